@@ -1,0 +1,321 @@
+//! Agencies: the government bodies (a province's offices, a ministry) that carry out action
+//! plans. A regional office belongs to a region of its own country; a national body to none.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::db::schema::{agencies, regions};
+use crate::db::{self, Backend, DbConnection};
+use crate::domain::{CountryCode, Key, rfc3339};
+use crate::error::{ApiError, Result};
+use crate::http::{AppState, created};
+use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, require_object};
+use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::sortable;
+
+const PATH: &str = "/api/v1/agencies";
+
+/// A government body responsible for carrying out action plans.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 3, "key": "disdik", "name": "Dinas Pendidikan", "english_name": "Education Office",
+    "acronym": "Disdik", "country_code": "ID", "region_id": 1, "version": 1,
+    "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
+}))]
+pub struct Agency {
+    pub id: i64,
+    /// Stable identifier other systems use for this agency.
+    pub key: String,
+    /// The official name.
+    pub name: String,
+    pub english_name: Option<String>,
+    pub acronym: Option<String>,
+    #[schema(value_type = CountryCode)]
+    pub country_code: String,
+    /// The regional government the agency belongs to; `null` for a national body.
+    pub region_id: Option<i64>,
+    /// 1 when created, one more on every change.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// The writable fields of an agency. On `PATCH` every field is optional (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "key": "disdik", "name": "Dinas Pendidikan", "english_name": "Education Office",
+    "acronym": "Disdik", "country_code": "ID", "region_id": 1
+}))]
+pub struct AgencyInput {
+    /// Stable identifier; assigned by the server (a UUID) when left out.
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9._:-]{1,100}$")]
+    key: Field<Key>,
+    /// The official name.
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
+    name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 300)]
+    english_name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 300)]
+    acronym: Field<String>,
+    #[schema(value_type = CountryCode)]
+    country_code: Field<CountryCode>,
+    /// An existing region of the same country; leave out for a national body.
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    region_id: Field<i64>,
+}
+
+/// A validated agency, as stored.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = agencies, treat_none_as_null = true)]
+struct AgencyValues {
+    key: String,
+    name: String,
+    english_name: Option<String>,
+    acronym: Option<String>,
+    country_code: String,
+    region_id: Option<i64>,
+}
+
+impl AgencyInput {
+    /// Checks the fields, and that the region exists and is in the agency's country.
+    fn validate(
+        self,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+    ) -> Result<Option<AgencyValues>> {
+        let key = checker.key(self.key, mode);
+        let name = checker.required_text("name", self.name, NAME_MAX);
+        let english_name = checker.optional_text("english_name", self.english_name, NAME_MAX);
+        let acronym = checker.optional_text("acronym", self.acronym, NAME_MAX);
+        let country_code = checker.required("country_code", self.country_code);
+        let region_id = checker.optional("region_id", self.region_id);
+        if let Some(region_id) = region_id {
+            let region_country: Option<String> =
+                regions::table.find(region_id).select(regions::country_code).first(conn).optional()?;
+            match (region_country, &country_code) {
+                (None, _) => checker.error("region_id", format!("no region has id {region_id}")),
+                (Some(region_country), Some(country)) if region_country != country.as_str() => checker.error(
+                    "region_id",
+                    format!("the region is in {region_country}, not in the agency's country {country}"),
+                ),
+                _ => {}
+            }
+        }
+        Ok((|| {
+            Some(AgencyValues {
+                key: key?,
+                name: name?,
+                english_name,
+                acronym,
+                country_code: country_code?.into_inner(),
+                region_id,
+            })
+        })())
+    }
+}
+
+/// Filters of the agency list.
+#[derive(Debug, Default)]
+struct AgencyFilter {
+    region_id: Option<i64>,
+    country_code: Option<CountryCode>,
+}
+
+/// Documentation of the agency list's own filters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AgencyFilterDoc {
+    /// Agencies of this region.
+    region_id: Option<i64>,
+    /// Agencies of this country.
+    #[param(value_type = Option<CountryCode>)]
+    country_code: Option<String>,
+}
+
+sortable!(SORTABLE, sort_agencies, agencies::BoxedQuery<'static, Backend>, agencies::id, {
+    "id" => agencies::id,
+    "key" => agencies::key,
+    "name" => agencies::name,
+    "english_name" => agencies::english_name,
+    "acronym" => agencies::acronym,
+    "country_code" => agencies::country_code,
+    "region_id" => agencies::region_id,
+    "created_at" => agencies::created_at,
+    "updated_at" => agencies::updated_at,
+});
+
+fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'static, Backend> {
+    let mut query = agencies::table.into_boxed();
+    if let Some(key) = &list.key {
+        query = query.filter(agencies::key.eq(key.clone()));
+    }
+    if let Some(region_id) = filter.region_id {
+        query = query.filter(agencies::region_id.eq(region_id));
+    }
+    if let Some(country) = &filter.country_code {
+        query = query.filter(agencies::country_code.eq(country.as_str().to_owned()));
+    }
+    if let Some(pattern) = &list.search_pattern {
+        query = query.filter(
+            lower(agencies::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .nullable()
+                .or(lower_nullable(agencies::english_name).like(pattern.clone()).escape('\\'))
+                .or(lower_nullable(agencies::acronym).like(pattern.clone()).escape('\\')),
+        );
+    }
+    query
+}
+
+fn find(conn: &mut DbConnection, id: i64) -> Result<Agency> {
+    agencies::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("agency", id))
+}
+
+/// Lists agencies.
+///
+/// Sortable fields: `id`, `key`, `name`, `english_name`, `acronym`, `country_code`,
+/// `region_id`, `created_at`, `updated_at`. `q` searches `name`, `english_name` and `acronym`.
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "list_agencies",
+    params(crate::listing::ListQueryDoc, AgencyFilterDoc),
+    responses((status = 200, description = "A page of agencies", body = Page<Agency>))
+)]
+#[get("/agencies")]
+pub async fn list_agencies(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<web::Json<Page<Agency>>> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take(&mut params, SORTABLE);
+    let filter =
+        AgencyFilter { region_id: params.take("region_id"), country_code: params.take("country_code") };
+    params.finish()?;
+    let page = db::run(&state.pool, move |conn| {
+        let total = filtered(&list, &filter).count().get_result(conn)?;
+        let items = sort_agencies(filtered(&list, &filter), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok(Page::new(&list, total, items))
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+/// Reads one agency.
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "get_agency",
+    params(("id" = i64, Path, description = "The agency's id")),
+    responses((status = 200, description = "The agency", body = Agency))
+)]
+#[get("/agencies/{id}")]
+pub async fn get_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Agency>> {
+    let id = id.into_inner();
+    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+}
+
+/// Creates an agency.
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "create_agency",
+    request_body = AgencyInput,
+    responses((status = 201, description = "The new agency", body = Agency,
+        headers(("Location" = String, description = "The new agency's path"))))
+)]
+#[post("/agencies")]
+pub async fn create_agency(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
+    let body = body.into_inner();
+    let agency = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let values =
+                parse_new(body, |input: AgencyInput, mode, checker| input.validate(mode, checker, conn))?;
+            let now = crate::domain::now();
+            Ok(diesel::insert_into(agencies::table)
+                .values((&values, agencies::created_at.eq(now), agencies::updated_at.eq(now)))
+                .returning(agencies::all_columns)
+                .get_result::<Agency>(conn)?)
+        })
+    })
+    .await?;
+    Ok(created(format!("{PATH}/{}", agency.id), &agency))
+}
+
+/// Changes an agency (JSON merge patch: absent fields stay, `null` clears an optional field).
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "update_agency",
+    params(("id" = i64, Path, description = "The agency's id")),
+    request_body = AgencyInput,
+    responses((status = 200, description = "The updated agency", body = Agency))
+)]
+#[patch("/agencies/{id}")]
+pub async fn update_agency(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<Value>,
+) -> Result<web::Json<Agency>> {
+    let id = id.into_inner();
+    let patch = require_object(body.into_inner())?;
+    let agency = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let current = find(conn, id)?;
+            let values = parse_patch(&current, patch, |input: AgencyInput, mode, checker| {
+                input.validate(mode, checker, conn)
+            })?;
+            Ok(diesel::update(agencies::table.find(id))
+                .set((
+                    &values,
+                    agencies::updated_at.eq(crate::domain::now()),
+                    agencies::version.eq(agencies::version + 1),
+                ))
+                .returning(agencies::all_columns)
+                .get_result::<Agency>(conn)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(agency))
+}
+
+/// Deletes an agency that nothing refers to.
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "delete_agency",
+    params(("id" = i64, Path, description = "The agency's id")),
+    responses((status = 204, description = "The agency is deleted"))
+)]
+#[delete("/agencies/{id}")]
+pub async fn delete_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            find(conn, id)?;
+            diesel::delete(agencies::table.find(id)).execute(conn)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(list_agencies)
+        .service(create_agency)
+        .service(get_agency)
+        .service(update_agency)
+        .service(delete_agency);
+}

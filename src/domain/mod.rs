@@ -1,0 +1,218 @@
+//! Values that are valid by construction: once parsed, a country code is an assigned one and a
+//! key matches its pattern. Each type deserializes with a message that says what is expected.
+
+mod enums;
+mod time;
+
+pub use enums::*;
+pub use time::{now, rfc3339};
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+
+/// Implements `Deserialize` from a JSON string through `FromStr`, so that the parse error
+/// message is the one the client sees.
+macro_rules! deserialize_from_str {
+    ($type:ty) => {
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_from_str;
+
+/// An ISO 3166-1 alpha-2 code that is currently assigned, in upper case (`ID`, `MA`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl CountryCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for CountryCode {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let is_upper = text.len() == 2 && text.bytes().all(|b| b.is_ascii_uppercase());
+        if is_upper && rust_iso3166::from_alpha2(text).is_some() {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("must be an assigned ISO 3166-1 alpha-2 code in upper case, such as ID".to_owned())
+        }
+    }
+}
+deserialize_from_str!(CountryCode);
+
+impl fmt::Display for CountryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A stable identifier chosen by a client or assigned by the server: `^[A-Za-z0-9._:-]{1,100}$`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key(String);
+
+impl Key {
+    pub const PATTERN: &'static str = "^[A-Za-z0-9._:-]{1,100}$";
+
+    /// A fresh random key, for records created without one.
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for Key {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-');
+        if (1..=100).contains(&text.len()) && text.chars().all(valid_char) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("must be 1 to 100 letters, digits or . _ : - (such as ID-JB)".to_owned())
+        }
+    }
+}
+deserialize_from_str!(Key);
+
+/// A lower-case slug such as `trade-investment`: `^[a-z0-9]+(-[a-z0-9]+)*$`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for Slug {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid_part = |part: &str| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        };
+        if text.len() <= 100 && text.split('-').all(valid_part) {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("must be a lower-case slug of letters and digits joined by single hyphens, such as trade-investment (at most 100 characters)".to_owned())
+        }
+    }
+}
+deserialize_from_str!(Slug);
+
+/// An ISO 3166-2 subdivision code such as `ID-JB`: the country's alpha-2 code, a hyphen, and
+/// one to three letters or digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SubdivisionCode(String);
+
+impl SubdivisionCode {
+    pub const PATTERN: &'static str = "^[A-Z]{2}-[A-Z0-9]{1,3}$";
+
+    pub fn country_prefix(&self) -> &str {
+        &self.0[..2]
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for SubdivisionCode {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = match text.split_once('-') {
+            Some((country, local)) => {
+                country.len() == 2
+                    && country.bytes().all(|b| b.is_ascii_uppercase())
+                    && (1..=3).contains(&local.len())
+                    && local.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err("must be an ISO 3166-2 code: the country code, a hyphen and 1 to 3 upper-case letters or digits, such as ID-JB".to_owned())
+        }
+    }
+}
+deserialize_from_str!(SubdivisionCode);
+
+/// The schema lists every assigned code, so that documentation and clients know them.
+impl utoipa::PartialSchema for CountryCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut codes: Vec<&str> = rust_iso3166::ALL_ALPHA2.to_vec();
+        codes.sort_unstable();
+        codes.dedup();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An assigned ISO 3166-1 alpha-2 country code, upper case."))
+            .enum_values(Some(codes))
+            .examples([serde_json::json!("ID")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CountryCode {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_codes_must_be_assigned_and_upper_case() {
+        assert!("ID".parse::<CountryCode>().is_ok());
+        assert!("MA".parse::<CountryCode>().is_ok());
+        assert!("id".parse::<CountryCode>().is_err());
+        assert!("XX".parse::<CountryCode>().is_err());
+        assert!("IDN".parse::<CountryCode>().is_err());
+        assert!("".parse::<CountryCode>().is_err());
+    }
+
+    #[test]
+    fn keys_follow_their_pattern() {
+        assert!("ID-JB".parse::<Key>().is_ok());
+        assert!("a.b_c:d-1".parse::<Key>().is_ok());
+        assert!("".parse::<Key>().is_err());
+        assert!("has space".parse::<Key>().is_err());
+        assert!("x".repeat(101).parse::<Key>().is_err());
+        assert!(Key::generate().0.parse::<Key>().is_ok());
+    }
+
+    #[test]
+    fn slugs_are_lower_case_words_joined_by_single_hyphens() {
+        assert!("trade-investment".parse::<Slug>().is_ok());
+        assert!("e-governance2".parse::<Slug>().is_ok());
+        for bad in ["", "Trade", "a--b", "-a", "a-", "a_b", "a b"] {
+            assert!(bad.parse::<Slug>().is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn subdivision_codes_have_a_country_prefix() {
+        let code: SubdivisionCode = "ID-JB".parse().unwrap();
+        assert_eq!(code.country_prefix(), "ID");
+        assert!("MA-09".parse::<SubdivisionCode>().is_ok());
+        for bad in ["IDJB", "id-jb", "ID-", "ID-ABCD", "I-JB"] {
+            assert!(bad.parse::<SubdivisionCode>().is_err(), "{bad} was accepted");
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Jalin: a registry of paradiplomacy served as a REST/JSON API.
+//!
+//! The binary (`src/main.rs`) only reads the command line; everything else, including what the
+//! tests build, is here.
+
+pub mod agencies;
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod input;
+pub mod listing;
+pub mod openapi;
+pub mod regions;
+pub mod sectors;
+pub mod server;

@@ -1,0 +1,338 @@
+//! Lists: query-parameter parsing, the paged envelope, sorting and text search, written once
+//! for every resource.
+//!
+//! A resource's list handler reads its filters from a [`QueryParams`] with `take`, then calls
+//! `finish`: a parameter that is unknown, repeated or of the wrong type is a `400` that names
+//! it, and all such parameters are reported at once.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, FieldError, Result};
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+/// A page of a list, with the number of all matches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The records of this page.
+    pub items: Vec<T>,
+    /// How many records match the filters, on all pages.
+    pub total: i64,
+    /// The page size asked for.
+    pub limit: i64,
+    /// How many matches were skipped before this page.
+    pub offset: i64,
+}
+
+impl<T> Page<T> {
+    pub fn new(list: &ListParams, total: i64, items: Vec<T>) -> Self {
+        Self { items, total, limit: list.limit, offset: list.offset }
+    }
+}
+
+/// The parameters every list takes. Documentation only: they are read by [`ListParams::take`].
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListQueryDoc {
+    /// Page size.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// How many matches to skip.
+    #[param(minimum = 0, default = 0)]
+    offset: Option<i64>,
+    /// Comma-separated field names, each optionally prefixed with `-` for descending order,
+    /// such as `-created_at,name`. Ties are broken by `id`. The sortable fields are listed in
+    /// each list operation's description.
+    sort: Option<String>,
+    /// Case-insensitive substring search over the resource's names and descriptions.
+    #[param(max_length = 300)]
+    q: Option<String>,
+    /// Only the record with this key.
+    key: Option<String>,
+}
+
+/// One term of `sort`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: &'static str,
+    pub descending: bool,
+}
+
+/// Paging, order and search of one list request.
+#[derive(Debug, Clone)]
+pub struct ListParams {
+    pub limit: i64,
+    pub offset: i64,
+    pub sort: Vec<SortKey>,
+    /// The search text, lower-cased, as a `LIKE` pattern with `%`, `_` and `\` escaped.
+    pub search_pattern: Option<String>,
+    pub key: Option<String>,
+}
+
+impl ListParams {
+    /// Reads `limit`, `offset`, `sort`, `q` and `key`; `sortable` lists the fields `sort` may name.
+    pub fn take(params: &mut QueryParams, sortable: &'static [&'static str]) -> Self {
+        let limit = params.take_in_range("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+        let offset = params.take_in_range("offset", 0, i64::MAX).unwrap_or(0);
+        let sort = params.take_with("sort", |text| parse_sort(text, sortable)).unwrap_or_default();
+        let search_pattern = params
+            .take_with("q", |text| {
+                if text.chars().count() > 300 {
+                    return Err("must be at most 300 characters".to_owned());
+                }
+                Ok(like_pattern(text.trim()))
+            })
+            .flatten();
+        let key = params.take::<String>("key");
+        Self { limit, offset, sort, search_pattern, key }
+    }
+}
+
+fn parse_sort(text: &str, sortable: &'static [&'static str]) -> Result<Vec<SortKey>, String> {
+    let mut keys: Vec<SortKey> = Vec::new();
+    for term in text.split(',').map(str::trim) {
+        let (name, descending) = match term.strip_prefix('-') {
+            Some(name) => (name, true),
+            None => (term, false),
+        };
+        let Some(field) = sortable.iter().find(|f| **f == name) else {
+            return Err(format!("cannot sort by `{name}`; sortable fields: {}", sortable.join(", ")));
+        };
+        if keys.iter().any(|k| k.field == *field) {
+            return Err(format!("`{name}` is named more than once"));
+        }
+        keys.push(SortKey { field, descending });
+    }
+    Ok(keys)
+}
+
+/// `%text%` in lower case, with `LIKE`'s wildcards escaped by `\`; `None` for empty text.
+fn like_pattern(text: &str) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    Some(pattern)
+}
+
+/// The query string of a request, consumed parameter by parameter.
+#[derive(Debug)]
+pub struct QueryParams {
+    pairs: Vec<(String, String)>,
+    errors: Vec<FieldError>,
+}
+
+impl QueryParams {
+    pub fn parse(query_string: &str) -> Result<Self> {
+        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(query_string)
+            .map_err(|e| ApiError::BadRequest {
+                detail: format!("malformed query string: {e}"),
+                errors: vec![],
+            })?
+            .into_inner();
+        Ok(Self { pairs, errors: Vec::new() })
+    }
+
+    /// Removes `name` and converts its value with `convert`; records an error when it is
+    /// repeated or does not convert.
+    pub fn take_with<T>(&mut self, name: &str, convert: impl FnOnce(&str) -> Result<T, String>) -> Option<T> {
+        let values: Vec<String> = extract(&mut self.pairs, name);
+        match values.as_slice() {
+            [] => None,
+            [value] => match convert(value) {
+                Ok(converted) => Some(converted),
+                Err(message) => {
+                    self.errors.push(FieldError::new(name, message));
+                    None
+                }
+            },
+            _ => {
+                self.errors.push(FieldError::new(name, "must be given at most once"));
+                None
+            }
+        }
+    }
+
+    /// Removes `name` and parses it as `T`.
+    pub fn take<T: QueryValue>(&mut self, name: &str) -> Option<T> {
+        self.take_with(name, T::parse_query)
+    }
+
+    /// Removes `name` and parses it as an integer within `min..=max`.
+    pub fn take_in_range(&mut self, name: &str, min: i64, max: i64) -> Option<i64> {
+        self.take_with(name, |text| {
+            let value = i64::parse_query(text)?;
+            if (min..=max).contains(&value) {
+                Ok(value)
+            } else if max == i64::MAX {
+                Err(format!("must be at least {min}"))
+            } else {
+                Err(format!("must be between {min} and {max}"))
+            }
+        })
+    }
+
+    /// Ends the reading: every parameter left over is unknown. `400` naming each bad one.
+    pub fn finish(mut self) -> Result<()> {
+        for (name, _) in std::mem::take(&mut self.pairs) {
+            if !self.errors.iter().any(|e| e.field == name) {
+                self.errors.push(FieldError::new(name, "is not a parameter of this operation"));
+            }
+        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::InvalidQuery(self.errors)) }
+    }
+}
+
+fn extract(pairs: &mut Vec<(String, String)>, name: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    pairs.retain(|(n, v)| {
+        if n == name {
+            values.push(v.clone());
+            false
+        } else {
+            true
+        }
+    });
+    values
+}
+
+/// A type a query parameter can be read as.
+pub trait QueryValue: Sized {
+    fn parse_query(text: &str) -> Result<Self, String>;
+}
+
+impl QueryValue for String {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        Ok(text.to_owned())
+    }
+}
+
+impl QueryValue for i64 {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        text.parse().map_err(|_| "must be an integer".to_owned())
+    }
+}
+
+impl QueryValue for i32 {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        text.parse().map_err(|_| "must be an integer".to_owned())
+    }
+}
+
+impl QueryValue for bool {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        match text {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("must be true or false".to_owned()),
+        }
+    }
+}
+
+impl QueryValue for chrono::NaiveDate {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| "must be a date as YYYY-MM-DD".to_owned())
+    }
+}
+
+/// The domain types read their own text.
+macro_rules! query_value_from_str {
+    ($($type:ty),+) => {
+        $(impl QueryValue for $type {
+            fn parse_query(text: &str) -> Result<Self, String> {
+                <$type as FromStr>::from_str(text)
+            }
+        })+
+    };
+}
+query_value_from_str!(crate::domain::CountryCode, crate::domain::RegionKind);
+
+/// Declares what a list may be sorted by, once: a constant with the field names (for
+/// [`ListParams::take`]) and a function that appends the `ORDER BY` terms of the request's
+/// sort keys, then `id`, to a boxed diesel query. Nulls sort last in ascending order and first
+/// in descending order, the same on both backends.
+///
+/// `sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions::id,
+/// { "name" => regions::name, ... });`
+#[macro_export]
+macro_rules! sortable {
+    ($fields:ident, $function:ident, $query:ty, $id:expr, { $($name:literal => $column:expr),+ $(,)? }) => {
+        const $fields: &[&str] = &[$($name),+];
+
+        fn $function(mut query: $query, keys: &[$crate::listing::SortKey]) -> $query {
+            use diesel::prelude::*;
+            for key in keys {
+                query = match (key.field, key.descending) {
+                    $(
+                        ($name, false) => query.then_order_by($column.is_null().asc()).then_order_by($column.asc()),
+                        ($name, true) => query.then_order_by($column.is_null().desc()).then_order_by($column.desc()),
+                    )+
+                    // `ListParams::take` only lets the names above through.
+                    _ => query,
+                };
+            }
+            query.then_order_by($id.asc())
+        }
+    };
+}
+
+diesel::define_sql_function! {
+    /// `lower()` of a text, for case-insensitive search on both backends.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// `lower()` of a nullable text.
+    #[sql_name = "lower"]
+    fn lower_nullable(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &[&str] = &["id", "name", "population"];
+
+    #[test]
+    fn sort_reads_directions_and_rejects_unknown_fields() {
+        let keys = parse_sort("-population,name", FIELDS).unwrap();
+        assert_eq!(keys[0], SortKey { field: "population", descending: true });
+        assert_eq!(keys[1], SortKey { field: "name", descending: false });
+        assert!(parse_sort("password", FIELDS).unwrap_err().contains("password"));
+        assert!(parse_sort("name,-name", FIELDS).is_err());
+        assert!(parse_sort("", FIELDS).is_err());
+    }
+
+    #[test]
+    fn search_patterns_escape_like_wildcards() {
+        assert_eq!(like_pattern("Java").as_deref(), Some("%java%"));
+        assert_eq!(like_pattern("100%_x\\").as_deref(), Some("%100\\%\\_x\\\\%"));
+        assert_eq!(like_pattern(""), None);
+    }
+
+    #[test]
+    fn query_params_report_every_bad_parameter() {
+        let mut params =
+            QueryParams::parse("limit=0&offset=-1&kind=x&kind=y&sort=password&color=red").unwrap();
+        let list = ListParams::take(&mut params, FIELDS);
+        assert_eq!(list.limit, DEFAULT_LIMIT);
+        let _ = params.take::<String>("kind");
+        let Err(ApiError::InvalidQuery(errors)) = params.finish() else { panic!("expected a 400") };
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(names, ["limit", "offset", "sort", "kind", "color"]);
+    }
+}

@@ -1,0 +1,22 @@
+use clap::Parser;
+use jalin::config::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let result = match Cli::parse().command() {
+        Command::Serve(args) => actix_web::rt::System::new().block_on(jalin::server::serve(args)),
+        Command::Migrate(args) => jalin::server::open_database(&args, 1).map(drop),
+        Command::Openapi => {
+            print!("{}", jalin::openapi::document_json());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            log::error!("{error}");
+            eprintln!("jalin: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The OpenAPI 3.1 document. Paths and schemas come from the handlers' annotations as they are
+//! mounted (see `app::api`); this module adds what is the same for every operation: the
+//! problem responses, and the `PATCH` bodies, which are the create bodies with nothing required.
+
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::{Content, OpenApi, RefOr};
+use utoipa::{Modify, OpenApi as _};
+
+use crate::error::{PROBLEM_JSON, Problem};
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Jalin",
+        description = "A registry of paradiplomacy: the international cooperation of provinces, \
+            states and cities. Regions, sectors and agencies are the reference records; \
+            agreements (sister province, sister city) and their action plans and obstacles \
+            refer to them.\n\n\
+            Conventions: JSON in and out; lists are pages `{items, total, limit, offset}` \
+            with `limit`, `offset`, `sort` and `q`; `PATCH` is JSON merge patch; every error is \
+            an RFC 9457 problem (`application/problem+json`) whose `errors` names every bad \
+            field or parameter.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(Problem, crate::error::FieldError)),
+    tags(
+        (name = "regions", description = "Subnational governments: provinces, states, cities..."),
+        (name = "sectors", description = "Fields of cooperation"),
+        (name = "agencies", description = "Government bodies that carry out action plans"),
+        (name = "operations", description = "Health of the service"),
+    ),
+)]
+pub struct ApiDoc;
+
+/// The document's skeleton, before the mounted handlers add their paths.
+pub fn base() -> OpenApi {
+    let mut document = ApiDoc::openapi();
+    document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    document
+}
+
+/// The finished document of the mounted handlers.
+pub fn finish(mut document: OpenApi) -> OpenApi {
+    StandardResponses.modify(&mut document);
+    add_patch_bodies(&mut document);
+    document
+}
+
+/// The complete document, as served at `/api-docs/openapi.json`.
+pub fn document() -> OpenApi {
+    crate::app::openapi()
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+struct StandardResponses;
+
+impl Modify for StandardResponses {
+    fn modify(&self, document: &mut OpenApi) {
+        for item in document.paths.paths.values_mut() {
+            let operations = [
+                (HttpMethod::Get, item.get.as_mut()),
+                (HttpMethod::Post, item.post.as_mut()),
+                (HttpMethod::Patch, item.patch.as_mut()),
+                (HttpMethod::Delete, item.delete.as_mut()),
+            ];
+            for (method, operation) in operations {
+                if let Some(operation) = operation {
+                    add_problem_responses(method, operation);
+                }
+            }
+        }
+    }
+}
+
+/// Adds the problem responses an operation can give, by what it takes.
+fn add_problem_responses(method: HttpMethod, operation: &mut Operation) {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let has_path_id = parameters.iter().any(|p| p.name == "id");
+    let has_query =
+        parameters.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
+    let has_body = operation.request_body.is_some();
+    let mut problems: Vec<(&str, &str)> = Vec::new();
+    if has_query || has_body {
+        problems.push(("400", "Malformed JSON, or a query parameter that is unknown, repeated or invalid"));
+    }
+    if has_path_id {
+        problems.push(("404", "No record has this id"));
+    }
+    match method {
+        HttpMethod::Post | HttpMethod::Patch => {
+            problems.push(("409", "A unique value (`key`, a code) is already used by another record"))
+        }
+        HttpMethod::Delete => {
+            problems.push(("409", "Other records still refer to this one; `detail` names them"))
+        }
+        _ => {}
+    }
+    if has_body {
+        problems.push(("413", "The body is larger than 1 MiB"));
+        problems.push(("415", "The body is not `application/json`"));
+        problems.push(("422", "Fields break a rule; `errors` lists every one"));
+    }
+    problems.push(("500", "An unexpected error; its cause is logged, not sent"));
+    problems.push(("503", "The database does not answer"));
+    for (status, description) in problems {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(description));
+    }
+}
+
+fn problem_response(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem")))),
+        )
+        .into()
+}
+
+/// For every `PATCH` whose body refers to `XInput`, adds a schema `XPatch` that is `XInput`
+/// with no field required (a merge patch may name any subset) and points the body at it.
+fn add_patch_bodies(document: &mut OpenApi) {
+    let mut patch_schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
+    let schemas = document.components.as_ref().map(|c| c.schemas.clone()).unwrap_or_default();
+    for item in document.paths.paths.values_mut() {
+        let Some(body) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) else { continue };
+        let Some(input_name) = referenced_schema(body) else { continue };
+        let Some(RefOr::T(Schema::Object(input))) = schemas.get(&input_name) else { continue };
+        let patch_name = input_name.replace("Input", "Patch");
+        let mut patch = input.clone();
+        patch.required.clear();
+        patch.description = Some(format!(
+            "A JSON merge patch of the writable fields (see `{input_name}`): an absent field stays as it is, \
+             `null` clears an optional field; required fields cannot be cleared."
+        ));
+        patch_schemas.push((patch_name.clone(), RefOr::T(Schema::Object(patch))));
+        for content in body.content.values_mut() {
+            content.schema = Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(&patch_name)));
+        }
+    }
+    if let Some(components) = document.components.as_mut() {
+        components.schemas.extend(patch_schemas);
+    }
+}
+
+fn referenced_schema(body: &RequestBody) -> Option<String> {
+    body.content.values().find_map(|content| match &content.schema {
+        Some(RefOr::Ref(reference)) => reference.ref_location.rsplit('/').next().map(str::to_owned),
+        _ => None,
+    })
+}

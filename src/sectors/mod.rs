@@ -1,0 +1,270 @@
+//! Sectors: the fields of cooperation (trade and investment, tourism, education...) that
+//! agreements and action plans are classified by.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::db::schema::sectors;
+use crate::db::{self, Backend, DbConnection};
+use crate::domain::{Key, Slug, rfc3339};
+use crate::error::{ApiError, Result};
+use crate::http::{AppState, created};
+use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
+use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::sortable;
+
+const PATH: &str = "/api/v1/sectors";
+
+/// A field of cooperation.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "key": "trade-investment", "code": "trade-investment", "name": "Trade and Investment",
+    "local_name": "Perdagangan dan Investasi", "description": null, "version": 1,
+    "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
+}))]
+pub struct Sector {
+    pub id: i64,
+    /// Stable identifier other systems use for this sector.
+    pub key: String,
+    /// Unique lower-case slug.
+    pub code: String,
+    /// Name in English.
+    pub name: String,
+    /// Name in the local language.
+    pub local_name: Option<String>,
+    pub description: Option<String>,
+    /// 1 when created, one more on every change.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// The writable fields of a sector. On `PATCH` every field is optional (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "code": "trade-investment", "name": "Trade and Investment", "local_name": "Perdagangan dan Investasi"
+}))]
+pub struct SectorInput {
+    /// Stable identifier; assigned by the server (a UUID) when left out.
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9._:-]{1,100}$")]
+    key: Field<Key>,
+    /// Unique lower-case slug.
+    #[schema(value_type = String, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", max_length = 100)]
+    code: Field<Slug>,
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
+    name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 300)]
+    local_name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    description: Field<String>,
+}
+
+/// A validated sector, as stored.
+#[derive(Debug, Insertable, AsChangeset)]
+#[diesel(table_name = sectors, treat_none_as_null = true)]
+struct SectorValues {
+    key: String,
+    code: String,
+    name: String,
+    local_name: Option<String>,
+    description: Option<String>,
+}
+
+impl SectorInput {
+    fn validate(self, mode: Mode, checker: &mut Checker) -> Option<SectorValues> {
+        let key = checker.key(self.key, mode);
+        let code = checker.required("code", self.code);
+        let name = checker.required_text("name", self.name, NAME_MAX);
+        let local_name = checker.optional_text("local_name", self.local_name, NAME_MAX);
+        let description = checker.optional_text("description", self.description, TEXT_MAX);
+        Some(SectorValues { key: key?, code: code?.into_inner(), name: name?, local_name, description })
+    }
+}
+
+/// Documentation of the sector list's own filters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SectorFilterDoc {
+    /// The sector with this code.
+    code: Option<String>,
+}
+
+sortable!(SORTABLE, sort_sectors, sectors::BoxedQuery<'static, Backend>, sectors::id, {
+    "id" => sectors::id,
+    "key" => sectors::key,
+    "code" => sectors::code,
+    "name" => sectors::name,
+    "created_at" => sectors::created_at,
+    "updated_at" => sectors::updated_at,
+});
+
+fn filtered(list: &ListParams, code: &Option<String>) -> sectors::BoxedQuery<'static, Backend> {
+    let mut query = sectors::table.into_boxed();
+    if let Some(key) = &list.key {
+        query = query.filter(sectors::key.eq(key.clone()));
+    }
+    if let Some(code) = code {
+        query = query.filter(sectors::code.eq(code.clone()));
+    }
+    if let Some(pattern) = &list.search_pattern {
+        query = query.filter(
+            lower(sectors::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(sectors::code).like(pattern.clone()).escape('\\'))
+                .nullable()
+                .or(lower_nullable(sectors::local_name).like(pattern.clone()).escape('\\'))
+                .or(lower_nullable(sectors::description).like(pattern.clone()).escape('\\')),
+        );
+    }
+    query
+}
+
+fn find(conn: &mut DbConnection, id: i64) -> Result<Sector> {
+    sectors::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("sector", id))
+}
+
+/// Lists sectors.
+///
+/// Sortable fields: `id`, `key`, `code`, `name`, `created_at`, `updated_at`. `q` searches
+/// `code`, `name`, `local_name` and `description`.
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "list_sectors",
+    params(crate::listing::ListQueryDoc, SectorFilterDoc),
+    responses((status = 200, description = "A page of sectors", body = Page<Sector>))
+)]
+#[get("/sectors")]
+pub async fn list_sectors(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<web::Json<Page<Sector>>> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take(&mut params, SORTABLE);
+    let code: Option<String> = params.take("code");
+    params.finish()?;
+    let page = db::run(&state.pool, move |conn| {
+        let total = filtered(&list, &code).count().get_result(conn)?;
+        let items = sort_sectors(filtered(&list, &code), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok(Page::new(&list, total, items))
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+/// Reads one sector.
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "get_sector",
+    params(("id" = i64, Path, description = "The sector's id")),
+    responses((status = 200, description = "The sector", body = Sector))
+)]
+#[get("/sectors/{id}")]
+pub async fn get_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Sector>> {
+    let id = id.into_inner();
+    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+}
+
+/// Creates a sector.
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "create_sector",
+    request_body = SectorInput,
+    responses((status = 201, description = "The new sector", body = Sector,
+        headers(("Location" = String, description = "The new sector's path"))))
+)]
+#[post("/sectors")]
+pub async fn create_sector(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
+    let body = body.into_inner();
+    let sector = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let values =
+                parse_new(body, |input: SectorInput, mode, checker| Ok(input.validate(mode, checker)))?;
+            let now = crate::domain::now();
+            Ok(diesel::insert_into(sectors::table)
+                .values((&values, sectors::created_at.eq(now), sectors::updated_at.eq(now)))
+                .returning(sectors::all_columns)
+                .get_result::<Sector>(conn)?)
+        })
+    })
+    .await?;
+    Ok(created(format!("{PATH}/{}", sector.id), &sector))
+}
+
+/// Changes a sector (JSON merge patch: absent fields stay, `null` clears an optional field).
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "update_sector",
+    params(("id" = i64, Path, description = "The sector's id")),
+    request_body = SectorInput,
+    responses((status = 200, description = "The updated sector", body = Sector))
+)]
+#[patch("/sectors/{id}")]
+pub async fn update_sector(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    body: web::Json<Value>,
+) -> Result<web::Json<Sector>> {
+    let id = id.into_inner();
+    let patch = require_object(body.into_inner())?;
+    let sector = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let values = parse_patch(&find(conn, id)?, patch, |input: SectorInput, mode, checker| {
+                Ok(input.validate(mode, checker))
+            })?;
+            Ok(diesel::update(sectors::table.find(id))
+                .set((
+                    &values,
+                    sectors::updated_at.eq(crate::domain::now()),
+                    sectors::version.eq(sectors::version + 1),
+                ))
+                .returning(sectors::all_columns)
+                .get_result::<Sector>(conn)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(sector))
+}
+
+/// Deletes a sector that nothing refers to.
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "delete_sector",
+    params(("id" = i64, Path, description = "The sector's id")),
+    responses((status = 204, description = "The sector is deleted"))
+)]
+#[delete("/sectors/{id}")]
+pub async fn delete_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            find(conn, id)?;
+            diesel::delete(sectors::table.find(id)).execute(conn)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(list_sectors)
+        .service(create_sector)
+        .service(get_sector)
+        .service(update_sector)
+        .service(delete_sector);
+}

@@ -1,0 +1,207 @@
+//! The test application and request helpers.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test::{self, TestRequest};
+use diesel::Connection;
+use diesel::RunQueryDsl;
+use diesel::pg::PgConnection;
+use jalin::config::DatabaseArgs;
+use jalin::http::AppState;
+use serde_json::{Value, json};
+
+type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
+
+/// The service on a fresh database of its own.
+pub struct TestApp {
+    call: Call,
+    // Dropped after `call`, which holds the pool: the database goes last.
+    _database: TestDatabase,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem response with this status, whose `errors` name exactly `fields`.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, fields: &[&str]) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(self.header("content-type"), Some("application/problem+json"));
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        assert!(problem["type"].is_string() && problem["title"].is_string() && problem["detail"].is_string());
+        let mut named: Vec<&str> = problem["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        named.sort_unstable();
+        let mut expected = fields.to_vec();
+        expected.sort_unstable();
+        assert_eq!(named, expected, "problem: {problem}");
+        problem
+    }
+}
+
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { server_url, name } = self
+            && let Ok(mut conn) = PgConnection::establish(server_url)
+        {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+fn fresh_database() -> (TestDatabase, String) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server_url) if server_url.starts_with("postgres") => {
+            let name = format!("jalin_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(&server_url)
+                .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not connect: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .expect("create test database");
+            let url = with_database(&server_url, &name);
+            (TestDatabase::Postgres { server_url, name }, url)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("jalin.db").display());
+            (TestDatabase::Sqlite(dir), url)
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let (database, url) = fresh_database();
+        let pool =
+            jalin::server::open_database(&DatabaseArgs { database_url: url }, 4).expect("open test database");
+        Self::with_state(AppState { pool }, database).await
+    }
+
+    /// An app whose database never answers.
+    pub async fn without_database() -> Self {
+        let target = jalin::db::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
+        let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Self::with_state(AppState { pool }, TestDatabase::Sqlite(dir)).await
+    }
+
+    async fn with_state(state: AppState, database: TestDatabase) -> Self {
+        let service = Rc::new(test::init_service(jalin::app::build(state)).await);
+        let call: Call = Box::new(move |request| {
+            let service = Rc::clone(&service);
+            Box::pin(async move {
+                let response = test::call_service(&*service, request.to_request()).await;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = test::read_body(response).await.to_vec();
+                TestResponse { status, headers, body }
+            })
+        });
+        Self { call, _database: database }
+    }
+
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        (self.call)(request).await
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.send(TestRequest::get().uri(path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(TestRequest::post().uri(path).set_json(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
+        self.send(TestRequest::default().method(Method::PATCH).uri(path).set_json(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> TestResponse {
+        self.send(TestRequest::delete().uri(path)).await
+    }
+
+    /// Creates a record and returns it, failing the test unless the API answers `201`.
+    pub async fn create(&self, path: &str, body: Value) -> Value {
+        let response = self.post(path, &body).await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&response.body));
+        response.json()
+    }
+
+    /// How many records a list has in all.
+    pub async fn total(&self, path: &str) -> i64 {
+        let response = self.get(path).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
+        response.json()["total"].as_i64().expect("total")
+    }
+
+    pub async fn west_java(&self) -> Value {
+        self.create(
+            "/api/v1/regions",
+            json!({"key": "ID-JB", "name": "West Java", "local_name": "Jawa Barat", "kind": "province",
+                   "country_code": "ID", "subdivision_code": "ID-JB", "capital": "Bandung"}),
+        )
+        .await
+    }
+
+    pub async fn souss_massa(&self) -> Value {
+        self.create(
+            "/api/v1/regions",
+            json!({"key": "MA-09", "name": "Souss-Massa", "kind": "region", "country_code": "MA",
+                   "subdivision_code": "MA-09", "capital": "Agadir", "area_km2": 51642,
+                   "population": 2676847, "population_year": 2014}),
+        )
+        .await
+    }
+}
+
+/// The ids of a list response's items, in order.
+pub fn ids(page: &Value) -> Vec<i64> {
+    page["items"].as_array().expect("items").iter().map(|item| item["id"].as_i64().expect("id")).collect()
+}
+
+#[test]
+fn with_database_replaces_only_the_database_name() {
+    assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}

@@ -1,0 +1,9 @@
+//! Black-box tests of the API through HTTP, in-process. Each test gets its own fresh database:
+//! a temporary SQLite file, or, when `TEST_DATABASE_URL` names a PostgreSQL server, a new
+//! database on it that is dropped afterwards. CI runs the whole suite on both.
+
+mod agencies;
+mod conventions;
+mod helpers;
+mod regions;
+mod sectors;
