@@ -46,6 +46,7 @@ pub fn base() -> OpenApi {
 pub fn finish(mut document: OpenApi) -> OpenApi {
     StandardResponses.modify(&mut document);
     add_patch_bodies(&mut document);
+    add_links_from_created_records(&mut document);
     document
 }
 
@@ -84,6 +85,11 @@ impl Modify for StandardResponses {
 /// Adds the problem responses an operation can give, by what it takes.
 fn add_problem_responses(method: HttpMethod, operation: &mut Operation) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let inline = |p: &RefOr<utoipa::openapi::path::Parameter>| match p {
+        RefOr::T(parameter) => Some(parameter.clone()),
+        RefOr::Ref(_) => None,
+    };
+    let parameters: Vec<_> = parameters.iter().filter_map(inline).collect();
     let has_path_id = parameters.iter().any(|p| p.name == "id");
     let has_query =
         parameters.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
@@ -136,7 +142,9 @@ fn add_patch_bodies(document: &mut OpenApi) {
     let mut patch_schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
     let schemas = document.components.as_ref().map(|c| c.schemas.clone()).unwrap_or_default();
     for item in document.paths.paths.values_mut() {
-        let Some(body) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) else { continue };
+        let Some(RefOr::T(body)) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) else {
+            continue;
+        };
         let Some(input_name) = referenced_schema(body) else { continue };
         let Some(RefOr::T(Schema::Object(input))) = schemas.get(&input_name) else { continue };
         let patch_name = input_name.replace("Input", "Patch");
@@ -147,7 +155,10 @@ fn add_patch_bodies(document: &mut OpenApi) {
              `null` clears an optional field; required fields cannot be cleared."
         ));
         patch_schemas.push((patch_name.clone(), RefOr::T(Schema::Object(patch))));
-        for content in body.content.values_mut() {
+        for content in body.content.values_mut().filter_map(|c| match c {
+            RefOr::T(content) => Some(content),
+            RefOr::Ref(_) => None,
+        }) {
             content.schema = Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(&patch_name)));
         }
     }
@@ -157,8 +168,37 @@ fn add_patch_bodies(document: &mut OpenApi) {
 }
 
 fn referenced_schema(body: &RequestBody) -> Option<String> {
-    body.content.values().find_map(|content| match &content.schema {
-        Some(RefOr::Ref(reference)) => reference.ref_location.rsplit('/').next().map(str::to_owned),
+    body.content.values().find_map(|content| match content {
+        RefOr::T(Content { schema: Some(RefOr::Ref(reference)), .. }) => {
+            reference.ref_location.rsplit('/').next().map(str::to_owned)
+        }
         _ => None,
     })
+}
+
+/// Links each `201` of `POST /things` to the operations on `/things/{id}`, with the new
+/// record's id: clients (and schemathesis's stateful phase) can follow them.
+fn add_links_from_created_records(document: &mut OpenApi) {
+    let paths = document.paths.paths.clone();
+    for (path, item) in document.paths.paths.iter_mut() {
+        let Some(created) = item.post.as_mut().and_then(|op| op.responses.responses.get_mut("201")) else {
+            continue;
+        };
+        let RefOr::T(created) = created else { continue };
+        let Some(record) = paths.get(&format!("{path}/{{id}}")) else { continue };
+        let operations = [
+            ("get", record.get.as_ref()),
+            ("update", record.patch.as_ref()),
+            ("delete", record.delete.as_ref()),
+        ];
+        for (name, operation) in operations {
+            if let Some(operation_id) = operation.and_then(|op| op.operation_id.clone()) {
+                let link = utoipa::openapi::link::LinkBuilder::new()
+                    .operation_id(operation_id)
+                    .parameter("id", "$response.body#/id")
+                    .build();
+                created.links.insert(name.to_owned(), RefOr::T(link));
+            }
+        }
+    }
 }
