@@ -18,7 +18,10 @@ fn api(config: &mut ServiceConfig) {
         utoipa_actix_web::scope("/api/v1")
             .configure(crate::regions::configure)
             .configure(crate::sectors::configure)
-            .configure(crate::agencies::configure),
+            .configure(crate::agencies::configure)
+            .configure(crate::agreements::configure)
+            .configure(crate::action_plans::configure)
+            .configure(crate::obstacles::configure),
     );
 }
 

@@ -83,6 +83,13 @@ impl Checker {
         self.errors.iter().any(|e| e.field == field)
     }
 
+    /// Whether `field` or an element of it (`field[2]`) has an error.
+    pub fn has_error_under(&self, field: &str) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.field.strip_prefix(field).is_some_and(|rest| rest.is_empty() || rest.starts_with('[')))
+    }
+
     /// The value of a field that must be given.
     pub fn required<T>(&mut self, name: &str, field: Field<T>) -> Option<T> {
         match field {

@@ -3,7 +3,9 @@
 //! The binary (`src/main.rs`) only reads the command line; everything else, including what the
 //! tests build, is here.
 
+pub mod action_plans;
 pub mod agencies;
+pub mod agreements;
 pub mod app;
 pub mod config;
 pub mod db;
@@ -12,7 +14,9 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod input;
+pub mod links;
 pub mod listing;
+pub mod obstacles;
 pub mod openapi;
 pub mod regions;
 pub mod sectors;

@@ -259,7 +259,17 @@ macro_rules! query_value_from_str {
         })+
     };
 }
-query_value_from_str!(crate::domain::CountryCode, crate::domain::RegionKind);
+query_value_from_str!(
+    crate::domain::CountryCode,
+    crate::domain::Date,
+    crate::domain::RegionKind,
+    crate::domain::AgreementKind,
+    crate::domain::AgreementStatus,
+    crate::domain::ActionPlanStatus,
+    crate::domain::ObstacleCategory,
+    crate::domain::Severity,
+    crate::domain::ObstacleStatus
+);
 
 /// Declares what a list may be sorted by, once: a constant with the field names (for
 /// [`ListParams::take`]) and a function that appends the `ORDER BY` terms of the request's

@@ -30,6 +30,9 @@ use crate::error::{PROBLEM_JSON, Problem};
         (name = "regions", description = "Subnational governments: provinces, states, cities..."),
         (name = "sectors", description = "Fields of cooperation"),
         (name = "agencies", description = "Government bodies that carry out action plans"),
+        (name = "agreements", description = "Sister-province, sister-city and other cooperation relationships"),
+        (name = "action plans", description = "What is carried out under an agreement, by whom, in which sectors"),
+        (name = "obstacles", description = "What blocks or threatens an agreement or its action plans"),
         (name = "operations", description = "Health of the service"),
     ),
 )]

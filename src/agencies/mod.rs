@@ -303,6 +303,8 @@ pub async fn delete_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Re
     db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
             find(conn, id)?;
+            let action_plans = crate::links::action_plan_agencies::count_owners(conn, id)?;
+            ApiError::ensure_unreferenced("agency", &[("action plans", action_plans)])?;
             diesel::delete(agencies::table.find(id)).execute(conn)?;
             Ok(())
         })

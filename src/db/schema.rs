@@ -50,4 +50,120 @@ diesel::table! {
 }
 
 diesel::joinable!(agencies -> regions (region_id));
-diesel::allow_tables_to_appear_in_same_query!(regions, sectors, agencies);
+
+diesel::table! {
+    agreements (id) {
+        id -> BigInt,
+        key -> Text,
+        title -> Text,
+        kind -> Text,
+        instrument -> Nullable<Text>,
+        status -> Text,
+        signed_on -> Nullable<Date>,
+        effective_from -> Nullable<Date>,
+        expires_on -> Nullable<Date>,
+        facilitator -> Nullable<Text>,
+        legal_basis -> Nullable<Text>,
+        full_power_letter_ref -> Nullable<Text>,
+        full_power_letter_issued_on -> Nullable<Date>,
+        document_url -> Nullable<Text>,
+        renews_agreement_id -> Nullable<BigInt>,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_parties (agreement_id, region_id) {
+        agreement_id -> BigInt,
+        region_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    agreement_sectors (agreement_id, sector_id) {
+        agreement_id -> BigInt,
+        sector_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    action_plans (id) {
+        id -> BigInt,
+        key -> Text,
+        agreement_id -> BigInt,
+        title -> Text,
+        description -> Nullable<Text>,
+        status -> Text,
+        year -> Nullable<Integer>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    action_plan_sectors (action_plan_id, sector_id) {
+        action_plan_id -> BigInt,
+        sector_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    action_plan_agencies (action_plan_id, agency_id) {
+        action_plan_id -> BigInt,
+        agency_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    obstacles (id) {
+        id -> BigInt,
+        key -> Text,
+        agreement_id -> BigInt,
+        action_plan_id -> Nullable<BigInt>,
+        category -> Text,
+        description -> Text,
+        severity -> Text,
+        status -> Text,
+        mitigation -> Nullable<Text>,
+        identified_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(agreement_parties -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> regions (region_id));
+diesel::joinable!(agreement_sectors -> agreements (agreement_id));
+diesel::joinable!(agreement_sectors -> sectors (sector_id));
+diesel::joinable!(action_plans -> agreements (agreement_id));
+diesel::joinable!(action_plan_sectors -> action_plans (action_plan_id));
+diesel::joinable!(action_plan_sectors -> sectors (sector_id));
+diesel::joinable!(action_plan_agencies -> action_plans (action_plan_id));
+diesel::joinable!(action_plan_agencies -> agencies (agency_id));
+diesel::joinable!(obstacles -> agreements (agreement_id));
+diesel::joinable!(obstacles -> action_plans (action_plan_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    regions,
+    sectors,
+    agencies,
+    agreements,
+    agreement_parties,
+    agreement_sectors,
+    action_plans,
+    action_plan_sectors,
+    action_plan_agencies,
+    obstacles,
+);

@@ -58,6 +58,89 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// The form of a cooperation relationship.
+    AgreementKind {
+        SisterProvince = "sister_province",
+        SisterCity = "sister_city",
+        Other = "other",
+    }
+}
+
+impl AgreementKind {
+    /// Sister relationships join exactly two governments of two countries.
+    pub fn is_sister(self) -> bool {
+        matches!(self, Self::SisterProvince | Self::SisterCity)
+    }
+}
+
+string_enum! {
+    /// The kind of founding document.
+    Instrument {
+        LetterOfIntent = "letter_of_intent",
+        MemorandumOfUnderstanding = "memorandum_of_understanding",
+        CooperationAgreement = "cooperation_agreement",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// Where an agreement stands.
+    AgreementStatus {
+        Proposed = "proposed",
+        Negotiating = "negotiating",
+        Signed = "signed",
+        Active = "active",
+        Expired = "expired",
+        Terminated = "terminated",
+    }
+}
+
+string_enum! {
+    /// Where an action plan stands.
+    ActionPlanStatus {
+        Planned = "planned",
+        InProgress = "in_progress",
+        Implemented = "implemented",
+        Suspended = "suspended",
+        Cancelled = "cancelled",
+    }
+}
+
+string_enum! {
+    /// What kind of obstacle.
+    ObstacleCategory {
+        Regulatory = "regulatory",
+        Financial = "financial",
+        LanguageCulture = "language_culture",
+        EducationSystem = "education_system",
+        PolicyAlignment = "policy_alignment",
+        DataSecurity = "data_security",
+        Resources = "resources",
+        CapacityGap = "capacity_gap",
+        GovernanceDifference = "governance_difference",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// How badly an obstacle threatens the work.
+    Severity {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
+string_enum! {
+    /// Whether an obstacle still blocks.
+    ObstacleStatus {
+        Open = "open",
+        Mitigated = "mitigated",
+        Resolved = "resolved",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

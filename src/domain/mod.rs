@@ -156,6 +156,45 @@ impl FromStr for SubdivisionCode {
 }
 deserialize_from_str!(SubdivisionCode);
 
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub chrono::NaiveDate);
+
+impl FromStr for Date {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+        match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) if valid_shape => Ok(Self(date)),
+            _ => Err("must be a real date written YYYY-MM-DD".to_owned()),
+        }
+    }
+}
+deserialize_from_str!(Date);
+
+/// An `http` or `https` URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebUrl(String);
+
+impl WebUrl {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for WebUrl {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+        let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+        let valid = text.len() <= 2000
+            && host.is_some_and(|host| !host.is_empty())
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+        if valid { Ok(Self(text.to_owned())) } else { Err("must be an http or https URL".to_owned()) }
+    }
+}
+deserialize_from_str!(WebUrl);
+
 /// The schema lists every assigned code, so that documentation and clients know them.
 impl utoipa::PartialSchema for CountryCode {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

@@ -342,7 +342,8 @@ pub async fn delete_region(state: web::Data<AppState>, id: web::Path<i64>) -> Re
             find(conn, id)?;
             let agencies: i64 =
                 agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
-            ApiError::ensure_unreferenced("region", &[("agencies", agencies)])?;
+            let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
+            ApiError::ensure_unreferenced("region", &[("agencies", agencies), ("agreements", agreements)])?;
             diesel::delete(regions::table.find(id)).execute(conn)?;
             Ok(())
         })

@@ -252,6 +252,12 @@ pub async fn delete_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Re
     db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
             find(conn, id)?;
+            let agreements = crate::links::agreement_sectors::count_owners(conn, id)?;
+            let action_plans = crate::links::action_plan_sectors::count_owners(conn, id)?;
+            ApiError::ensure_unreferenced(
+                "sector",
+                &[("agreements", agreements), ("action plans", action_plans)],
+            )?;
             diesel::delete(sectors::table.find(id)).execute(conn)?;
             Ok(())
         })

@@ -1,0 +1,196 @@
+//! Link tables (an agreement's parties and sectors, an action plan's sectors and agencies) and
+//! the short references to linked records that responses embed.
+//!
+//! Lists embed links with a fixed number of queries per page: one for the link rows of all
+//! the page's owners, one for the linked records, whatever the page's length.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::db::schema::{agencies, regions, sectors};
+use crate::input::Checker;
+
+/// Declares a link table's operations: replace an owner's links, read the links of many
+/// owners, and count the owners that link to a target.
+macro_rules! link_table {
+    ($module:ident, $table:ident, $owner:ident, $target:ident) => {
+        pub mod $module {
+            use std::collections::HashMap;
+
+            use diesel::prelude::*;
+
+            use crate::db::DbConnection;
+            use crate::db::schema::$table;
+
+            /// Makes `targets`, in this order, the owner's links.
+            pub fn replace(conn: &mut DbConnection, owner: i64, targets: &[i64]) -> QueryResult<()> {
+                diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
+                // Row by row: diesel's multi-row insert does not build on the two-backend connection.
+                for (position, target) in (0..).zip(targets) {
+                    diesel::insert_into($table::table)
+                        .values((
+                            $table::$owner.eq(owner),
+                            $table::$target.eq(*target),
+                            $table::position.eq(position),
+                        ))
+                        .execute(conn)?;
+                }
+                Ok(())
+            }
+
+            /// The linked ids of each owner, in their order.
+            pub fn of(conn: &mut DbConnection, owners: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+                let rows: Vec<(i64, i64)> = $table::table
+                    .filter($table::$owner.eq_any(owners))
+                    .order(($table::$owner, $table::position))
+                    .select(($table::$owner, $table::$target))
+                    .load(conn)?;
+                let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
+                for (owner, target) in rows {
+                    links.entry(owner).or_default().push(target);
+                }
+                Ok(links)
+            }
+
+            /// How many owners link to `target`.
+            pub fn count_owners(conn: &mut DbConnection, target: i64) -> QueryResult<i64> {
+                $table::table.filter($table::$target.eq(target)).count().get_result(conn)
+            }
+
+            /// The owners that link to `target`, as a subquery for list filters.
+            pub fn owners_of(
+                target: i64,
+            ) -> diesel::dsl::Select<
+                diesel::dsl::Filter<$table::table, diesel::dsl::Eq<$table::$target, i64>>,
+                $table::$owner,
+            > {
+                $table::table.filter($table::$target.eq(target)).select($table::$owner)
+            }
+        }
+    };
+}
+
+link_table!(agreement_parties, agreement_parties, agreement_id, region_id);
+link_table!(agreement_sectors, agreement_sectors, agreement_id, sector_id);
+link_table!(action_plan_sectors, action_plan_sectors, action_plan_id, sector_id);
+link_table!(action_plan_agencies, action_plan_agencies, action_plan_id, agency_id);
+
+/// A region as a party to an agreement.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+pub struct PartyRef {
+    pub id: i64,
+    pub name: String,
+    #[schema(value_type = crate::domain::CountryCode)]
+    pub country_code: String,
+    pub subdivision_code: Option<String>,
+}
+
+/// A sector, as linked from an agreement or action plan.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+pub struct SectorRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// An agency responsible for an action plan.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+pub struct AgencyRef {
+    pub id: i64,
+    pub name: String,
+    pub acronym: Option<String>,
+}
+
+/// A kind of record that others link to, loadable by id in one query.
+pub trait LinkTarget: Sized + Clone {
+    /// The record's name in messages (`region`).
+    const NAME: &'static str;
+    fn id(&self) -> i64;
+    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
+
+    /// The records with these ids, by id.
+    fn by_id(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Self>> {
+        Ok(Self::load(conn, ids)?.into_iter().map(|record| (record.id(), record)).collect())
+    }
+}
+
+impl LinkTarget for PartyRef {
+    const NAME: &'static str = "region";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+        regions::table
+            .filter(regions::id.eq_any(ids))
+            .select((regions::id, regions::name, regions::country_code, regions::subdivision_code))
+            .load(conn)
+    }
+}
+
+impl LinkTarget for SectorRef {
+    const NAME: &'static str = "sector";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+        sectors::table
+            .filter(sectors::id.eq_any(ids))
+            .select((sectors::id, sectors::code, sectors::name))
+            .load(conn)
+    }
+}
+
+impl LinkTarget for AgencyRef {
+    const NAME: &'static str = "agency";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+        agencies::table
+            .filter(agencies::id.eq_any(ids))
+            .select((agencies::id, agencies::name, agencies::acronym))
+            .load(conn)
+    }
+}
+
+/// The linked records of every owner: `links` maps each owner to its target ids, as returned
+/// by a link table's `of`. Two queries in all.
+pub fn embed<T: LinkTarget>(
+    conn: &mut DbConnection,
+    links: &HashMap<i64, Vec<i64>>,
+) -> QueryResult<HashMap<i64, Vec<T>>> {
+    let mut targets: Vec<i64> = links.values().flatten().copied().collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let records = T::by_id(conn, &targets)?;
+    Ok(links
+        .iter()
+        .map(|(owner, ids)| (*owner, ids.iter().filter_map(|id| records.get(id).cloned()).collect()))
+        .collect())
+}
+
+/// Checks a list of ids given in field `field`: no id twice, every one an existing record.
+/// Returns the records found, in the given order.
+pub fn check_ids<T: LinkTarget>(
+    conn: &mut DbConnection,
+    checker: &mut Checker,
+    field: &str,
+    ids: &[i64],
+) -> QueryResult<Vec<T>> {
+    let records = T::by_id(conn, ids)?;
+    let mut found = Vec::with_capacity(ids.len());
+    for (index, id) in ids.iter().enumerate() {
+        if ids[..index].contains(id) {
+            checker.error(format!("{field}[{index}]"), format!("{} {id} is listed more than once", T::NAME));
+        } else if let Some(record) = records.get(id) {
+            found.push(record.clone());
+        } else {
+            checker.error(format!("{field}[{index}]"), format!("no {} has id {id}", T::NAME));
+        }
+    }
+    Ok(found)
+}
