@@ -205,3 +205,57 @@ fn with_database_replaces_only_the_database_name() {
     assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
 }
+
+/// Ids of a small version of the founding case: two regions, two sectors, two agencies and
+/// the sister-province agreement between West Java and Souss-Massa.
+pub struct Case {
+    pub west_java: i64,
+    pub souss_massa: i64,
+    pub trade: i64,
+    pub tourism: i64,
+    pub disperindag: i64,
+    pub disparbud: i64,
+    pub agreement: i64,
+}
+
+impl TestApp {
+    pub async fn founding_case(&self) -> Case {
+        let id = |record: Value| record["id"].as_i64().expect("id");
+        let west_java = id(self.west_java().await);
+        let souss_massa = id(self.souss_massa().await);
+        let trade = id(self
+            .create("/api/v1/sectors", json!({"code": "trade-investment", "name": "Trade and Investment"}))
+            .await);
+        let tourism = id(self.create("/api/v1/sectors", json!({"code": "tourism", "name": "Tourism"})).await);
+        let disperindag = id(self
+            .create(
+                "/api/v1/agencies",
+                json!({"name": "Dinas Perindustrian dan Perdagangan", "acronym": "Disperindag",
+                "country_code": "ID", "region_id": west_java}),
+            )
+            .await);
+        let disparbud = id(self
+            .create(
+                "/api/v1/agencies",
+                json!({"name": "Dinas Pariwisata dan Kebudayaan", "acronym": "Disparbud",
+                "country_code": "ID", "region_id": west_java}),
+            )
+            .await);
+        let agreement = id(self
+            .create(
+                "/api/v1/agreements",
+                json!({"key": "jabar-souss-massa-2017",
+                "title": "Sister province cooperation between West Java and Souss-Massa",
+                "kind": "sister_province", "instrument": "memorandum_of_understanding", "status": "active",
+                "party_region_ids": [west_java, souss_massa], "sector_ids": [trade, tourism]}),
+            )
+            .await);
+        Case { west_java, souss_massa, trade, tourism, disperindag, disparbud, agreement }
+    }
+
+    pub async fn action_plan(&self, agreement: i64, body: Value) -> Value {
+        let mut body = body;
+        body["agreement_id"] = json!(agreement);
+        self.create("/api/v1/action-plans", body).await
+    }
+}

@@ -2,8 +2,11 @@
 //! a temporary SQLite file, or, when `TEST_DATABASE_URL` names a PostgreSQL server, a new
 //! database on it that is dropped afterwards. CI runs the whole suite on both.
 
+mod action_plans;
 mod agencies;
+mod agreements;
 mod conventions;
 mod helpers;
+mod obstacles;
 mod regions;
 mod sectors;

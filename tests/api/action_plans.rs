@@ -1,0 +1,136 @@
+use serde_json::json;
+
+use crate::helpers::{TestApp, ids};
+
+#[actix_web::test]
+async fn an_action_plan_embeds_its_sectors_and_agencies() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let plan = app
+        .action_plan(
+            case.agreement,
+            json!({"key": "ap-01", "title": "Business matching", "status": "implemented", "year": 2019,
+            "sector_ids": [case.trade], "agency_ids": [case.disperindag, case.disparbud],
+            "outcome": "Java Preanger coffee shipped"}),
+        )
+        .await;
+    assert_eq!(plan["agreement_id"], case.agreement);
+    assert_eq!(
+        plan["sectors"],
+        json!([{"id": case.trade, "code": "trade-investment", "name": "Trade and Investment"}])
+    );
+    assert_eq!(
+        plan["agencies"][0],
+        json!({"id": case.disperindag, "name": "Dinas Perindustrian dan Perdagangan", "acronym": "Disperindag"})
+    );
+    assert_eq!(plan["agencies"][1]["id"], case.disparbud);
+    assert_eq!(app.get(&format!("/api/v1/action-plans/{}", plan["id"])).await.json(), plan);
+}
+
+#[actix_web::test]
+async fn an_action_plan_needs_an_existing_agreement_and_linked_records() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let body = json!({"agreement_id": 999, "title": " ", "status": "done", "year": 20190,
+        "sector_ids": [case.trade, case.trade], "agency_ids": [999], "start_date": "2019-05-01", "end_date": "2019-04-01"});
+    app.post("/api/v1/action-plans", &body).await.assert_problem(
+        422,
+        &["agreement_id", "title", "status", "year", "sector_ids[1]", "agency_ids[0]", "end_date"],
+    );
+    app.post("/api/v1/action-plans", &json!({"title": "x", "status": "planned"}))
+        .await
+        .assert_problem(422, &["agreement_id"]);
+    assert_eq!(app.total("/api/v1/action-plans").await, 0);
+}
+
+#[actix_web::test]
+async fn year_null_means_to_be_determined_and_filters_find_it() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let done = app
+        .action_plan(
+            case.agreement,
+            json!({"title": "Tourism promotion", "status": "implemented", "year": 2019,
+            "sector_ids": [case.tourism], "agency_ids": [case.disparbud]}),
+        )
+        .await;
+    let pending = app
+        .action_plan(
+            case.agreement,
+            json!({"title": "Factories sourcing raw materials", "status": "planned", "year": null,
+            "sector_ids": [case.trade, case.tourism], "agency_ids": [case.disperindag]}),
+        )
+        .await;
+    let (done, pending) = (done["id"].as_i64().unwrap(), pending["id"].as_i64().unwrap());
+    assert_eq!(ids(&app.get("/api/v1/action-plans?year_undetermined=true").await.json()), [pending]);
+    assert_eq!(ids(&app.get("/api/v1/action-plans?year_undetermined=false").await.json()), [done]);
+    assert_eq!(ids(&app.get("/api/v1/action-plans?year=2019").await.json()), [done]);
+    assert_eq!(ids(&app.get("/api/v1/action-plans?year_from=2018&year_to=2020").await.json()), [done]);
+    assert_eq!(ids(&app.get("/api/v1/action-plans?status=planned").await.json()), [pending]);
+    assert_eq!(
+        ids(&app.get(&format!("/api/v1/action-plans?sector_id={}", case.tourism)).await.json()),
+        [done, pending]
+    );
+    assert_eq!(
+        ids(&app.get(&format!("/api/v1/action-plans?agency_id={}", case.disperindag)).await.json()),
+        [pending]
+    );
+    assert_eq!(ids(&app.get("/api/v1/action-plans?q=FACTORIES").await.json()), [pending]);
+    assert_eq!(
+        ids(&app.get("/api/v1/action-plans?sort=year").await.json()),
+        [done, pending],
+        "undetermined years last"
+    );
+    app.get("/api/v1/action-plans?year_undetermined=yes").await.assert_problem(400, &["year_undetermined"]);
+}
+
+#[actix_web::test]
+async fn an_agreement_lists_its_own_action_plans_with_the_same_parameters() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let bandung =
+        app.create("/api/v1/regions", json!({"name": "Bandung", "kind": "city", "country_code": "ID"})).await;
+    let other = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Other", "kind": "other", "status": "proposed",
+            "party_region_ids": [bandung["id"], case.souss_massa]}),
+        )
+        .await;
+    app.action_plan(case.agreement, json!({"title": "A", "status": "implemented", "year": 2019})).await;
+    app.action_plan(case.agreement, json!({"title": "B", "status": "planned"})).await;
+    app.action_plan(other["id"].as_i64().unwrap(), json!({"title": "C", "status": "planned"})).await;
+    let path = format!("/api/v1/agreements/{}/action-plans", case.agreement);
+    let page = app.get(&format!("{path}?status=implemented")).await.json();
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["title"], "A");
+    assert_eq!(app.total(&format!("{path}?year_undetermined=true")).await, 1);
+    assert_eq!(app.total(&path).await, 2);
+    app.get("/api/v1/agreements/999/action-plans").await.assert_problem(404, &[]);
+    app.get(&format!("{path}?colour=red")).await.assert_problem(400, &["colour"]);
+}
+
+#[actix_web::test]
+async fn patch_replaces_sector_and_agency_links_when_given() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let plan = app
+        .action_plan(
+            case.agreement,
+            json!({"title": "Exchange", "status": "planned", "sector_ids": [case.trade],
+            "agency_ids": [case.disperindag]}),
+        )
+        .await;
+    let path = format!("/api/v1/action-plans/{}", plan["id"]);
+    let updated = app.patch(&path, &json!({"status": "implemented", "year": 2024})).await.json();
+    assert_eq!(updated["sectors"].as_array().unwrap().len(), 1);
+    assert_eq!(updated["agencies"].as_array().unwrap().len(), 1);
+    let updated = app
+        .patch(&path, &json!({"agency_ids": [case.disparbud, case.disperindag], "year": null}))
+        .await
+        .json();
+    assert_eq!(updated["agencies"][0]["id"], case.disparbud);
+    assert_eq!(updated["year"], serde_json::Value::Null);
+    let problem = app.delete(&format!("/api/v1/agencies/{}", case.disparbud)).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap().contains("action plans (1)"));
+}
