@@ -21,7 +21,8 @@ fn api(config: &mut ServiceConfig) {
             .configure(crate::agencies::configure)
             .configure(crate::agreements::configure)
             .configure(crate::action_plans::configure)
-            .configure(crate::obstacles::configure),
+            .configure(crate::obstacles::configure)
+            .service(crate::import::import_document),
     );
 }
 

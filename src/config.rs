@@ -27,6 +27,8 @@ pub enum Command {
     Migrate(DatabaseArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Import a document (JSON records that refer to each other by key): all of it or nothing.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -34,6 +36,14 @@ pub struct DatabaseArgs {
     /// `postgres://...` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// The document to import.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -46,6 +56,9 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "JALIN_WORKERS")]
     pub workers: Option<usize>,
+    /// Load the West Java - Souss-Massa demo data set when the database has no agreement yet.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 impl Cli {

@@ -164,6 +164,11 @@ impl Checker {
         }
     }
 
+    /// The errors found so far.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     /// Ends the check: `422` listing every error, or `Ok`.
     pub fn finish(self) -> Result<()> {
         ApiError::check(self.errors)
@@ -224,6 +229,11 @@ pub fn parse_patch<I: DeserializeOwned, V, R: Serialize>(
     let values = validate(input, Mode::Update, &mut checker)?;
     checker.finish()?;
     values.ok_or_else(|| ApiError::Internal("validation passed without values".into()))
+}
+
+/// A record's fields as JSON, for merge patches and comparisons.
+pub fn record_fields<R: Serialize>(record: &R) -> Result<Value> {
+    serde_json::to_value(record).map_err(|e| ApiError::Internal(format!("cannot serialize record: {e}")))
 }
 
 /// Applies a JSON merge patch (RFC 7386) to `target`.

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod import;
 pub mod input;
 pub mod links;
 pub mod listing;

@@ -6,6 +6,7 @@ fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command() {
         Command::Serve(args) => actix_web::rt::System::new().block_on(jalin::server::serve(args)),
         Command::Migrate(args) => jalin::server::open_database(&args, 1).map(drop),
+        Command::Import(args) => jalin::server::import_file(&args).map(|summary| println!("{summary}")),
         Command::Openapi => {
             print!("{}", jalin::openapi::document_json());
             Ok(())

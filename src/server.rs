@@ -24,6 +24,12 @@ pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
 pub async fn serve(args: ServeArgs) -> StartResult<()> {
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let pool = open_database(&args.database, (workers as u32 * 2).max(4))?;
+    if args.demo {
+        match crate::import::load_demo(&mut *pool.get()?).map_err(describe_import_error)? {
+            Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
+            None => log::info!("the database already has agreements: demo data set not loaded"),
+        }
+    }
     let state = AppState { pool };
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .workers(workers)
@@ -34,4 +40,27 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
     }
     server.run().await?;
     Ok(())
+}
+
+/// Imports a document file into the database named by `args`; returns the counts as JSON.
+pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", args.file.display()))?;
+    let document = crate::import::parse_document(value).map_err(describe_import_error)?;
+    let pool = open_database(&args.database, 1)?;
+    let summary = db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document))
+        .map_err(describe_import_error)?;
+    Ok(serde_json::to_string_pretty(&summary)?)
+}
+
+/// An import error with every problem on a line of its own.
+fn describe_import_error(error: crate::error::ApiError) -> String {
+    let problem = error.problem();
+    let mut text = problem.detail;
+    for field in problem.errors {
+        text.push_str(&format!("\n  {}: {}", field.field, field.message));
+    }
+    text
 }

@@ -15,6 +15,7 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{ActionPlanStatus, Date, Key, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
+use crate::import::{Importable, Reference, Target};
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
 use crate::links::{self, AgencyRef, SectorRef, check_ids, embed};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
@@ -100,7 +101,7 @@ pub struct ActionPlanInput {
     agency_ids: Field<Vec<i64>>,
 }
 
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = action_plans, treat_none_as_null = true)]
 pub struct ActionPlanColumns {
     key: String,
@@ -114,6 +115,7 @@ pub struct ActionPlanColumns {
     outcome: Option<String>,
 }
 
+#[derive(Debug, PartialEq)]
 pub struct ActionPlanValues {
     columns: ActionPlanColumns,
     sector_ids: Vec<i64>,
@@ -500,6 +502,40 @@ pub async fn delete_action_plan(state: web::Data<AppState>, id: web::Path<i64>) 
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Action plans in documents: `agreement`, `sectors` and `agencies` name keys.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "action_plans";
+    const TARGET: Target = Target::ActionPlan;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
+        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
+        Reference { document: "agencies", api: "agency_ids", target: Target::Agency, many: true },
+    ];
+    type Input = ActionPlanInput;
+    type Values = ActionPlanValues;
+
+    fn validate(
+        input: ActionPlanInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<ActionPlanValues>> {
+        input.validate(mode, checker, conn)
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        Ok(input_fields(&find(conn, id)?))
+    }
+    fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<i64> {
+        Ok(insert(conn, values)?.record.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<()> {
+        update(conn, id, values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

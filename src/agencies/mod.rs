@@ -13,7 +13,8 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{CountryCode, Key, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
-use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, require_object};
+use crate::import::{Importable, Reference, Target};
+use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, record_fields, require_object};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
 use crate::sortable;
 
@@ -74,9 +75,9 @@ pub struct AgencyInput {
 }
 
 /// A validated agency, as stored.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = agencies, treat_none_as_null = true)]
-struct AgencyValues {
+pub struct AgencyValues {
     key: String,
     name: String,
     english_name: Option<String>,
@@ -183,6 +184,25 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<Agency> {
     agencies::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("agency", id))
 }
 
+fn insert(conn: &mut DbConnection, values: &AgencyValues) -> Result<Agency> {
+    let now = crate::domain::now();
+    Ok(diesel::insert_into(agencies::table)
+        .values((values, agencies::created_at.eq(now), agencies::updated_at.eq(now)))
+        .returning(agencies::all_columns)
+        .get_result(conn)?)
+}
+
+fn update(conn: &mut DbConnection, id: i64, values: &AgencyValues) -> Result<Agency> {
+    Ok(diesel::update(agencies::table.find(id))
+        .set((
+            values,
+            agencies::updated_at.eq(crate::domain::now()),
+            agencies::version.eq(agencies::version + 1),
+        ))
+        .returning(agencies::all_columns)
+        .get_result(conn)?)
+}
+
 /// Lists agencies.
 ///
 /// Sortable fields: `id`, `key`, `name`, `english_name`, `acronym`, `country_code`,
@@ -243,11 +263,7 @@ pub async fn create_agency(state: web::Data<AppState>, body: web::Json<Value>) -
         db::write_transaction(conn, |conn| {
             let values =
                 parse_new(body, |input: AgencyInput, mode, checker| input.validate(mode, checker, conn))?;
-            let now = crate::domain::now();
-            Ok(diesel::insert_into(agencies::table)
-                .values((&values, agencies::created_at.eq(now), agencies::updated_at.eq(now)))
-                .returning(agencies::all_columns)
-                .get_result::<Agency>(conn)?)
+            insert(conn, &values)
         })
     })
     .await?;
@@ -276,14 +292,7 @@ pub async fn update_agency(
             let values = parse_patch(&current, patch, |input: AgencyInput, mode, checker| {
                 input.validate(mode, checker, conn)
             })?;
-            Ok(diesel::update(agencies::table.find(id))
-                .set((
-                    &values,
-                    agencies::updated_at.eq(crate::domain::now()),
-                    agencies::version.eq(agencies::version + 1),
-                ))
-                .returning(agencies::all_columns)
-                .get_result::<Agency>(conn)?)
+            update(conn, id, &values)
         })
     })
     .await?;
@@ -311,6 +320,37 @@ pub async fn delete_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Re
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Agencies in documents: `region` names the region's key.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "agencies";
+    const TARGET: Target = Target::Agency;
+    const REFERENCES: &'static [Reference] =
+        &[Reference { document: "region", api: "region_id", target: Target::Region, many: false }];
+    type Input = AgencyInput;
+    type Values = AgencyValues;
+
+    fn validate(
+        input: AgencyInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<AgencyValues>> {
+        input.validate(mode, checker, conn)
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        record_fields(&find(conn, id)?)
+    }
+    fn insert(conn: &mut DbConnection, values: AgencyValues) -> Result<i64> {
+        Ok(insert(conn, &values)?.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: AgencyValues) -> Result<()> {
+        update(conn, id, &values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

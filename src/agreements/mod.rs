@@ -15,6 +15,7 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
+use crate::import::{Importable, Reference, Target};
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
 use crate::links::{self, PartyRef, SectorRef, check_ids, embed};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
@@ -125,7 +126,7 @@ pub struct AgreementInput {
 }
 
 /// The stored columns of a validated agreement.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = agreements, treat_none_as_null = true)]
 pub struct AgreementColumns {
     key: String,
@@ -146,6 +147,7 @@ pub struct AgreementColumns {
 }
 
 /// A validated agreement: its columns and its links.
+#[derive(Debug, PartialEq)]
 pub struct AgreementValues {
     columns: AgreementColumns,
     party_ids: Vec<i64>,
@@ -548,6 +550,40 @@ pub async fn delete_agreement(state: web::Data<AppState>, id: web::Path<i64>) ->
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Agreements in documents: `parties`, `sectors` and `renews` name keys.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "agreements";
+    const TARGET: Target = Target::Agreement;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "parties", api: "party_region_ids", target: Target::Region, many: true },
+        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
+        Reference { document: "renews", api: "renews_agreement_id", target: Target::Agreement, many: false },
+    ];
+    type Input = AgreementInput;
+    type Values = AgreementValues;
+
+    fn validate(
+        input: AgreementInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<AgreementValues>> {
+        input.validate(mode, checker, conn, id)
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        Ok(input_fields(&find(conn, id)?))
+    }
+    fn insert(conn: &mut DbConnection, values: AgreementValues) -> Result<i64> {
+        Ok(insert(conn, values)?.record.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: AgreementValues) -> Result<()> {
+        update(conn, id, values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -12,7 +12,8 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
-use crate::input::{Checker, Field, Mode, TEXT_MAX, parse_new, parse_patch, require_object};
+use crate::import::{Importable, Reference, Target};
+use crate::input::{Checker, Field, Mode, TEXT_MAX, parse_new, parse_patch, record_fields, require_object};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
 use crate::sortable;
 
@@ -88,7 +89,7 @@ pub struct ObstacleInput {
     identified_on: Field<Date>,
 }
 
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = obstacles, treat_none_as_null = true)]
 pub struct ObstacleValues {
     key: String,
@@ -410,6 +411,39 @@ pub async fn delete_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> 
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Obstacles in documents: `agreement` and `action_plan` name keys.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "obstacles";
+    const TARGET: Target = Target::Obstacle;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
+        Reference { document: "action_plan", api: "action_plan_id", target: Target::ActionPlan, many: false },
+    ];
+    type Input = ObstacleInput;
+    type Values = ObstacleValues;
+
+    fn validate(
+        input: ObstacleInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<ObstacleValues>> {
+        input.validate(mode, checker, conn)
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        record_fields(&find(conn, id)?)
+    }
+    fn insert(conn: &mut DbConnection, values: ObstacleValues) -> Result<i64> {
+        Ok(insert(conn, &values)?.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: ObstacleValues) -> Result<()> {
+        update(conn, id, &values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -13,7 +13,8 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
-use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, require_object};
+use crate::import::{Importable, Reference, Target};
+use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, record_fields, require_object};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
 use crate::sortable;
 
@@ -92,9 +93,9 @@ pub struct RegionInput {
 }
 
 /// A validated region, as stored.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = regions, treat_none_as_null = true)]
-struct RegionValues {
+pub struct RegionValues {
     key: String,
     name: String,
     local_name: Option<String>,
@@ -217,6 +218,25 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<Region> {
     regions::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("region", id))
 }
 
+fn insert(conn: &mut DbConnection, values: &RegionValues) -> Result<Region> {
+    let now = crate::domain::now();
+    Ok(diesel::insert_into(regions::table)
+        .values((values, regions::created_at.eq(now), regions::updated_at.eq(now)))
+        .returning(regions::all_columns)
+        .get_result(conn)?)
+}
+
+fn update(conn: &mut DbConnection, id: i64, values: &RegionValues) -> Result<Region> {
+    Ok(diesel::update(regions::table.find(id))
+        .set((
+            values,
+            regions::updated_at.eq(crate::domain::now()),
+            regions::version.eq(regions::version + 1),
+        ))
+        .returning(regions::all_columns)
+        .get_result(conn)?)
+}
+
 /// Lists regions.
 ///
 /// Sortable fields: `id`, `key`, `name`, `kind`, `country_code`, `subdivision_code`,
@@ -281,11 +301,7 @@ pub async fn create_region(state: web::Data<AppState>, body: web::Json<Value>) -
         db::write_transaction(conn, |conn| {
             let values =
                 parse_new(body, |input: RegionInput, mode, checker| Ok(input.validate(mode, checker)))?;
-            let now = crate::domain::now();
-            Ok(diesel::insert_into(regions::table)
-                .values((&values, regions::created_at.eq(now), regions::updated_at.eq(now)))
-                .returning(regions::all_columns)
-                .get_result::<Region>(conn)?)
+            insert(conn, &values)
         })
     })
     .await?;
@@ -313,14 +329,7 @@ pub async fn update_region(
             let values = parse_patch(&find(conn, id)?, patch, |input: RegionInput, mode, checker| {
                 Ok(input.validate(mode, checker))
             })?;
-            Ok(diesel::update(regions::table.find(id))
-                .set((
-                    &values,
-                    regions::updated_at.eq(crate::domain::now()),
-                    regions::version.eq(regions::version + 1),
-                ))
-                .returning(regions::all_columns)
-                .get_result::<Region>(conn)?)
+            update(conn, id, &values)
         })
     })
     .await?;
@@ -350,6 +359,36 @@ pub async fn delete_region(state: web::Data<AppState>, id: web::Path<i64>) -> Re
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Regions in documents.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "regions";
+    const TARGET: Target = Target::Region;
+    const REFERENCES: &'static [Reference] = &[];
+    type Input = RegionInput;
+    type Values = RegionValues;
+
+    fn validate(
+        input: RegionInput,
+        mode: Mode,
+        checker: &mut Checker,
+        _: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<RegionValues>> {
+        Ok(input.validate(mode, checker))
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        record_fields(&find(conn, id)?)
+    }
+    fn insert(conn: &mut DbConnection, values: RegionValues) -> Result<i64> {
+        Ok(insert(conn, &values)?.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: RegionValues) -> Result<()> {
+        update(conn, id, &values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

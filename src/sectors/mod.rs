@@ -13,7 +13,10 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{Key, Slug, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, created};
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
+use crate::import::{Importable, Reference, Target};
+use crate::input::{
+    Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, record_fields, require_object,
+};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
 use crate::sortable;
 
@@ -69,9 +72,9 @@ pub struct SectorInput {
 }
 
 /// A validated sector, as stored.
-#[derive(Debug, Insertable, AsChangeset)]
+#[derive(Debug, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = sectors, treat_none_as_null = true)]
-struct SectorValues {
+pub struct SectorValues {
     key: String,
     code: String,
     name: String,
@@ -134,6 +137,25 @@ fn find(conn: &mut DbConnection, id: i64) -> Result<Sector> {
     sectors::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("sector", id))
 }
 
+fn insert(conn: &mut DbConnection, values: &SectorValues) -> Result<Sector> {
+    let now = crate::domain::now();
+    Ok(diesel::insert_into(sectors::table)
+        .values((values, sectors::created_at.eq(now), sectors::updated_at.eq(now)))
+        .returning(sectors::all_columns)
+        .get_result(conn)?)
+}
+
+fn update(conn: &mut DbConnection, id: i64, values: &SectorValues) -> Result<Sector> {
+    Ok(diesel::update(sectors::table.find(id))
+        .set((
+            values,
+            sectors::updated_at.eq(crate::domain::now()),
+            sectors::version.eq(sectors::version + 1),
+        ))
+        .returning(sectors::all_columns)
+        .get_result(conn)?)
+}
+
 /// Lists sectors.
 ///
 /// Sortable fields: `id`, `key`, `code`, `name`, `created_at`, `updated_at`. `q` searches
@@ -193,11 +215,7 @@ pub async fn create_sector(state: web::Data<AppState>, body: web::Json<Value>) -
         db::write_transaction(conn, |conn| {
             let values =
                 parse_new(body, |input: SectorInput, mode, checker| Ok(input.validate(mode, checker)))?;
-            let now = crate::domain::now();
-            Ok(diesel::insert_into(sectors::table)
-                .values((&values, sectors::created_at.eq(now), sectors::updated_at.eq(now)))
-                .returning(sectors::all_columns)
-                .get_result::<Sector>(conn)?)
+            insert(conn, &values)
         })
     })
     .await?;
@@ -225,14 +243,7 @@ pub async fn update_sector(
             let values = parse_patch(&find(conn, id)?, patch, |input: SectorInput, mode, checker| {
                 Ok(input.validate(mode, checker))
             })?;
-            Ok(diesel::update(sectors::table.find(id))
-                .set((
-                    &values,
-                    sectors::updated_at.eq(crate::domain::now()),
-                    sectors::version.eq(sectors::version + 1),
-                ))
-                .returning(sectors::all_columns)
-                .get_result::<Sector>(conn)?)
+            update(conn, id, &values)
         })
     })
     .await?;
@@ -264,6 +275,36 @@ pub async fn delete_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Re
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sectors in documents.
+pub struct Import;
+
+impl Importable for Import {
+    const LIST: &'static str = "sectors";
+    const TARGET: Target = Target::Sector;
+    const REFERENCES: &'static [Reference] = &[];
+    type Input = SectorInput;
+    type Values = SectorValues;
+
+    fn validate(
+        input: SectorInput,
+        mode: Mode,
+        checker: &mut Checker,
+        _: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<SectorValues>> {
+        Ok(input.validate(mode, checker))
+    }
+    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
+        record_fields(&find(conn, id)?)
+    }
+    fn insert(conn: &mut DbConnection, values: SectorValues) -> Result<i64> {
+        Ok(insert(conn, &values)?.id)
+    }
+    fn update(conn: &mut DbConnection, id: i64, values: SectorValues) -> Result<()> {
+        update(conn, id, &values).map(drop)
+    }
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

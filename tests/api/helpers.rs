@@ -19,6 +19,8 @@ type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>
 /// The service on a fresh database of its own.
 pub struct TestApp {
     call: Call,
+    /// The database's URL, for the command-line paths.
+    pub database_url: String,
     // Dropped after `call`, which holds the pool: the database goes last.
     _database: TestDatabase,
 }
@@ -112,9 +114,9 @@ fn fresh_database() -> (TestDatabase, String) {
 impl TestApp {
     pub async fn new() -> Self {
         let (database, url) = fresh_database();
-        let pool =
-            jalin::server::open_database(&DatabaseArgs { database_url: url }, 4).expect("open test database");
-        Self::with_state(AppState { pool }, database).await
+        let pool = jalin::server::open_database(&DatabaseArgs { database_url: url.clone() }, 4)
+            .expect("open test database");
+        Self::with_state(AppState { pool }, database, url).await
     }
 
     /// An app whose database never answers.
@@ -122,10 +124,10 @@ impl TestApp {
         let target = jalin::db::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
         let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
         let dir = tempfile::tempdir().expect("temporary directory");
-        Self::with_state(AppState { pool }, TestDatabase::Sqlite(dir)).await
+        Self::with_state(AppState { pool }, TestDatabase::Sqlite(dir), String::new()).await
     }
 
-    async fn with_state(state: AppState, database: TestDatabase) -> Self {
+    async fn with_state(state: AppState, database: TestDatabase, database_url: String) -> Self {
         let service = Rc::new(test::init_service(jalin::app::build(state)).await);
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
@@ -137,7 +139,7 @@ impl TestApp {
                 TestResponse { status, headers, body }
             })
         });
-        Self { call, _database: database }
+        Self { call, database_url, _database: database }
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {

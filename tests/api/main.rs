@@ -7,6 +7,7 @@ mod agencies;
 mod agreements;
 mod conventions;
 mod helpers;
+mod import;
 mod obstacles;
 mod regions;
 mod sectors;

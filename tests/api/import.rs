@@ -1,0 +1,157 @@
+use jalin::config::{DatabaseArgs, ImportArgs};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+fn demo() -> Value {
+    serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap()
+}
+
+fn counts(summary: &Value, list: &str) -> (u64, u64, u64) {
+    let c = &summary[list];
+    (c["created"].as_u64().unwrap(), c["updated"].as_u64().unwrap(), c["unchanged"].as_u64().unwrap())
+}
+
+#[actix_web::test]
+async fn the_demo_document_imports_the_founding_case() {
+    let app = TestApp::new().await;
+    let response = app.post("/api/v1/import", &demo()).await;
+    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    let summary = response.json();
+    assert_eq!(counts(&summary, "regions"), (2, 0, 0));
+    assert_eq!(counts(&summary, "sectors"), (9, 0, 0));
+    assert_eq!(counts(&summary, "agencies"), (10, 0, 0));
+    assert_eq!(counts(&summary, "agreements"), (1, 0, 0));
+    assert_eq!(counts(&summary, "action_plans"), (10, 0, 0));
+    assert_eq!(counts(&summary, "obstacles"), (9, 0, 0));
+
+    let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0].clone();
+    let nested = format!("/api/v1/agreements/{}/action-plans", agreement["id"]);
+    let implemented = app.get(&format!("{nested}?status=implemented&sort=key")).await.json();
+    let titles: Vec<&str> =
+        implemented["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+    assert_eq!(titles.len(), 3);
+    assert!(
+        titles[0].starts_with("Business matching")
+            && titles[1].contains("tourism")
+            && titles[2].contains("agricultur")
+    );
+    assert!(implemented["items"].as_array().unwrap().iter().all(|p| p["year"] == 2019));
+    assert_eq!(app.total(&format!("{nested}?year_undetermined=true")).await, 7);
+    assert_eq!(app.total(&format!("/api/v1/agreements/{}/obstacles", agreement["id"])).await, 9);
+    let parties: Vec<&str> = agreement["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["subdivision_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(parties, ["ID-JB", "MA-09"]);
+    let fisheries = app.get("/api/v1/action-plans?key=ap-05").await.json()["items"][0].clone();
+    assert_eq!(fisheries["sectors"].as_array().unwrap().len(), 2, "HR capacity & fisheries");
+}
+
+#[actix_web::test]
+async fn importing_the_same_document_twice_changes_nothing() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    let before = app.get("/api/v1/action-plans?limit=500").await.json();
+    let summary = app.post("/api/v1/import", &demo()).await.json();
+    for list in ["regions", "sectors", "agencies", "agreements", "action_plans", "obstacles"] {
+        let (created, updated, _) = counts(&summary, list);
+        assert_eq!((created, updated), (0, 0), "{list}");
+    }
+    assert_eq!(counts(&summary, "action_plans").2, 10);
+    assert_eq!(
+        app.get("/api/v1/action-plans?limit=500").await.json(),
+        before,
+        "no version or timestamp moved"
+    );
+}
+
+#[actix_web::test]
+async fn an_edited_document_updates_what_changed() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    let mut document = demo();
+    let plans = document["action_plans"].as_array_mut().unwrap();
+    plans[3]["status"] = json!("in_progress");
+    plans[3]["year"] = json!(2025);
+    plans[4]["agencies"] = json!(["diskanlut", "bappeda"]);
+    document["obstacles"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"key": "ob-10", "agreement": "jabar-souss-massa-2017",
+        "category": "other", "description": "Distance between the two regions"}));
+    let summary = app.post("/api/v1/import", &document).await.json();
+    assert_eq!(counts(&summary, "action_plans"), (0, 2, 8));
+    assert_eq!(counts(&summary, "obstacles"), (1, 0, 9));
+    let plan = app.get("/api/v1/action-plans?key=ap-04").await.json()["items"][0].clone();
+    assert_eq!(plan["status"], "in_progress");
+    assert_eq!(plan["version"], 2);
+}
+
+#[actix_web::test]
+async fn a_bad_document_lands_nothing_and_names_every_problem_by_path() {
+    let app = TestApp::new().await;
+    let mut document = demo();
+    document["regions"][1]["country_code"] = json!("XX");
+    document["action_plans"][9]["sectors"] = json!(["human-capacity", "astronomy"]);
+    let last = document["obstacles"].as_array().unwrap().len() - 1;
+    document["obstacles"][last]["agreement"] = json!("no-such-agreement");
+    document["agencies"][0]["region_id"] = json!(1);
+    let problem = app.post("/api/v1/import", &document).await.json();
+    assert_eq!(problem["status"], 422, "{problem}");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"regions[1].country_code"), "{fields:?}");
+    assert!(fields.contains(&"action_plans[9].sectors[1]"), "{fields:?}");
+    assert!(fields.contains(&format!("obstacles[{last}].agreement").as_str()), "{fields:?}");
+    assert!(fields.contains(&"agencies[0].region_id"), "{fields:?}");
+    for list in ["regions", "sectors", "agencies", "agreements", "action-plans", "obstacles"] {
+        assert_eq!(app.total(&format!("/api/v1/{list}")).await, 0, "{list} after a failed import");
+    }
+}
+
+#[actix_web::test]
+async fn a_document_rule_error_points_at_the_document_field() {
+    let app = TestApp::new().await;
+    let mut document = demo();
+    document["agreements"][0]["parties"] = json!(["ID-JB", "ID-JB"]);
+    document["agreements"][0]["expires_on"] = json!("2000-01-01");
+    document["agreements"][0]["signed_on"] = json!("2017-11-03");
+    document["sectors"][0]["key"] = Value::Null;
+    document["colour"] = json!("blue");
+    let response = app.post("/api/v1/import", &document).await;
+    response.assert_problem(422, &["colour"]);
+    document.as_object_mut().unwrap().remove("colour");
+    let problem = app.post("/api/v1/import", &document).await.json();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"agreements[0].parties[1]"), "{fields:?}");
+    assert!(fields.contains(&"agreements[0].expires_on"), "{fields:?}");
+    assert!(fields.contains(&"sectors[0].key"), "{fields:?}");
+    assert_eq!(app.total("/api/v1/agreements").await, 0);
+}
+
+#[actix_web::test]
+async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_database() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.json");
+    std::fs::write(&file, jalin::import::DEMO_DOCUMENT).unwrap();
+    let args = ImportArgs { file, database: DatabaseArgs { database_url: app.database_url.clone() } };
+    let summary: Value = serde_json::from_str(&jalin::server::import_file(&args).unwrap()).unwrap();
+    assert_eq!(counts(&summary, "action_plans"), (10, 0, 0));
+    assert_eq!(app.total("/api/v1/action-plans").await, 10);
+
+    let pool =
+        jalin::server::open_database(&DatabaseArgs { database_url: app.database_url.clone() }, 1).unwrap();
+    assert!(
+        jalin::import::load_demo(&mut pool.get().unwrap()).unwrap().is_none(),
+        "the database has an agreement"
+    );
+
+    std::fs::write(&args.file, "{\"regions\": [{\"name\": \"no key\"}]}").unwrap();
+    let error = jalin::server::import_file(&args).unwrap_err().to_string();
+    assert!(error.contains("regions[0].key"), "{error}");
+}
