@@ -215,13 +215,23 @@ impl From<diesel::result::Error> for ApiError {
                     errors,
                 }
             }
-            E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::Conflict {
-                detail: "the change would leave a reference to a record that does not exist, \
-                         or remove a record that others still refer to"
-                    .to_owned(),
-                errors: Vec::new(),
-            },
+            // SQLite reports some foreign key failures without their kind.
+            E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::foreign_key_conflict(),
+            E::DatabaseError(_, info) if info.message().contains("FOREIGN KEY constraint failed") => {
+                Self::foreign_key_conflict()
+            }
             _ => Self::Database(error),
+        }
+    }
+}
+
+impl ApiError {
+    fn foreign_key_conflict() -> Self {
+        Self::Conflict {
+            detail: "the change would leave a reference to a record that does not exist, \
+                         or remove a record that others still refer to"
+                .to_owned(),
+            errors: Vec::new(),
         }
     }
 }

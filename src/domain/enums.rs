@@ -5,9 +5,11 @@
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // The wire names are the variants in snake_case; a test checks they equal `$text`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* $variant),+
         }
 
         impl $name {
@@ -152,5 +154,31 @@ mod tests {
         let error = "Province".parse::<RegionKind>().unwrap_err();
         assert!(error.contains("province, state, region"), "{error}");
         assert_eq!(RegionKind::ALL.len(), 10);
+    }
+
+    fn serde_and_schema_names_match<T: Copy + serde::Serialize + utoipa::PartialSchema>(
+        all: &[T],
+        name: fn(T) -> &'static str,
+    ) {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let documented: Vec<&str> =
+            schema["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+        assert_eq!(documented, names);
+        for value in all {
+            assert_eq!(serde_json::to_value(value).unwrap(), name(*value));
+        }
+    }
+
+    #[test]
+    fn wire_names_documented_names_and_stored_names_are_the_same() {
+        serde_and_schema_names_match(RegionKind::ALL, RegionKind::as_str);
+        serde_and_schema_names_match(AgreementKind::ALL, AgreementKind::as_str);
+        serde_and_schema_names_match(Instrument::ALL, Instrument::as_str);
+        serde_and_schema_names_match(AgreementStatus::ALL, AgreementStatus::as_str);
+        serde_and_schema_names_match(ActionPlanStatus::ALL, ActionPlanStatus::as_str);
+        serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
+        serde_and_schema_names_match(Severity::ALL, Severity::as_str);
+        serde_and_schema_names_match(ObstacleStatus::ALL, ObstacleStatus::as_str);
     }
 }
