@@ -5,6 +5,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs rustfmt.toml ./
 COPY src ./src
 COPY migrations ./migrations
+COPY demo ./demo
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 
 use actix_web::post;
 use diesel::prelude::*;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -19,6 +18,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{action_plans, agencies, agreements, obstacles, regions, sectors};
 use crate::error::{ApiError, FieldError, Result};
 use crate::input::{Checker, Mode, read_body};
+use crate::resource::{Resource, current_values};
 
 /// The kinds of record a document can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,30 +82,6 @@ pub struct Reference {
     pub target: Target,
     /// A list of keys rather than one.
     pub many: bool,
-}
-
-/// A resource that documents can hold.
-pub trait Importable {
-    /// The document's list (`action_plans`).
-    const LIST: &'static str;
-    /// Which kind of record `key` identifies.
-    const TARGET: Target;
-    const REFERENCES: &'static [Reference];
-    type Input: DeserializeOwned;
-    /// Validated values; equal values mean an unchanged record.
-    type Values: PartialEq;
-
-    fn validate(
-        input: Self::Input,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<Self::Values>>;
-    /// The record's writable fields as the API names them.
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value>;
-    fn insert(conn: &mut DbConnection, values: Self::Values) -> Result<i64>;
-    fn update(conn: &mut DbConnection, id: i64, values: Self::Values) -> Result<()>;
 }
 
 /// What an import did to one resource's records.
@@ -192,12 +168,12 @@ pub fn parse_document(value: Value) -> Result<Document> {
 pub fn import(conn: &mut DbConnection, document: &Document) -> Result<ImportSummary> {
     let mut run = Run { conn, errors: Vec::new(), keys: HashMap::new() };
     let summary = ImportSummary {
-        regions: run.list::<crate::regions::Import>(&document.regions)?,
-        sectors: run.list::<crate::sectors::Import>(&document.sectors)?,
-        agencies: run.list::<crate::agencies::Import>(&document.agencies)?,
-        agreements: run.list::<crate::agreements::Import>(&document.agreements)?,
-        action_plans: run.list::<crate::action_plans::Import>(&document.action_plans)?,
-        obstacles: run.list::<crate::obstacles::Import>(&document.obstacles)?,
+        regions: run.list::<crate::regions::Regions>(&document.regions)?,
+        sectors: run.list::<crate::sectors::Sectors>(&document.sectors)?,
+        agencies: run.list::<crate::agencies::Agencies>(&document.agencies)?,
+        agreements: run.list::<crate::agreements::Agreements>(&document.agreements)?,
+        action_plans: run.list::<crate::action_plans::ActionPlans>(&document.action_plans)?,
+        obstacles: run.list::<crate::obstacles::Obstacles>(&document.obstacles)?,
     };
     ApiError::check(run.errors)?;
     Ok(summary)
@@ -211,7 +187,7 @@ struct Run<'c> {
 }
 
 impl Run<'_> {
-    fn list<R: Importable>(&mut self, records: &[Value]) -> Result<Counts> {
+    fn list<R: Resource>(&mut self, records: &[Value]) -> Result<Counts> {
         let mut counts = Counts::default();
         for (index, record) in records.iter().enumerate() {
             let path = format!("{}[{index}]", R::LIST);
@@ -220,7 +196,7 @@ impl Run<'_> {
         Ok(counts)
     }
 
-    fn record<R: Importable>(&mut self, path: &str, record: &Value, counts: &mut Counts) -> Result<()> {
+    fn record<R: Resource>(&mut self, path: &str, record: &Value, counts: &mut Counts) -> Result<()> {
         let Value::Object(record) = record else {
             self.errors.push(FieldError::new(path, "must be an object"));
             return Ok(());
@@ -243,8 +219,8 @@ impl Run<'_> {
         let Some(values) = values else { return Ok(()) };
         match existing {
             None => {
-                let id = R::insert(self.conn, values)?;
-                self.keys.insert((R::TARGET, key), Some(id));
+                let record = R::insert(self.conn, values)?;
+                self.keys.insert((R::TARGET, key), Some(R::id(&record)));
                 counts.created += 1;
             }
             Some(id) if current_values::<R>(self.conn, id)?.as_ref() == Some(&values) => {
@@ -260,7 +236,7 @@ impl Run<'_> {
 
     /// The record with references turned from keys into ids; `None` when a reference is
     /// dangling (reported) or names a record of this document that failed (reported there).
-    fn api_fields<R: Importable>(
+    fn api_fields<R: Resource>(
         &mut self,
         path: &str,
         record: &Map<String, Value>,
@@ -344,17 +320,9 @@ impl Run<'_> {
     }
 }
 
-/// The values a stored record validates to, for comparing with a document's.
-fn current_values<R: Importable>(conn: &mut DbConnection, id: i64) -> Result<Option<R::Values>> {
-    let fields = R::current_fields(conn, id)?;
-    let mut checker = Checker::default();
-    let input: R::Input = read_body(fields, &mut checker)?;
-    R::validate(input, Mode::Update, &mut checker, conn, Some(id))
-}
-
 /// An API field error as a path into the document: `party_region_ids[1]` of `agreements[0]`
 /// becomes `agreements[0].parties[1]`.
-fn document_error<R: Importable>(path: &str, error: FieldError) -> FieldError {
+fn document_error<R: Resource>(path: &str, error: FieldError) -> FieldError {
     let field = R::REFERENCES
         .iter()
         .find_map(|r| error.field.strip_prefix(r.api).map(|rest| format!("{}{rest}", r.document)))

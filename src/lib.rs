@@ -20,5 +20,6 @@ pub mod listing;
 pub mod obstacles;
 pub mod openapi;
 pub mod regions;
+pub mod resource;
 pub mod sectors;
 pub mod server;

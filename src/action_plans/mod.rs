@@ -11,17 +11,16 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, agreements, obstacles};
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{ActionPlanStatus, Date, Key, rfc3339};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::import::{Reference, Target};
+use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, record_fields};
 use crate::links::{self, AgencyRef, SectorRef, check_ids, embed};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/action-plans";
 
 /// The stored columns of an action plan.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -123,11 +122,13 @@ pub struct ActionPlanValues {
 }
 
 impl ActionPlanInput {
+    /// Checks every field and rule; `id` is the plan's own on update.
     fn validate(
         self,
         mode: Mode,
         checker: &mut Checker,
         conn: &mut DbConnection,
+        id: Option<i64>,
     ) -> Result<Option<ActionPlanValues>> {
         let key = checker.key(self.key, mode);
         let agreement_id = checker.required("agreement_id", self.agreement_id);
@@ -153,6 +154,22 @@ impl ActionPlanInput {
                 diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)?;
             if !exists {
                 checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
+            }
+        }
+        if let (Some(id), Some(agreement_id)) = (id, agreement_id) {
+            // An obstacle of the plan belongs to the plan's agreement: moving the plan would
+            // leave its obstacles on the wrong agreement.
+            let moved: i64 = action_plans::table
+                .filter(action_plans::id.eq(id).and(action_plans::agreement_id.ne(agreement_id)))
+                .count()
+                .get_result(conn)?;
+            let obstacles: i64 =
+                obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
+            if moved > 0 && obstacles > 0 {
+                checker.error(
+                    "agreement_id",
+                    "cannot move an action plan that has obstacles to another agreement",
+                );
             }
         }
         check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
@@ -191,51 +208,9 @@ fn with_links(conn: &mut DbConnection, records: Vec<ActionPlanRecord>) -> QueryR
         .collect())
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<ActionPlan> {
-    let record: ActionPlanRecord = action_plans::table
-        .find(id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("action plan", id))?;
-    Ok(with_links(conn, vec![record])?.remove(0))
-}
-
-fn input_fields(plan: &ActionPlan) -> Value {
-    let mut fields = serde_json::to_value(plan).unwrap_or_default();
-    if let Value::Object(object) = &mut fields {
-        object.insert("sector_ids".into(), plan.sectors.iter().map(|s| s.id).collect());
-        object.insert("agency_ids".into(), plan.agencies.iter().map(|a| a.id).collect());
-    }
-    fields
-}
-
-pub fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<ActionPlan> {
-    let now = crate::domain::now();
-    let id: i64 = diesel::insert_into(action_plans::table)
-        .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
-        .returning(action_plans::id)
-        .get_result(conn)?;
-    links::action_plan_sectors::replace(conn, id, &values.sector_ids)?;
-    links::action_plan_agencies::replace(conn, id, &values.agency_ids)?;
-    find(conn, id)
-}
-
-pub fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<ActionPlan> {
-    diesel::update(action_plans::table.find(id))
-        .set((
-            &values.columns,
-            action_plans::updated_at.eq(crate::domain::now()),
-            action_plans::version.eq(action_plans::version + 1),
-        ))
-        .execute(conn)?;
-    links::action_plan_sectors::replace(conn, id, &values.sector_ids)?;
-    links::action_plan_agencies::replace(conn, id, &values.agency_ids)?;
-    find(conn, id)
-}
-
 /// Filters of the action plan list.
 #[derive(Debug, Default)]
-struct ActionPlanFilter {
+pub struct ActionPlanFilter {
     agreement_id: Option<i64>,
     status: Option<ActionPlanStatus>,
     year: Option<i32>,
@@ -244,21 +219,6 @@ struct ActionPlanFilter {
     year_undetermined: Option<bool>,
     sector_id: Option<i64>,
     agency_id: Option<i64>,
-}
-
-impl ActionPlanFilter {
-    fn take(params: &mut QueryParams) -> Self {
-        Self {
-            agreement_id: params.take("agreement_id"),
-            status: params.take("status"),
-            year: params.take("year"),
-            year_from: params.take("year_from"),
-            year_to: params.take("year_to"),
-            year_undetermined: params.take("year_undetermined"),
-            sector_id: params.take("sector_id"),
-            agency_id: params.take("agency_id"),
-        }
-    }
 }
 
 /// Documentation of the action plan list's own filters.
@@ -340,30 +300,132 @@ fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::Boxed
     query
 }
 
-/// Reads the list parameters, runs the list; `agreement` restricts it to one agreement's plans
-/// (404 when that agreement does not exist).
-async fn list(state: &AppState, request: &HttpRequest, agreement: Option<i64>) -> Result<Page<ActionPlan>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let mut filter = ActionPlanFilter::take(&mut params);
-    params.finish()?;
-    db::run(&state.pool, move |conn| {
-        if let Some(agreement) = agreement {
-            crate::agreements::ensure_exists(conn, agreement)?;
-            filter.agreement_id =
-                Some(agreement).filter(|_| filter.agreement_id.is_none_or(|given| given == agreement));
-            if filter.agreement_id.is_none() {
-                return Ok(Page::new(&list, 0, Vec::new()));
-            }
+/// Action plans as a resource: `action_plans` in documents, where `agreement`, `sectors` and
+/// `agencies` name keys.
+pub struct ActionPlans;
+
+impl Resource for ActionPlans {
+    const NAME: &'static str = "action plan";
+    const PATH: &'static str = "/api/v1/action-plans";
+    const LIST: &'static str = "action_plans";
+    const TARGET: Target = Target::ActionPlan;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
+        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
+        Reference { document: "agencies", api: "agency_ids", target: Target::Agency, many: true },
+    ];
+    type Record = ActionPlan;
+    type Input = ActionPlanInput;
+    type Values = ActionPlanValues;
+
+    fn id(record: &ActionPlan) -> i64 {
+        record.record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<ActionPlan>> {
+        let record: Option<ActionPlanRecord> = action_plans::table.find(id).first(conn).optional()?;
+        Ok(match record {
+            Some(record) => with_links(conn, vec![record])?.pop(),
+            None => None,
+        })
+    }
+
+    fn validate(
+        input: ActionPlanInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<ActionPlanValues>> {
+        input.validate(mode, checker, conn, id)
+    }
+
+    /// The links are written as id lists, as a client sends them.
+    fn input_fields(plan: &ActionPlan) -> Result<Value> {
+        let mut fields = record_fields(plan)?;
+        if let Value::Object(object) = &mut fields {
+            object.insert("sector_ids".into(), plan.sectors.iter().map(|s| s.id).collect());
+            object.insert("agency_ids".into(), plan.agencies.iter().map(|a| a.id).collect());
         }
-        let total = filtered(&list, &filter).count().get_result(conn)?;
-        let records = sort_action_plans(filtered(&list, &filter), &list.sort)
+        Ok(fields)
+    }
+
+    fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<ActionPlan> {
+        let now = crate::domain::now();
+        let id: i64 = diesel::insert_into(action_plans::table)
+            .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
+            .returning(action_plans::id)
+            .get_result(conn)?;
+        write_links(conn, id, &values)?;
+        resource::find::<Self>(conn, id)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<ActionPlan> {
+        diesel::update(action_plans::table.find(id))
+            .set((
+                &values.columns,
+                action_plans::updated_at.eq(crate::domain::now()),
+                action_plans::version.eq(action_plans::version + 1),
+            ))
+            .execute(conn)?;
+        write_links(conn, id, &values)?;
+        resource::find::<Self>(conn, id)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        Ok(vec![(
+            "obstacles",
+            obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?,
+        )])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(action_plans::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+}
+
+fn write_links(conn: &mut DbConnection, id: i64, values: &ActionPlanValues) -> Result<()> {
+    links::action_plan_sectors::replace(conn, id, &values.sector_ids)?;
+    links::action_plan_agencies::replace(conn, id, &values.agency_ids)?;
+    Ok(())
+}
+
+impl Listed for ActionPlans {
+    type Filter = ActionPlanFilter;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
+
+    fn take_filter(params: &mut QueryParams) -> ActionPlanFilter {
+        ActionPlanFilter {
+            agreement_id: params.take("agreement_id"),
+            status: params.take("status"),
+            year: params.take("year"),
+            year_from: params.take("year_from"),
+            year_to: params.take("year_to"),
+            year_undetermined: params.take("year_undetermined"),
+            sector_id: params.take("sector_id"),
+            agency_id: params.take("agency_id"),
+        }
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &ActionPlanFilter,
+    ) -> Result<(i64, Vec<ActionPlan>)> {
+        let total = filtered(list, filter).count().get_result(conn)?;
+        let records = sort_action_plans(filtered(list, filter), &list.sort)
             .limit(list.limit)
             .offset(list.offset)
             .load(conn)?;
-        Ok(Page::new(&list, total, with_links(conn, records)?))
-    })
-    .await
+        Ok((total, with_links(conn, records)?))
+    }
+
+    fn within_agreement(filter: &mut ActionPlanFilter, agreement: i64) -> bool {
+        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
+        filter.agreement_id = Some(agreement);
+        consistent
+    }
 }
 
 /// Lists action plans.
@@ -381,7 +443,7 @@ pub async fn list_action_plans(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<ActionPlan>>> {
-    Ok(web::Json(list(&state, &request, None).await?))
+    resource::list::<ActionPlans>(&state, &request, None).await
 }
 
 /// Lists the action plans of one agreement, with the parameters of the action plan list.
@@ -397,7 +459,7 @@ pub async fn list_agreement_action_plans(
     id: web::Path<i64>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<ActionPlan>>> {
-    Ok(web::Json(list(&state, &request, Some(id.into_inner())).await?))
+    resource::list::<ActionPlans>(&state, &request, Some(id.into_inner())).await
 }
 
 /// Reads one action plan.
@@ -412,8 +474,7 @@ pub async fn get_action_plan(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<web::Json<ActionPlan>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<ActionPlans>(&state, id.into_inner()).await
 }
 
 /// Creates an action plan with its sectors and agencies.
@@ -426,16 +487,7 @@ pub async fn get_action_plan(
 )]
 #[post("/action-plans")]
 pub async fn create_action_plan(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let plan = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values =
-                parse_new(body, |input: ActionPlanInput, mode, checker| input.validate(mode, checker, conn))?;
-            insert(conn, values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", plan.record.id), &plan))
+    resource::create_one::<ActionPlans>(&state, body.into_inner()).await
 }
 
 /// Changes an action plan (JSON merge patch); `sector_ids` and `agency_ids` replace the lists
@@ -453,30 +505,7 @@ pub async fn update_action_plan(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<ActionPlan>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let plan = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = find(conn, id)?;
-            let values =
-                parse_patch(&input_fields(&current), patch, |input: ActionPlanInput, mode, checker| {
-                    input.validate(mode, checker, conn)
-                })?;
-            if values.columns.agreement_id != current.record.agreement_id {
-                let obstacles: i64 =
-                    obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
-                if obstacles > 0 {
-                    return Err(ApiError::InvalidBody(vec![crate::error::FieldError::new(
-                        "agreement_id",
-                        "cannot move an action plan that has obstacles to another agreement",
-                    )]));
-                }
-            }
-            update(conn, id, values)
-        })
-    })
-    .await?;
-    Ok(web::Json(plan))
+    resource::update_one::<ActionPlans>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an action plan with its sector and agency links; one that still has obstacles is
@@ -489,53 +518,7 @@ pub async fn update_action_plan(
 )]
 #[delete("/action-plans/{id}")]
 pub async fn delete_action_plan(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            find(conn, id)?;
-            let obstacles: i64 =
-                obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
-            ApiError::ensure_unreferenced("action plan", &[("obstacles", obstacles)])?;
-            diesel::delete(action_plans::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Action plans in documents: `agreement`, `sectors` and `agencies` name keys.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "action_plans";
-    const TARGET: Target = Target::ActionPlan;
-    const REFERENCES: &'static [Reference] = &[
-        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
-        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
-        Reference { document: "agencies", api: "agency_ids", target: Target::Agency, many: true },
-    ];
-    type Input = ActionPlanInput;
-    type Values = ActionPlanValues;
-
-    fn validate(
-        input: ActionPlanInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<ActionPlanValues>> {
-        input.validate(mode, checker, conn)
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        Ok(input_fields(&find(conn, id)?))
-    }
-    fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<i64> {
-        Ok(insert(conn, values)?.record.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<()> {
-        update(conn, id, values).map(drop)
-    }
+    resource::delete_one::<ActionPlans>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

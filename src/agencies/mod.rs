@@ -9,16 +9,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{agencies, regions};
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, rfc3339};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, record_fields, require_object};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::import::{Reference, Target};
+use crate::input::{Checker, Field, Mode, NAME_MAX};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/agencies";
 
 /// A government body responsible for carrying out action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -127,7 +126,7 @@ impl AgencyInput {
 
 /// Filters of the agency list.
 #[derive(Debug, Default)]
-struct AgencyFilter {
+pub struct AgencyFilter {
     region_id: Option<i64>,
     country_code: Option<CountryCode>,
 }
@@ -180,27 +179,83 @@ fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'s
     query
 }
 
-fn find(conn: &mut DbConnection, id: i64) -> Result<Agency> {
-    agencies::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("agency", id))
+/// Agencies as a resource: `agencies` in documents, where `region` names the region's key.
+pub struct Agencies;
+
+impl Resource for Agencies {
+    const NAME: &'static str = "agency";
+    const PATH: &'static str = "/api/v1/agencies";
+    const LIST: &'static str = "agencies";
+    const TARGET: Target = Target::Agency;
+    const REFERENCES: &'static [Reference] =
+        &[Reference { document: "region", api: "region_id", target: Target::Region, many: false }];
+    type Record = Agency;
+    type Input = AgencyInput;
+    type Values = AgencyValues;
+
+    fn id(record: &Agency) -> i64 {
+        record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agency>> {
+        Ok(agencies::table.find(id).first(conn).optional()?)
+    }
+
+    fn validate(
+        input: AgencyInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<AgencyValues>> {
+        input.validate(mode, checker, conn)
+    }
+
+    fn insert(conn: &mut DbConnection, values: AgencyValues) -> Result<Agency> {
+        let now = crate::domain::now();
+        Ok(diesel::insert_into(agencies::table)
+            .values((&values, agencies::created_at.eq(now), agencies::updated_at.eq(now)))
+            .returning(agencies::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: AgencyValues) -> Result<Agency> {
+        Ok(diesel::update(agencies::table.find(id))
+            .set((
+                &values,
+                agencies::updated_at.eq(crate::domain::now()),
+                agencies::version.eq(agencies::version + 1),
+            ))
+            .returning(agencies::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        Ok(vec![("action plans", crate::links::action_plan_agencies::count_owners(conn, id)?)])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(agencies::table.find(id)).execute(conn)?;
+        Ok(())
+    }
 }
 
-fn insert(conn: &mut DbConnection, values: &AgencyValues) -> Result<Agency> {
-    let now = crate::domain::now();
-    Ok(diesel::insert_into(agencies::table)
-        .values((values, agencies::created_at.eq(now), agencies::updated_at.eq(now)))
-        .returning(agencies::all_columns)
-        .get_result(conn)?)
-}
+impl Listed for Agencies {
+    type Filter = AgencyFilter;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
 
-fn update(conn: &mut DbConnection, id: i64, values: &AgencyValues) -> Result<Agency> {
-    Ok(diesel::update(agencies::table.find(id))
-        .set((
-            values,
-            agencies::updated_at.eq(crate::domain::now()),
-            agencies::version.eq(agencies::version + 1),
-        ))
-        .returning(agencies::all_columns)
-        .get_result(conn)?)
+    fn take_filter(params: &mut QueryParams) -> AgencyFilter {
+        AgencyFilter { region_id: params.take("region_id"), country_code: params.take("country_code") }
+    }
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &AgencyFilter) -> Result<(i64, Vec<Agency>)> {
+        let total = filtered(list, filter).count().get_result(conn)?;
+        let items = sort_agencies(filtered(list, filter), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok((total, items))
+    }
 }
 
 /// Lists agencies.
@@ -218,21 +273,7 @@ pub async fn list_agencies(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Agency>>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let filter =
-        AgencyFilter { region_id: params.take("region_id"), country_code: params.take("country_code") };
-    params.finish()?;
-    let page = db::run(&state.pool, move |conn| {
-        let total = filtered(&list, &filter).count().get_result(conn)?;
-        let items = sort_agencies(filtered(&list, &filter), &list.sort)
-            .limit(list.limit)
-            .offset(list.offset)
-            .load(conn)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(web::Json(page))
+    resource::list::<Agencies>(&state, &request, None).await
 }
 
 /// Reads one agency.
@@ -244,8 +285,7 @@ pub async fn list_agencies(
 )]
 #[get("/agencies/{id}")]
 pub async fn get_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Agency>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<Agencies>(&state, id.into_inner()).await
 }
 
 /// Creates an agency.
@@ -258,16 +298,7 @@ pub async fn get_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
 )]
 #[post("/agencies")]
 pub async fn create_agency(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let agency = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values =
-                parse_new(body, |input: AgencyInput, mode, checker| input.validate(mode, checker, conn))?;
-            insert(conn, &values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", agency.id), &agency))
+    resource::create_one::<Agencies>(&state, body.into_inner()).await
 }
 
 /// Changes an agency (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -284,19 +315,7 @@ pub async fn update_agency(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<Agency>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let agency = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = find(conn, id)?;
-            let values = parse_patch(&current, patch, |input: AgencyInput, mode, checker| {
-                input.validate(mode, checker, conn)
-            })?;
-            update(conn, id, &values)
-        })
-    })
-    .await?;
-    Ok(web::Json(agency))
+    resource::update_one::<Agencies>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an agency that nothing refers to.
@@ -308,49 +327,7 @@ pub async fn update_agency(
 )]
 #[delete("/agencies/{id}")]
 pub async fn delete_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            find(conn, id)?;
-            let action_plans = crate::links::action_plan_agencies::count_owners(conn, id)?;
-            ApiError::ensure_unreferenced("agency", &[("action plans", action_plans)])?;
-            diesel::delete(agencies::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Agencies in documents: `region` names the region's key.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "agencies";
-    const TARGET: Target = Target::Agency;
-    const REFERENCES: &'static [Reference] =
-        &[Reference { document: "region", api: "region_id", target: Target::Region, many: false }];
-    type Input = AgencyInput;
-    type Values = AgencyValues;
-
-    fn validate(
-        input: AgencyInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<AgencyValues>> {
-        input.validate(mode, checker, conn)
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        record_fields(&find(conn, id)?)
-    }
-    fn insert(conn: &mut DbConnection, values: AgencyValues) -> Result<i64> {
-        Ok(insert(conn, &values)?.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: AgencyValues) -> Result<()> {
-        update(conn, id, &values).map(drop)
-    }
+    resource::delete_one::<Agencies>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -11,17 +11,16 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, agreement_parties, agreements, obstacles, regions};
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, rfc3339};
 use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, require_object};
+use crate::http::AppState;
+use crate::import::{Reference, Target};
+use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX, record_fields};
 use crate::links::{self, PartyRef, SectorRef, check_ids, embed};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/agreements";
 
 /// The stored columns of an agreement.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -267,59 +266,14 @@ fn with_links(conn: &mut DbConnection, records: Vec<AgreementRecord>) -> QueryRe
         .collect())
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Agreement> {
-    let record: AgreementRecord = agreements::table
-        .find(id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("agreement", id))?;
-    Ok(with_links(conn, vec![record])?.remove(0))
-}
-
 /// The 404 for a nested list of an agreement that does not exist.
 pub fn ensure_exists(conn: &mut DbConnection, id: i64) -> Result<()> {
     if exists(conn, id)? { Ok(()) } else { Err(ApiError::not_found("agreement", id)) }
 }
 
-/// The fields of an agreement as its input names them, for merge patches.
-fn input_fields(agreement: &Agreement) -> Value {
-    let mut fields = serde_json::to_value(agreement).unwrap_or_default();
-    if let Value::Object(object) = &mut fields {
-        object.insert("party_region_ids".into(), agreement.parties.iter().map(|p| p.id).collect());
-        object.insert("sector_ids".into(), agreement.sectors.iter().map(|s| s.id).collect());
-    }
-    fields
-}
-
-/// Creates an agreement with its links; the caller holds the transaction.
-pub fn insert(conn: &mut DbConnection, values: AgreementValues) -> Result<Agreement> {
-    let now = crate::domain::now();
-    let id: i64 = diesel::insert_into(agreements::table)
-        .values((&values.columns, agreements::created_at.eq(now), agreements::updated_at.eq(now)))
-        .returning(agreements::id)
-        .get_result(conn)?;
-    links::agreement_parties::replace(conn, id, &values.party_ids)?;
-    links::agreement_sectors::replace(conn, id, &values.sector_ids)?;
-    find(conn, id)
-}
-
-/// Replaces an agreement's fields and links; the caller holds the transaction.
-pub fn update(conn: &mut DbConnection, id: i64, values: AgreementValues) -> Result<Agreement> {
-    diesel::update(agreements::table.find(id))
-        .set((
-            &values.columns,
-            agreements::updated_at.eq(crate::domain::now()),
-            agreements::version.eq(agreements::version + 1),
-        ))
-        .execute(conn)?;
-    links::agreement_parties::replace(conn, id, &values.party_ids)?;
-    links::agreement_sectors::replace(conn, id, &values.sector_ids)?;
-    find(conn, id)
-}
-
 /// Filters of the agreement list.
 #[derive(Debug, Default)]
-struct AgreementFilter {
+pub struct AgreementFilter {
     status: Option<AgreementStatus>,
     kind: Option<AgreementKind>,
     region_id: Option<i64>,
@@ -414,6 +368,129 @@ fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQue
     query
 }
 
+/// Agreements as a resource: `agreements` in documents, where `parties`, `sectors` and
+/// `renews` name keys.
+pub struct Agreements;
+
+impl Resource for Agreements {
+    const NAME: &'static str = "agreement";
+    const PATH: &'static str = "/api/v1/agreements";
+    const LIST: &'static str = "agreements";
+    const TARGET: Target = Target::Agreement;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "parties", api: "party_region_ids", target: Target::Region, many: true },
+        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
+        Reference { document: "renews", api: "renews_agreement_id", target: Target::Agreement, many: false },
+    ];
+    type Record = Agreement;
+    type Input = AgreementInput;
+    type Values = AgreementValues;
+
+    fn id(record: &Agreement) -> i64 {
+        record.record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
+        let record: Option<AgreementRecord> = agreements::table.find(id).first(conn).optional()?;
+        Ok(match record {
+            Some(record) => with_links(conn, vec![record])?.pop(),
+            None => None,
+        })
+    }
+
+    fn validate(
+        input: AgreementInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<AgreementValues>> {
+        input.validate(mode, checker, conn, id)
+    }
+
+    /// The links are written as id lists, as a client sends them.
+    fn input_fields(agreement: &Agreement) -> Result<Value> {
+        let mut fields = record_fields(agreement)?;
+        if let Value::Object(object) = &mut fields {
+            object.insert("party_region_ids".into(), agreement.parties.iter().map(|p| p.id).collect());
+            object.insert("sector_ids".into(), agreement.sectors.iter().map(|s| s.id).collect());
+        }
+        Ok(fields)
+    }
+
+    fn insert(conn: &mut DbConnection, values: AgreementValues) -> Result<Agreement> {
+        let now = crate::domain::now();
+        let id: i64 = diesel::insert_into(agreements::table)
+            .values((&values.columns, agreements::created_at.eq(now), agreements::updated_at.eq(now)))
+            .returning(agreements::id)
+            .get_result(conn)?;
+        write_links(conn, id, &values)?;
+        resource::find::<Self>(conn, id)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: AgreementValues) -> Result<Agreement> {
+        diesel::update(agreements::table.find(id))
+            .set((
+                &values.columns,
+                agreements::updated_at.eq(crate::domain::now()),
+                agreements::version.eq(agreements::version + 1),
+            ))
+            .execute(conn)?;
+        write_links(conn, id, &values)?;
+        resource::find::<Self>(conn, id)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let plans = action_plans::table.filter(action_plans::agreement_id.eq(id)).count().get_result(conn)?;
+        let obstacles = obstacles::table.filter(obstacles::agreement_id.eq(id)).count().get_result(conn)?;
+        let renewals =
+            agreements::table.filter(agreements::renews_agreement_id.eq(id)).count().get_result(conn)?;
+        Ok(vec![("action plans", plans), ("obstacles", obstacles), ("renewing agreements", renewals)])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(agreements::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+}
+
+fn write_links(conn: &mut DbConnection, id: i64, values: &AgreementValues) -> Result<()> {
+    links::agreement_parties::replace(conn, id, &values.party_ids)?;
+    links::agreement_sectors::replace(conn, id, &values.sector_ids)?;
+    Ok(())
+}
+
+impl Listed for Agreements {
+    type Filter = AgreementFilter;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
+
+    fn take_filter(params: &mut QueryParams) -> AgreementFilter {
+        AgreementFilter {
+            status: params.take("status"),
+            kind: params.take("kind"),
+            region_id: params.take("region_id"),
+            country_code: params.take("country_code"),
+            sector_id: params.take("sector_id"),
+            signed_from: params.take("signed_from"),
+            signed_to: params.take("signed_to"),
+            expires_before: params.take("expires_before"),
+        }
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &AgreementFilter,
+    ) -> Result<(i64, Vec<Agreement>)> {
+        let total = filtered(list, filter).count().get_result(conn)?;
+        let records = sort_agreements(filtered(list, filter), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok((total, with_links(conn, records)?))
+    }
+}
+
 /// Lists agreements.
 ///
 /// Sortable fields: `id`, `key`, `title`, `kind`, `status`, `signed_on`, `effective_from`,
@@ -429,29 +506,7 @@ pub async fn list_agreements(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Agreement>>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let filter = AgreementFilter {
-        status: params.take("status"),
-        kind: params.take("kind"),
-        region_id: params.take("region_id"),
-        country_code: params.take("country_code"),
-        sector_id: params.take("sector_id"),
-        signed_from: params.take("signed_from"),
-        signed_to: params.take("signed_to"),
-        expires_before: params.take("expires_before"),
-    };
-    params.finish()?;
-    let page = db::run(&state.pool, move |conn| {
-        let total = filtered(&list, &filter).count().get_result(conn)?;
-        let records = sort_agreements(filtered(&list, &filter), &list.sort)
-            .limit(list.limit)
-            .offset(list.offset)
-            .load(conn)?;
-        Ok(Page::new(&list, total, with_links(conn, records)?))
-    })
-    .await?;
-    Ok(web::Json(page))
+    resource::list::<Agreements>(&state, &request, None).await
 }
 
 /// Reads one agreement.
@@ -463,8 +518,7 @@ pub async fn list_agreements(
 )]
 #[get("/agreements/{id}")]
 pub async fn get_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Agreement>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<Agreements>(&state, id.into_inner()).await
 }
 
 /// Creates an agreement with its parties and sectors.
@@ -477,17 +531,7 @@ pub async fn get_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Re
 )]
 #[post("/agreements")]
 pub async fn create_agreement(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let agreement = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values = parse_new(body, |input: AgreementInput, mode, checker| {
-                input.validate(mode, checker, conn, None)
-            })?;
-            insert(conn, values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", agreement.record.id), &agreement))
+    resource::create_one::<Agreements>(&state, body.into_inner()).await
 }
 
 /// Changes an agreement (JSON merge patch); `party_region_ids` and `sector_ids` replace the
@@ -505,19 +549,7 @@ pub async fn update_agreement(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<Agreement>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let agreement = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = input_fields(&find(conn, id)?);
-            let values = parse_patch(&current, patch, |input: AgreementInput, mode, checker| {
-                input.validate(mode, checker, conn, Some(id))
-            })?;
-            update(conn, id, values)
-        })
-    })
-    .await?;
-    Ok(web::Json(agreement))
+    resource::update_one::<Agreements>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an agreement with its party and sector links. An agreement that still has action
@@ -530,60 +562,7 @@ pub async fn update_agreement(
 )]
 #[delete("/agreements/{id}")]
 pub async fn delete_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            ensure_exists(conn, id)?;
-            let plans: i64 =
-                action_plans::table.filter(action_plans::agreement_id.eq(id)).count().get_result(conn)?;
-            let obstacles: i64 =
-                obstacles::table.filter(obstacles::agreement_id.eq(id)).count().get_result(conn)?;
-            let renewals: i64 =
-                agreements::table.filter(agreements::renews_agreement_id.eq(id)).count().get_result(conn)?;
-            ApiError::ensure_unreferenced(
-                "agreement",
-                &[("action plans", plans), ("obstacles", obstacles), ("renewing agreements", renewals)],
-            )?;
-            diesel::delete(agreements::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Agreements in documents: `parties`, `sectors` and `renews` name keys.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "agreements";
-    const TARGET: Target = Target::Agreement;
-    const REFERENCES: &'static [Reference] = &[
-        Reference { document: "parties", api: "party_region_ids", target: Target::Region, many: true },
-        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
-        Reference { document: "renews", api: "renews_agreement_id", target: Target::Agreement, many: false },
-    ];
-    type Input = AgreementInput;
-    type Values = AgreementValues;
-
-    fn validate(
-        input: AgreementInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<AgreementValues>> {
-        input.validate(mode, checker, conn, id)
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        Ok(input_fields(&find(conn, id)?))
-    }
-    fn insert(conn: &mut DbConnection, values: AgreementValues) -> Result<i64> {
-        Ok(insert(conn, values)?.record.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: AgreementValues) -> Result<()> {
-        update(conn, id, values).map(drop)
-    }
+    resource::delete_one::<Agreements>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -8,16 +8,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, agreements, obstacles};
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, rfc3339};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{Checker, Field, Mode, TEXT_MAX, parse_new, parse_patch, record_fields, require_object};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::import::{Reference, Target};
+use crate::input::{Checker, Field, Mode, TEXT_MAX};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/obstacles";
 
 /// Something that blocks or threatens an agreement or one of its action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -169,32 +168,9 @@ impl ObstacleInput {
     }
 }
 
-pub fn find(conn: &mut DbConnection, id: i64) -> Result<Obstacle> {
-    obstacles::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("obstacle", id))
-}
-
-pub fn insert(conn: &mut DbConnection, values: &ObstacleValues) -> Result<Obstacle> {
-    let now = crate::domain::now();
-    Ok(diesel::insert_into(obstacles::table)
-        .values((values, obstacles::created_at.eq(now), obstacles::updated_at.eq(now)))
-        .returning(obstacles::all_columns)
-        .get_result(conn)?)
-}
-
-pub fn update(conn: &mut DbConnection, id: i64, values: &ObstacleValues) -> Result<Obstacle> {
-    Ok(diesel::update(obstacles::table.find(id))
-        .set((
-            values,
-            obstacles::updated_at.eq(crate::domain::now()),
-            obstacles::version.eq(obstacles::version + 1),
-        ))
-        .returning(obstacles::all_columns)
-        .get_result(conn)?)
-}
-
 /// Filters of the obstacle list.
 #[derive(Debug, Default)]
-struct ObstacleFilter {
+pub struct ObstacleFilter {
     agreement_id: Option<i64>,
     action_plan_id: Option<i64>,
     category: Option<ObstacleCategory>,
@@ -261,35 +237,98 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
     query
 }
 
-/// Reads the list parameters and runs the list; `agreement` restricts it to one agreement
-/// (404 when that agreement does not exist).
-async fn list(state: &AppState, request: &HttpRequest, agreement: Option<i64>) -> Result<Page<Obstacle>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let mut filter = ObstacleFilter {
-        agreement_id: params.take("agreement_id"),
-        action_plan_id: params.take("action_plan_id"),
-        category: params.take("category"),
-        severity: params.take("severity"),
-        status: params.take("status"),
-    };
-    params.finish()?;
-    db::run(&state.pool, move |conn| {
-        if let Some(agreement) = agreement {
-            crate::agreements::ensure_exists(conn, agreement)?;
-            if filter.agreement_id.is_some_and(|given| given != agreement) {
-                return Ok(Page::new(&list, 0, Vec::new()));
-            }
-            filter.agreement_id = Some(agreement);
+/// Obstacles as a resource: `obstacles` in documents, where `agreement` and `action_plan`
+/// name keys.
+pub struct Obstacles;
+
+impl Resource for Obstacles {
+    const NAME: &'static str = "obstacle";
+    const PATH: &'static str = "/api/v1/obstacles";
+    const LIST: &'static str = "obstacles";
+    const TARGET: Target = Target::Obstacle;
+    const REFERENCES: &'static [Reference] = &[
+        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
+        Reference { document: "action_plan", api: "action_plan_id", target: Target::ActionPlan, many: false },
+    ];
+    type Record = Obstacle;
+    type Input = ObstacleInput;
+    type Values = ObstacleValues;
+
+    fn id(record: &Obstacle) -> i64 {
+        record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Obstacle>> {
+        Ok(obstacles::table.find(id).first(conn).optional()?)
+    }
+
+    fn validate(
+        input: ObstacleInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<ObstacleValues>> {
+        input.validate(mode, checker, conn)
+    }
+
+    fn insert(conn: &mut DbConnection, values: ObstacleValues) -> Result<Obstacle> {
+        let now = crate::domain::now();
+        Ok(diesel::insert_into(obstacles::table)
+            .values((&values, obstacles::created_at.eq(now), obstacles::updated_at.eq(now)))
+            .returning(obstacles::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: ObstacleValues) -> Result<Obstacle> {
+        Ok(diesel::update(obstacles::table.find(id))
+            .set((
+                &values,
+                obstacles::updated_at.eq(crate::domain::now()),
+                obstacles::version.eq(obstacles::version + 1),
+            ))
+            .returning(obstacles::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(obstacles::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+}
+
+impl Listed for Obstacles {
+    type Filter = ObstacleFilter;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
+
+    fn take_filter(params: &mut QueryParams) -> ObstacleFilter {
+        ObstacleFilter {
+            agreement_id: params.take("agreement_id"),
+            action_plan_id: params.take("action_plan_id"),
+            category: params.take("category"),
+            severity: params.take("severity"),
+            status: params.take("status"),
         }
-        let total = filtered(&list, &filter).count().get_result(conn)?;
-        let items = sort_obstacles(filtered(&list, &filter), &list.sort)
+    }
+
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &ObstacleFilter,
+    ) -> Result<(i64, Vec<Obstacle>)> {
+        let total = filtered(list, filter).count().get_result(conn)?;
+        let items = sort_obstacles(filtered(list, filter), &list.sort)
             .limit(list.limit)
             .offset(list.offset)
             .load(conn)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await
+        Ok((total, items))
+    }
+
+    fn within_agreement(filter: &mut ObstacleFilter, agreement: i64) -> bool {
+        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
+        filter.agreement_id = Some(agreement);
+        consistent
+    }
 }
 
 /// Lists obstacles.
@@ -308,7 +347,7 @@ pub async fn list_obstacles(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Obstacle>>> {
-    Ok(web::Json(list(&state, &request, None).await?))
+    resource::list::<Obstacles>(&state, &request, None).await
 }
 
 /// Lists the obstacles of one agreement (its action plans' included), with the parameters of
@@ -325,7 +364,7 @@ pub async fn list_agreement_obstacles(
     id: web::Path<i64>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Obstacle>>> {
-    Ok(web::Json(list(&state, &request, Some(id.into_inner())).await?))
+    resource::list::<Obstacles>(&state, &request, Some(id.into_inner())).await
 }
 
 /// Reads one obstacle.
@@ -337,8 +376,7 @@ pub async fn list_agreement_obstacles(
 )]
 #[get("/obstacles/{id}")]
 pub async fn get_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Obstacle>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<Obstacles>(&state, id.into_inner()).await
 }
 
 /// Records an obstacle.
@@ -351,16 +389,7 @@ pub async fn get_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Res
 )]
 #[post("/obstacles")]
 pub async fn create_obstacle(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let obstacle = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values =
-                parse_new(body, |input: ObstacleInput, mode, checker| input.validate(mode, checker, conn))?;
-            insert(conn, &values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", obstacle.id), &obstacle))
+    resource::create_one::<Obstacles>(&state, body.into_inner()).await
 }
 
 /// Changes an obstacle (JSON merge patch).
@@ -377,19 +406,7 @@ pub async fn update_obstacle(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<Obstacle>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let obstacle = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let current = find(conn, id)?;
-            let values = parse_patch(&current, patch, |input: ObstacleInput, mode, checker| {
-                input.validate(mode, checker, conn)
-            })?;
-            update(conn, id, &values)
-        })
-    })
-    .await?;
-    Ok(web::Json(obstacle))
+    resource::update_one::<Obstacles>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an obstacle.
@@ -401,49 +418,7 @@ pub async fn update_obstacle(
 )]
 #[delete("/obstacles/{id}")]
 pub async fn delete_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            find(conn, id)?;
-            diesel::delete(obstacles::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Obstacles in documents: `agreement` and `action_plan` name keys.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "obstacles";
-    const TARGET: Target = Target::Obstacle;
-    const REFERENCES: &'static [Reference] = &[
-        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
-        Reference { document: "action_plan", api: "action_plan_id", target: Target::ActionPlan, many: false },
-    ];
-    type Input = ObstacleInput;
-    type Values = ObstacleValues;
-
-    fn validate(
-        input: ObstacleInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<ObstacleValues>> {
-        input.validate(mode, checker, conn)
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        record_fields(&find(conn, id)?)
-    }
-    fn insert(conn: &mut DbConnection, values: ObstacleValues) -> Result<i64> {
-        Ok(insert(conn, &values)?.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: ObstacleValues) -> Result<()> {
-        update(conn, id, &values).map(drop)
-    }
+    resource::delete_one::<Obstacles>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -9,16 +9,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::{agencies, regions};
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, rfc3339};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{Checker, Field, Mode, NAME_MAX, parse_new, parse_patch, record_fields, require_object};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::import::Target;
+use crate::input::{Checker, Field, Mode, NAME_MAX};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/regions";
 
 /// A subnational government.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -154,7 +153,7 @@ impl RegionInput {
 
 /// Filters of the region list.
 #[derive(Debug, Default)]
-struct RegionFilter {
+pub struct RegionFilter {
     country_code: Option<CountryCode>,
     kind: Option<RegionKind>,
     subdivision_code: Option<String>,
@@ -214,27 +213,87 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
     query
 }
 
-fn find(conn: &mut DbConnection, id: i64) -> Result<Region> {
-    regions::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("region", id))
+/// Regions as a resource: `regions` in documents.
+pub struct Regions;
+
+impl Resource for Regions {
+    const NAME: &'static str = "region";
+    const PATH: &'static str = "/api/v1/regions";
+    const LIST: &'static str = "regions";
+    const TARGET: Target = Target::Region;
+    type Record = Region;
+    type Input = RegionInput;
+    type Values = RegionValues;
+
+    fn id(record: &Region) -> i64 {
+        record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Region>> {
+        Ok(regions::table.find(id).first(conn).optional()?)
+    }
+
+    fn validate(
+        input: RegionInput,
+        mode: Mode,
+        checker: &mut Checker,
+        _: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<RegionValues>> {
+        Ok(input.validate(mode, checker))
+    }
+
+    fn insert(conn: &mut DbConnection, values: RegionValues) -> Result<Region> {
+        let now = crate::domain::now();
+        Ok(diesel::insert_into(regions::table)
+            .values((&values, regions::created_at.eq(now), regions::updated_at.eq(now)))
+            .returning(regions::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: RegionValues) -> Result<Region> {
+        Ok(diesel::update(regions::table.find(id))
+            .set((
+                &values,
+                regions::updated_at.eq(crate::domain::now()),
+                regions::version.eq(regions::version + 1),
+            ))
+            .returning(regions::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
+        let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
+        Ok(vec![("agencies", agencies), ("agreements", agreements)])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(regions::table.find(id)).execute(conn)?;
+        Ok(())
+    }
 }
 
-fn insert(conn: &mut DbConnection, values: &RegionValues) -> Result<Region> {
-    let now = crate::domain::now();
-    Ok(diesel::insert_into(regions::table)
-        .values((values, regions::created_at.eq(now), regions::updated_at.eq(now)))
-        .returning(regions::all_columns)
-        .get_result(conn)?)
-}
+impl Listed for Regions {
+    type Filter = RegionFilter;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
 
-fn update(conn: &mut DbConnection, id: i64, values: &RegionValues) -> Result<Region> {
-    Ok(diesel::update(regions::table.find(id))
-        .set((
-            values,
-            regions::updated_at.eq(crate::domain::now()),
-            regions::version.eq(regions::version + 1),
-        ))
-        .returning(regions::all_columns)
-        .get_result(conn)?)
+    fn take_filter(params: &mut QueryParams) -> RegionFilter {
+        RegionFilter {
+            country_code: params.take("country_code"),
+            kind: params.take("kind"),
+            subdivision_code: params.take("subdivision_code"),
+        }
+    }
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
+        let total = filtered(list, filter).count().get_result(conn)?;
+        let items = sort_regions(filtered(list, filter), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok((total, items))
+    }
 }
 
 /// Lists regions.
@@ -253,24 +312,7 @@ pub async fn list_regions(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Region>>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let filter = RegionFilter {
-        country_code: params.take("country_code"),
-        kind: params.take("kind"),
-        subdivision_code: params.take("subdivision_code"),
-    };
-    params.finish()?;
-    let page = db::run(&state.pool, move |conn| {
-        let total = filtered(&list, &filter).count().get_result(conn)?;
-        let items = sort_regions(filtered(&list, &filter), &list.sort)
-            .limit(list.limit)
-            .offset(list.offset)
-            .load(conn)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(web::Json(page))
+    resource::list::<Regions>(&state, &request, None).await
 }
 
 /// Reads one region.
@@ -282,8 +324,7 @@ pub async fn list_regions(
 )]
 #[get("/regions/{id}")]
 pub async fn get_region(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Region>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<Regions>(&state, id.into_inner()).await
 }
 
 /// Creates a region.
@@ -296,16 +337,7 @@ pub async fn get_region(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
 )]
 #[post("/regions")]
 pub async fn create_region(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let region = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values =
-                parse_new(body, |input: RegionInput, mode, checker| Ok(input.validate(mode, checker)))?;
-            insert(conn, &values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", region.id), &region))
+    resource::create_one::<Regions>(&state, body.into_inner()).await
 }
 
 /// Changes a region (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -322,18 +354,7 @@ pub async fn update_region(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<Region>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let region = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values = parse_patch(&find(conn, id)?, patch, |input: RegionInput, mode, checker| {
-                Ok(input.validate(mode, checker))
-            })?;
-            update(conn, id, &values)
-        })
-    })
-    .await?;
-    Ok(web::Json(region))
+    resource::update_one::<Regions>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes a region that nothing refers to.
@@ -345,50 +366,7 @@ pub async fn update_region(
 )]
 #[delete("/regions/{id}")]
 pub async fn delete_region(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            find(conn, id)?;
-            let agencies: i64 =
-                agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
-            let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
-            ApiError::ensure_unreferenced("region", &[("agencies", agencies), ("agreements", agreements)])?;
-            diesel::delete(regions::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Regions in documents.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "regions";
-    const TARGET: Target = Target::Region;
-    const REFERENCES: &'static [Reference] = &[];
-    type Input = RegionInput;
-    type Values = RegionValues;
-
-    fn validate(
-        input: RegionInput,
-        mode: Mode,
-        checker: &mut Checker,
-        _: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<RegionValues>> {
-        Ok(input.validate(mode, checker))
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        record_fields(&find(conn, id)?)
-    }
-    fn insert(conn: &mut DbConnection, values: RegionValues) -> Result<i64> {
-        Ok(insert(conn, &values)?.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: RegionValues) -> Result<()> {
-        update(conn, id, &values).map(drop)
-    }
+    resource::delete_one::<Regions>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

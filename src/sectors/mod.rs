@@ -9,18 +9,15 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::db::schema::sectors;
-use crate::db::{self, Backend, DbConnection};
+use crate::db::{Backend, DbConnection};
 use crate::domain::{Key, Slug, rfc3339};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
-use crate::import::{Importable, Reference, Target};
-use crate::input::{
-    Checker, Field, Mode, NAME_MAX, TEXT_MAX, parse_new, parse_patch, record_fields, require_object,
-};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::import::Target;
+use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::listing::{ListParams, Page, QueryParams, lower, lower_nullable};
+use crate::resource::{self, Listed, Resource};
 use crate::sortable;
-
-const PATH: &str = "/api/v1/sectors";
 
 /// A field of cooperation.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -133,27 +130,84 @@ fn filtered(list: &ListParams, code: &Option<String>) -> sectors::BoxedQuery<'st
     query
 }
 
-fn find(conn: &mut DbConnection, id: i64) -> Result<Sector> {
-    sectors::table.find(id).first(conn).optional()?.ok_or_else(|| ApiError::not_found("sector", id))
+/// Sectors as a resource: `sectors` in documents.
+pub struct Sectors;
+
+impl Resource for Sectors {
+    const NAME: &'static str = "sector";
+    const PATH: &'static str = "/api/v1/sectors";
+    const LIST: &'static str = "sectors";
+    const TARGET: Target = Target::Sector;
+    type Record = Sector;
+    type Input = SectorInput;
+    type Values = SectorValues;
+
+    fn id(record: &Sector) -> i64 {
+        record.id
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Sector>> {
+        Ok(sectors::table.find(id).first(conn).optional()?)
+    }
+
+    fn validate(
+        input: SectorInput,
+        mode: Mode,
+        checker: &mut Checker,
+        _: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<SectorValues>> {
+        Ok(input.validate(mode, checker))
+    }
+
+    fn insert(conn: &mut DbConnection, values: SectorValues) -> Result<Sector> {
+        let now = crate::domain::now();
+        Ok(diesel::insert_into(sectors::table)
+            .values((&values, sectors::created_at.eq(now), sectors::updated_at.eq(now)))
+            .returning(sectors::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: SectorValues) -> Result<Sector> {
+        Ok(diesel::update(sectors::table.find(id))
+            .set((
+                &values,
+                sectors::updated_at.eq(crate::domain::now()),
+                sectors::version.eq(sectors::version + 1),
+            ))
+            .returning(sectors::all_columns)
+            .get_result(conn)?)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let agreements = crate::links::agreement_sectors::count_owners(conn, id)?;
+        let action_plans = crate::links::action_plan_sectors::count_owners(conn, id)?;
+        Ok(vec![("agreements", agreements), ("action plans", action_plans)])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(sectors::table.find(id)).execute(conn)?;
+        Ok(())
+    }
 }
 
-fn insert(conn: &mut DbConnection, values: &SectorValues) -> Result<Sector> {
-    let now = crate::domain::now();
-    Ok(diesel::insert_into(sectors::table)
-        .values((values, sectors::created_at.eq(now), sectors::updated_at.eq(now)))
-        .returning(sectors::all_columns)
-        .get_result(conn)?)
-}
+impl Listed for Sectors {
+    /// The `code` filter.
+    type Filter = Option<String>;
+    const SORTABLE: &'static [&'static str] = SORTABLE;
 
-fn update(conn: &mut DbConnection, id: i64, values: &SectorValues) -> Result<Sector> {
-    Ok(diesel::update(sectors::table.find(id))
-        .set((
-            values,
-            sectors::updated_at.eq(crate::domain::now()),
-            sectors::version.eq(sectors::version + 1),
-        ))
-        .returning(sectors::all_columns)
-        .get_result(conn)?)
+    fn take_filter(params: &mut QueryParams) -> Option<String> {
+        params.take("code")
+    }
+
+    fn page(conn: &mut DbConnection, list: &ListParams, code: &Option<String>) -> Result<(i64, Vec<Sector>)> {
+        let total = filtered(list, code).count().get_result(conn)?;
+        let items = sort_sectors(filtered(list, code), &list.sort)
+            .limit(list.limit)
+            .offset(list.offset)
+            .load(conn)?;
+        Ok((total, items))
+    }
 }
 
 /// Lists sectors.
@@ -171,20 +225,7 @@ pub async fn list_sectors(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Sector>>> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, SORTABLE);
-    let code: Option<String> = params.take("code");
-    params.finish()?;
-    let page = db::run(&state.pool, move |conn| {
-        let total = filtered(&list, &code).count().get_result(conn)?;
-        let items = sort_sectors(filtered(&list, &code), &list.sort)
-            .limit(list.limit)
-            .offset(list.offset)
-            .load(conn)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(web::Json(page))
+    resource::list::<Sectors>(&state, &request, None).await
 }
 
 /// Reads one sector.
@@ -196,8 +237,7 @@ pub async fn list_sectors(
 )]
 #[get("/sectors/{id}")]
 pub async fn get_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Sector>> {
-    let id = id.into_inner();
-    Ok(web::Json(db::run(&state.pool, move |conn| find(conn, id)).await?))
+    resource::read::<Sectors>(&state, id.into_inner()).await
 }
 
 /// Creates a sector.
@@ -210,16 +250,7 @@ pub async fn get_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
 )]
 #[post("/sectors")]
 pub async fn create_sector(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    let body = body.into_inner();
-    let sector = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values =
-                parse_new(body, |input: SectorInput, mode, checker| Ok(input.validate(mode, checker)))?;
-            insert(conn, &values)
-        })
-    })
-    .await?;
-    Ok(created(format!("{PATH}/{}", sector.id), &sector))
+    resource::create_one::<Sectors>(&state, body.into_inner()).await
 }
 
 /// Changes a sector (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -236,18 +267,7 @@ pub async fn update_sector(
     id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<web::Json<Sector>> {
-    let id = id.into_inner();
-    let patch = require_object(body.into_inner())?;
-    let sector = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let values = parse_patch(&find(conn, id)?, patch, |input: SectorInput, mode, checker| {
-                Ok(input.validate(mode, checker))
-            })?;
-            update(conn, id, &values)
-        })
-    })
-    .await?;
-    Ok(web::Json(sector))
+    resource::update_one::<Sectors>(&state, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes a sector that nothing refers to.
@@ -259,52 +279,7 @@ pub async fn update_sector(
 )]
 #[delete("/sectors/{id}")]
 pub async fn delete_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            find(conn, id)?;
-            let agreements = crate::links::agreement_sectors::count_owners(conn, id)?;
-            let action_plans = crate::links::action_plan_sectors::count_owners(conn, id)?;
-            ApiError::ensure_unreferenced(
-                "sector",
-                &[("agreements", agreements), ("action plans", action_plans)],
-            )?;
-            diesel::delete(sectors::table.find(id)).execute(conn)?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// Sectors in documents.
-pub struct Import;
-
-impl Importable for Import {
-    const LIST: &'static str = "sectors";
-    const TARGET: Target = Target::Sector;
-    const REFERENCES: &'static [Reference] = &[];
-    type Input = SectorInput;
-    type Values = SectorValues;
-
-    fn validate(
-        input: SectorInput,
-        mode: Mode,
-        checker: &mut Checker,
-        _: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<SectorValues>> {
-        Ok(input.validate(mode, checker))
-    }
-    fn current_fields(conn: &mut DbConnection, id: i64) -> Result<Value> {
-        record_fields(&find(conn, id)?)
-    }
-    fn insert(conn: &mut DbConnection, values: SectorValues) -> Result<i64> {
-        Ok(insert(conn, &values)?.id)
-    }
-    fn update(conn: &mut DbConnection, id: i64, values: SectorValues) -> Result<()> {
-        update(conn, id, &values).map(drop)
-    }
+    resource::delete_one::<Sectors>(&state, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
