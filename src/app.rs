@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{ErrorHandlers, Logger, NormalizePath, TrailingSlash};
+use actix_web::middleware::{ErrorHandlers, Logger, NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -49,6 +49,7 @@ pub fn build(
         App::new().into_utoipa_app().openapi(openapi::base()).configure(api).split_for_parts();
     let document = openapi::finish(document);
     let routes = RouteTable::from_openapi(&document);
+    let cors = crate::middleware::cors(&state.settings.cors_origins);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(http::json_config())
@@ -63,5 +64,7 @@ pub fn build(
         .default_service(web::to(http::unmatched))
         .wrap(ErrorHandlers::new().default_handler(http::problem_for_framework_errors))
         .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
-        .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+        .wrap(cors)
+        .wrap(from_fn(crate::middleware::request_id))
+        .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
 }

@@ -59,6 +59,12 @@ pub struct ServeArgs {
     /// Load the West Java - Souss-Massa demo data set when the database has no agreement yet.
     #[arg(long)]
     pub demo: bool,
+    /// Whether reads need no token; `false` makes every read need a viewer token.
+    #[arg(long, env = "JALIN_PUBLIC_READ", default_value_t = true, action = clap::ArgAction::Set)]
+    pub public_read: bool,
+    /// Comma-separated origins that browsers may call the API from (none by default).
+    #[arg(long, env = "JALIN_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 impl Cli {

@@ -17,6 +17,28 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    pub settings: Settings,
+}
+
+/// How the service behaves, beyond where its data is.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether reads need no token (`JALIN_PUBLIC_READ`).
+    pub public_read: bool,
+    /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { public_read: true, cors_origins: Vec::new() }
+    }
+}
+
+impl AppState {
+    pub fn new(pool: Pool, settings: Settings) -> Self {
+        Self { pool, settings }
+    }
 }
 
 /// JSON bodies: at most 1 MiB, `application/json` (or a `+json` type), errors as problems.

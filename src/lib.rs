@@ -17,6 +17,7 @@ pub mod import;
 pub mod input;
 pub mod links;
 pub mod listing;
+pub mod middleware;
 pub mod obstacles;
 pub mod openapi;
 pub mod regions;

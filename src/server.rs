@@ -30,7 +30,16 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
             None => log::info!("the database already has agreements: demo data set not loaded"),
         }
     }
-    let state = AppState { pool };
+    let settings = crate::http::Settings {
+        public_read: args.public_read,
+        cors_origins: args
+            .cors_origins
+            .iter()
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect(),
+    };
+    let state = AppState::new(pool, settings);
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .workers(workers)
         .bind(&args.bind)

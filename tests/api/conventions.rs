@@ -123,3 +123,55 @@ async fn swagger_ui_is_served_without_internet() {
     assert_eq!(script.status, 200);
     assert!(script.body.len() > 100_000, "the bundle is in the binary");
 }
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_nosniff() {
+    let app = TestApp::new().await;
+    let response = app.get("/api/v1/regions").await;
+    let id = response.header("x-request-id").expect("a request id");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+    let echoed = app
+        .send(TestRequest::get().uri("/api/v1/nowhere").insert_header(("x-request-id", "client-42")))
+        .await;
+    assert_eq!(echoed.header("x-request-id"), Some("client-42"), "the client's id, on errors too");
+    assert_eq!(echoed.header("x-content-type-options"), Some("nosniff"));
+    let too_long = "x".repeat(500);
+    let replaced =
+        app.send(TestRequest::get().uri("/healthz").insert_header(("x-request-id", too_long.as_str()))).await;
+    assert_ne!(replaced.header("x-request-id"), Some(too_long.as_str()));
+}
+
+#[actix_web::test]
+async fn cors_allows_only_the_configured_origins() {
+    let closed = TestApp::new().await;
+    let response = closed
+        .send(TestRequest::get().uri("/api/v1/regions").insert_header(("origin", "https://dash.example")))
+        .await;
+    assert_eq!(response.header("access-control-allow-origin"), None, "no origin is allowed by default");
+
+    let settings =
+        jalin::http::Settings { cors_origins: vec!["https://dash.example".into()], ..Default::default() };
+    let open = TestApp::with_settings(settings).await;
+    let preflight = open
+        .send(
+            TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri("/api/v1/regions/1")
+                .insert_header(("origin", "https://dash.example"))
+                .insert_header(("access-control-request-method", "PATCH"))
+                .insert_header(("access-control-request-headers", "authorization, if-match, content-type")),
+        )
+        .await;
+    assert_eq!(preflight.status, 200);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://dash.example"));
+    let read = open
+        .send(TestRequest::get().uri("/api/v1/regions").insert_header(("origin", "https://dash.example")))
+        .await;
+    assert_eq!(read.header("access-control-allow-origin"), Some("https://dash.example"));
+    assert!(read.header("access-control-expose-headers").unwrap_or_default().to_lowercase().contains("etag"));
+    let other = open
+        .send(TestRequest::get().uri("/api/v1/regions").insert_header(("origin", "https://evil.example")))
+        .await;
+    assert_ne!(other.header("access-control-allow-origin"), Some("https://evil.example"));
+}

@@ -11,7 +11,7 @@ use diesel::Connection;
 use diesel::RunQueryDsl;
 use diesel::pg::PgConnection;
 use jalin::config::DatabaseArgs;
-use jalin::http::AppState;
+use jalin::http::{AppState, Settings};
 use serde_json::{Value, json};
 
 type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
@@ -113,10 +113,14 @@ fn fresh_database() -> (TestDatabase, String) {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_settings(Settings::default()).await
+    }
+
+    pub async fn with_settings(settings: Settings) -> Self {
         let (database, url) = fresh_database();
         let pool = jalin::server::open_database(&DatabaseArgs { database_url: url.clone() }, 4)
             .expect("open test database");
-        Self::with_state(AppState { pool }, database, url).await
+        Self::with_state(AppState::new(pool, settings), database, url).await
     }
 
     /// An app whose database never answers.
@@ -124,7 +128,8 @@ impl TestApp {
         let target = jalin::db::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
         let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
         let dir = tempfile::tempdir().expect("temporary directory");
-        Self::with_state(AppState { pool }, TestDatabase::Sqlite(dir), String::new()).await
+        Self::with_state(AppState::new(pool, Settings::default()), TestDatabase::Sqlite(dir), String::new())
+            .await
     }
 
     async fn with_state(state: AppState, database: TestDatabase, database_url: String) -> Self {
