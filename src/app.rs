@@ -22,7 +22,9 @@ fn api(config: &mut ServiceConfig) {
             .configure(crate::agreements::configure)
             .configure(crate::action_plans::configure)
             .configure(crate::obstacles::configure)
-            .service(crate::import::import_document),
+            .service(crate::import::import_document)
+            .configure(crate::tokens::configure)
+            .service(crate::audit::list_audit_events),
     );
 }
 

@@ -29,6 +29,9 @@ pub enum Command {
     Openapi,
     /// Import a document (JSON records that refer to each other by key): all of it or nothing.
     Import(ImportArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -36,6 +39,24 @@ pub struct DatabaseArgs {
     /// `postgres://...` for PostgreSQL; `sqlite://PATH` or a plain path for SQLite.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it; it is shown this once (only its hash is stored).
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    /// Who or what will use the token: the actor named in the audit trail.
+    #[arg(long)]
+    pub name: String,
+    /// `viewer`, `editor` or `admin`.
+    #[arg(long)]
+    pub role: crate::domain::Role,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]

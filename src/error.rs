@@ -67,8 +67,14 @@ pub enum ApiError {
     InvalidQuery(Vec<FieldError>),
     #[error("invalid fields")]
     InvalidBody(Vec<FieldError>),
+    #[error("unauthorized: {detail}")]
+    Unauthorized { detail: String, token_given: bool },
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
     #[error("conflict: {detail}")]
@@ -118,7 +124,10 @@ impl ApiError {
             Self::BadRequest { .. } => "urn:jalin:problem:bad-request",
             Self::InvalidQuery(_) => "urn:jalin:problem:invalid-query",
             Self::InvalidBody(_) => "urn:jalin:problem:invalid-body",
+            Self::Unauthorized { .. } => "urn:jalin:problem:unauthorized",
+            Self::Forbidden(_) => "urn:jalin:problem:forbidden",
             Self::NotFound(_) => "urn:jalin:problem:not-found",
+            Self::PreconditionFailed(_) => "urn:jalin:problem:precondition-failed",
             Self::MethodNotAllowed { .. } => "urn:jalin:problem:method-not-allowed",
             Self::Conflict { .. } => "urn:jalin:problem:conflict",
             Self::PayloadTooLarge => "urn:jalin:problem:payload-too-large",
@@ -136,7 +145,10 @@ impl ApiError {
             }
             Self::InvalidQuery(errors) => (count_phrase(errors.len(), "query parameter"), errors.clone()),
             Self::InvalidBody(errors) => (count_phrase(errors.len(), "field"), errors.clone()),
-            Self::NotFound(detail) => (detail.clone(), Vec::new()),
+            Self::NotFound(detail)
+            | Self::Forbidden(detail)
+            | Self::PreconditionFailed(detail)
+            | Self::Unauthorized { detail, .. } => (detail.clone(), Vec::new()),
             Self::MethodNotAllowed { allow } => {
                 (format!("this path answers only {}", allow.join(", ")), Vec::new())
             }
@@ -171,7 +183,10 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest { .. } | Self::InvalidQuery(_) => StatusCode::BAD_REQUEST,
             Self::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -192,6 +207,14 @@ impl ResponseError for ApiError {
             && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
         {
             response.insert_header((header::ALLOW, value));
+        }
+        if let Self::Unauthorized { token_given, .. } = self {
+            let challenge = if *token_given {
+                r#"Bearer realm="jalin", error="invalid_token""#
+            } else {
+                r#"Bearer realm="jalin""#
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge)));
         }
         match serde_json::to_vec(&self.problem()) {
             Ok(body) => response.body(body),

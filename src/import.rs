@@ -18,7 +18,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{action_plans, agencies, agreements, obstacles, regions, sectors};
 use crate::error::{ApiError, FieldError, Result};
 use crate::input::{Checker, Mode, read_body};
-use crate::resource::{Resource, current_values};
+use crate::resource::{self, Resource};
 
 /// The kinds of record a document can refer to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,6 +39,18 @@ impl Target {
             Self::Agency => "agency",
             Self::Agreement => "agreement",
             Self::ActionPlan => "action plan",
+            Self::Obstacle => "obstacle",
+        }
+    }
+
+    /// The name of the kind in the audit trail.
+    pub fn resource_type(self) -> &'static str {
+        match self {
+            Self::Region => "region",
+            Self::Sector => "sector",
+            Self::Agency => "agency",
+            Self::Agreement => "agreement",
+            Self::ActionPlan => "action_plan",
             Self::Obstacle => "obstacle",
         }
     }
@@ -165,8 +177,8 @@ pub fn parse_document(value: Value) -> Result<Document> {
 }
 
 /// Imports a document; the caller holds the transaction. A `422` lists every error.
-pub fn import(conn: &mut DbConnection, document: &Document) -> Result<ImportSummary> {
-    let mut run = Run { conn, errors: Vec::new(), keys: HashMap::new() };
+pub fn import(conn: &mut DbConnection, document: &Document, actor: &str) -> Result<ImportSummary> {
+    let mut run = Run { conn, actor, errors: Vec::new(), keys: HashMap::new() };
     let summary = ImportSummary {
         regions: run.list::<crate::regions::Regions>(&document.regions)?,
         sectors: run.list::<crate::sectors::Sectors>(&document.sectors)?,
@@ -181,6 +193,8 @@ pub fn import(conn: &mut DbConnection, document: &Document) -> Result<ImportSumm
 
 struct Run<'c> {
     conn: &'c mut DbConnection,
+    /// Who imports, for the audit trail.
+    actor: &'c str,
     errors: Vec<FieldError>,
     /// Ids by key, of records already looked up or written by this import.
     keys: HashMap<(Target, String), Option<i64>>,
@@ -219,16 +233,16 @@ impl Run<'_> {
         let Some(values) = values else { return Ok(()) };
         match existing {
             None => {
-                let record = R::insert(self.conn, values)?;
+                let record = resource::insert::<R>(self.conn, values, self.actor)?;
                 self.keys.insert((R::TARGET, key), Some(R::id(&record)));
                 counts.created += 1;
             }
-            Some(id) if current_values::<R>(self.conn, id)?.as_ref() == Some(&values) => {
-                counts.unchanged += 1
-            }
             Some(id) => {
-                R::update(self.conn, id, values)?;
-                counts.updated += 1;
+                let current = resource::find::<R>(self.conn, id)?;
+                match resource::update::<R>(self.conn, current, values, self.actor)? {
+                    (_, true) => counts.updated += 1,
+                    (_, false) => counts.unchanged += 1,
+                }
             }
         }
         Ok(())
@@ -343,7 +357,7 @@ pub fn load_demo(conn: &mut DbConnection) -> Result<Option<ImportSummary>> {
         if agreements > 0 {
             return Ok(None);
         }
-        import(conn, &document).map(Some)
+        import(conn, &document, "demo").map(Some)
     })
 }
 
@@ -354,16 +368,19 @@ pub fn load_demo(conn: &mut DbConnection) -> Result<Option<ImportSummary>> {
     tag = "import",
     operation_id = "import_document",
     request_body = Document,
-    responses((status = 200, description = "The document was imported", body = ImportSummary))
+    responses((status = 200, description = "The document was imported", body = ImportSummary)),
+    security(("bearer" = []))
 )]
 #[post("/import")]
 pub async fn import_document(
+    editor: crate::auth::Editor,
     state: actix_web::web::Data<crate::http::AppState>,
     body: actix_web::web::Json<Value>,
 ) -> Result<actix_web::web::Json<ImportSummary>> {
     let document = parse_document(body.into_inner())?;
+    let actor = editor.0.name;
     let summary = crate::db::run(&state.pool, move |conn| {
-        crate::db::write_transaction(conn, |conn| import(conn, &document))
+        crate::db::write_transaction(conn, |conn| import(conn, &document, &actor))
     })
     .await?;
     Ok(actix_web::web::Json(summary))

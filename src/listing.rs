@@ -56,6 +56,22 @@ pub struct ListQueryDoc {
     key: Option<String>,
 }
 
+/// The paging parameters of lists without search. Documentation only.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PagingDoc {
+    /// Page size.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    limit: Option<i64>,
+    /// How many matches to skip.
+    #[param(minimum = 0, default = 0)]
+    offset: Option<i64>,
+    /// Comma-separated field names, each optionally prefixed with `-` for descending order.
+    /// Without it, newest first.
+    sort: Option<String>,
+}
+
 /// One term of `sort`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortKey {
@@ -77,9 +93,7 @@ pub struct ListParams {
 impl ListParams {
     /// Reads `limit`, `offset`, `sort`, `q` and `key`; `sortable` lists the fields `sort` may name.
     pub fn take(params: &mut QueryParams, sortable: &'static [&'static str]) -> Self {
-        let limit = params.take_in_range("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-        let offset = params.take_in_range("offset", 0, i64::MAX).unwrap_or(0);
-        let sort = params.take_with("sort", |text| parse_sort(text, sortable)).unwrap_or_default();
+        let paging = Self::take_paging(params, sortable);
         let search_pattern = params
             .take_with("q", |text| {
                 if text.chars().count() > 300 {
@@ -89,7 +103,15 @@ impl ListParams {
             })
             .flatten();
         let key = params.take::<String>("key");
-        Self { limit, offset, sort, search_pattern, key }
+        Self { search_pattern, key, ..paging }
+    }
+
+    /// Reads only `limit`, `offset` and `sort`, for lists without search or keys.
+    pub fn take_paging(params: &mut QueryParams, sortable: &'static [&'static str]) -> Self {
+        let limit = params.take_in_range("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+        let offset = params.take_in_range("offset", 0, i64::MAX).unwrap_or(0);
+        let sort = params.take_with("sort", |text| parse_sort(text, sortable)).unwrap_or_default();
+        Self { limit, offset, sort, search_pattern: None, key: None }
     }
 }
 
@@ -268,7 +290,8 @@ query_value_from_str!(
     crate::domain::ActionPlanStatus,
     crate::domain::ObstacleCategory,
     crate::domain::Severity,
-    crate::domain::ObstacleStatus
+    crate::domain::ObstacleStatus,
+    crate::domain::Role
 );
 
 /// Declares what a list may be sorted by, once: a constant with the field names (for

@@ -7,6 +7,9 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => actix_web::rt::System::new().block_on(jalin::server::serve(args)),
         Command::Migrate(args) => jalin::server::open_database(&args, 1).map(drop),
         Command::Import(args) => jalin::server::import_file(&args).map(|summary| println!("{summary}")),
+        Command::Token(jalin::config::TokenCommand::Create(args)) => {
+            jalin::server::create_token(&args).map(|token| println!("{token}"))
+        }
         Command::Openapi => {
             print!("{}", jalin::openapi::document_json());
             Ok(())

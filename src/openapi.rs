@@ -6,6 +6,7 @@ use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::Schema;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, RefOr};
 use utoipa::{Modify, OpenApi as _};
 
@@ -34,6 +35,7 @@ use crate::error::{PROBLEM_JSON, Problem};
         (name = "action plans", description = "What is carried out under an agreement, by whom, in which sectors"),
         (name = "obstacles", description = "What blocks or threatens an agreement or its action plans"),
         (name = "import", description = "Documents that refer to records by key, imported all at once"),
+        (name = "access", description = "Tokens and the audit trail (admin)"),
         (name = "operations", description = "Health of the service"),
     ),
 )]
@@ -70,7 +72,22 @@ struct StandardResponses;
 
 impl Modify for StandardResponses {
     fn modify(&self, document: &mut OpenApi) {
-        for item in document.paths.paths.values_mut() {
+        let components = document.components.get_or_insert_with(Default::default);
+        components.security_schemes.insert(
+            "bearer".to_owned(),
+            RefOr::T(SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from `jalin token create` or `POST /api/v1/tokens`. Writes need the \
+                         editor role, tokens and the audit trail the admin role; reads need none \
+                         unless the server runs with JALIN_PUBLIC_READ=false.",
+                    ))
+                    .build(),
+            )),
+        );
+        for (path, item) in document.paths.paths.iter_mut() {
+            let is_record = path.ends_with("{id}");
             let operations = [
                 (HttpMethod::Get, item.get.as_mut()),
                 (HttpMethod::Post, item.post.as_mut()),
@@ -79,10 +96,100 @@ impl Modify for StandardResponses {
             ];
             for (method, operation) in operations {
                 if let Some(operation) = operation {
+                    if path.starts_with("/api/") {
+                        add_access_rules(method.clone(), operation);
+                        add_versioning(method.clone(), operation, is_record);
+                    }
                     add_problem_responses(method, operation);
                 }
             }
         }
+    }
+}
+
+/// Who may call an operation: reads are open (or need a viewer token when reads are private),
+/// writes need an editor token; operations that declare their own security (admin ones) keep
+/// it.
+fn add_access_rules(method: HttpMethod, operation: &mut Operation) {
+    let declared = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    if !declared {
+        let bearer = SecurityRequirement::new::<_, _, &str>("bearer", []);
+        operation.security = Some(match method {
+            HttpMethod::Get => vec![SecurityRequirement::default(), bearer],
+            _ => vec![bearer],
+        });
+    }
+    let responses = &mut operation.responses.responses;
+    responses.entry("401".to_owned()).or_insert_with(|| {
+        problem_response("No valid token: missing (where one is needed), malformed, unknown or revoked")
+    });
+    if declared || method != HttpMethod::Get {
+        responses
+            .entry("403".to_owned())
+            .or_insert_with(|| problem_response("The token's role is too low for this operation"));
+    }
+}
+
+/// Versions: reads and writes of one record carry its `ETag`; `PATCH` and `DELETE` honour
+/// `If-Match` (412 when stale), `GET` honours `If-None-Match` (304 when unchanged).
+fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool) {
+    let etag = || {
+        utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
+            ))
+            .description(Some("The record's version, quoted: send it back in If-Match"))
+            .build()
+    };
+    let success = match method {
+        HttpMethod::Get if is_record => "200",
+        HttpMethod::Post if operation.responses.responses.contains_key("201") => "201",
+        HttpMethod::Patch => "200",
+        _ => "",
+    };
+    if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(success) {
+        response.headers.insert("ETag".to_owned(), RefOr::T(etag()));
+    }
+    let header_parameter = |name: &str, description: &str| {
+        utoipa::openapi::path::ParameterBuilder::new()
+            .name(name)
+            .parameter_in(utoipa::openapi::path::ParameterIn::Header)
+            .required(utoipa::openapi::Required::False)
+            .description(Some(description))
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
+            ))
+            .build()
+    };
+    match method {
+        HttpMethod::Get if is_record => {
+            operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
+                "If-None-Match",
+                "The ETag the client holds: 304 Not Modified when it is still current",
+            )));
+            operation.responses.responses.entry("304".to_owned()).or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description("The record has not changed")
+                        .header("ETag", etag())
+                        .build(),
+                )
+            });
+        }
+        HttpMethod::Patch | HttpMethod::Delete if is_record => {
+            operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
+                "If-Match",
+                "Apply only if the record's ETag is this one (or one of these): 412 otherwise",
+            )));
+            let responses = &mut operation.responses.responses;
+            responses.entry("412".to_owned()).or_insert_with(|| {
+                problem_response("If-Match does not name the record's current ETag; nothing was changed")
+            });
+            responses
+                .entry("400".to_owned())
+                .or_insert_with(|| problem_response("If-Match is not a list of entity tags"));
+        }
+        _ => {}
     }
 }
 

@@ -1,18 +1,22 @@
 //! What every resource does the same way: read, create, change (JSON merge patch), delete and
-//! list, over HTTP and for imports. A resource module says only what is its own (its fields,
+//! list, over HTTP and for imports; versions and their ETags; the audit trail of each write. A resource module says only what is its own (its fields,
 //! rules, queries and links) by implementing [`Resource`] and [`Listed`]; its handlers are
 //! one-line calls of the functions here, annotated for the OpenAPI document.
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::audit;
+use crate::auth::Caller;
 use crate::db::{self, DbConnection};
+use crate::domain::AuditAction;
 use crate::error::{ApiError, Result};
-use crate::http::{AppState, created};
+use crate::http::{AppState, Precondition};
 use crate::import::{Reference, Target};
-use crate::input::{Checker, Mode, parse_new, parse_patch, record_fields, require_object};
+use crate::input::{Checker, Mode, field_names, parse_new, parse_patch, record_fields, require_object};
 use crate::listing::{ListParams, Page, QueryParams};
 
 pub trait Resource: 'static {
@@ -35,6 +39,8 @@ pub trait Resource: 'static {
     type Values: PartialEq;
 
     fn id(record: &Self::Record) -> i64;
+    /// 1 when created, one more on every change: the record's ETag.
+    fn version(record: &Self::Record) -> i32;
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
     /// Checks every field and rule (those that query the database too); `id` is the record's
     /// own on update.
@@ -84,65 +90,180 @@ pub fn find<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<R::Record> 
     R::find(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no {} has id {id}", R::NAME)))
 }
 
+/// The fields the audit trail follows: the writable ones, links as id lists.
+fn audited_fields<R: Resource>(record: &R::Record) -> Result<Map<String, Value>> {
+    let known = field_names::<R::Input>();
+    let mut fields = match R::input_fields(record)? {
+        Value::Object(fields) => fields,
+        _ => Map::new(),
+    };
+    fields.retain(|name, _| known.contains(&name.as_str()));
+    Ok(fields)
+}
+
+/// Inserts a validated record and its `created` event; the caller holds the transaction.
+pub fn insert<R: Resource>(conn: &mut DbConnection, values: R::Values, actor: &str) -> Result<R::Record> {
+    let record = R::insert(conn, values)?;
+    let changes = audit::diff(None, Some(&audited_fields::<R>(&record)?));
+    audit::append(conn, actor, AuditAction::Created, R::TARGET.resource_type(), R::id(&record), changes)?;
+    Ok(record)
+}
+
+/// Stores new values of `current` and an `updated` event, unless nothing changes (then no
+/// write, no new version, no event); says whether it changed. The caller holds the
+/// transaction.
+pub fn update<R: Resource>(
+    conn: &mut DbConnection,
+    current: R::Record,
+    values: R::Values,
+    actor: &str,
+) -> Result<(R::Record, bool)> {
+    let id = R::id(&current);
+    if current_values::<R>(conn, &current)?.as_ref() == Some(&values) {
+        return Ok((current, false));
+    }
+    let record = R::update(conn, id, values)?;
+    let changes = audit::diff(Some(&audited_fields::<R>(&current)?), Some(&audited_fields::<R>(&record)?));
+    audit::append(conn, actor, AuditAction::Updated, R::TARGET.resource_type(), id, changes)?;
+    Ok((record, true))
+}
+
 /// Validates a create body and inserts the record; the caller holds the transaction.
-pub fn create<R: Resource>(conn: &mut DbConnection, body: Value) -> Result<R::Record> {
+pub fn create<R: Resource>(conn: &mut DbConnection, body: Value, actor: &str) -> Result<R::Record> {
     let values =
         parse_new(body, |input: R::Input, mode, checker| R::validate(input, mode, checker, conn, None))?;
-    R::insert(conn, values)
+    insert::<R>(conn, values, actor)
 }
 
-/// Applies a merge patch and stores the result; the caller holds the transaction.
-pub fn patch<R: Resource>(conn: &mut DbConnection, id: i64, patch: Map<String, Value>) -> Result<R::Record> {
-    let current = R::input_fields(&find::<R>(conn, id)?)?;
-    let values = parse_patch(&current, patch, |input: R::Input, mode, checker| {
+/// Applies a merge patch to the record if `expected` allows, and stores the result; the
+/// caller holds the transaction.
+pub fn patch<R: Resource>(
+    conn: &mut DbConnection,
+    id: i64,
+    patch: Map<String, Value>,
+    expected: Option<&Precondition>,
+    actor: &str,
+) -> Result<R::Record> {
+    let current = locked::<R>(conn, id, expected)?;
+    let values = parse_patch(&R::input_fields(&current)?, patch, |input: R::Input, mode, checker| {
         R::validate(input, mode, checker, conn, Some(id))
     })?;
-    R::update(conn, id, values)
+    Ok(update::<R>(conn, current, values, actor)?.0)
 }
 
-/// Deletes a record that nothing refers to (`409` naming what does); the caller holds the
-/// transaction.
-pub fn remove<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<()> {
-    find::<R>(conn, id)?;
+/// Deletes a record that nothing refers to (`409` naming what does) if `expected` allows; the
+/// caller holds the transaction.
+pub fn remove<R: Resource>(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: Option<&Precondition>,
+    actor: &str,
+) -> Result<()> {
+    let current = locked::<R>(conn, id, expected)?;
     ApiError::ensure_unreferenced(R::NAME, &R::referrers(conn, id)?)?;
-    R::delete(conn, id)
+    R::delete(conn, id)?;
+    let changes = audit::diff(Some(&audited_fields::<R>(&current)?), None);
+    audit::append(conn, actor, AuditAction::Deleted, R::TARGET.resource_type(), id, changes)
+}
+
+/// The record, locked against concurrent writers until the transaction ends, after checking
+/// `expected` against its version: the check and the write that follows are one atomic step.
+fn locked<R: Resource>(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: Option<&Precondition>,
+) -> Result<R::Record> {
+    db::lock_row(conn, R::LIST, id)?;
+    let current = find::<R>(conn, id)?;
+    if let Some(expected) = expected
+        && !expected.matches(R::version(&current))
+    {
+        return Err(ApiError::PreconditionFailed(format!(
+            "the {} has changed: its ETag is now \"{}\"",
+            R::NAME,
+            R::version(&current)
+        )));
+    }
+    Ok(current)
 }
 
 /// The values a stored record validates to, for comparing with new ones.
-pub fn current_values<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<Option<R::Values>> {
-    let fields = R::input_fields(&find::<R>(conn, id)?)?;
+pub fn current_values<R: Resource>(conn: &mut DbConnection, record: &R::Record) -> Result<Option<R::Values>> {
+    let fields = R::input_fields(record)?;
     let mut checker = Checker::default();
     let input: R::Input = crate::input::read_body(fields, &mut checker)?;
-    R::validate(input, Mode::Update, &mut checker, conn, Some(id))
+    R::validate(input, Mode::Update, &mut checker, conn, Some(R::id(record)))
 }
 
-/// `GET /things/{id}`.
-pub async fn read<R: Resource>(state: &AppState, id: i64) -> Result<web::Json<R::Record>> {
-    Ok(web::Json(db::run(&state.pool, move |conn| find::<R>(conn, id)).await?))
+/// `ETag` of a version.
+fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
 }
 
-/// `POST /things`: `201` with `Location`.
-pub async fn create_one<R: Resource>(state: &AppState, body: Value) -> Result<HttpResponse> {
-    let record =
-        db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| create::<R>(conn, body))).await?;
-    Ok(created(format!("{}/{}", R::PATH, R::id(&record)), &record))
+/// `GET /things/{id}`, with `ETag`; `304` when `If-None-Match` names the current version.
+pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
+    let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH)?;
+    let record = db::run(&state.pool, move |conn| find::<R>(conn, id)).await?;
+    let version = R::version(&record);
+    if unchanged_if.is_some_and(|tags| tags.matches_weakly(version)) {
+        return Ok(HttpResponse::NotModified().insert_header(etag(version)).finish());
+    }
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(record))
 }
 
-/// `PATCH /things/{id}`.
-pub async fn update_one<R: Resource>(state: &AppState, id: i64, body: Value) -> Result<web::Json<R::Record>> {
+/// `POST /things`: `201` with `Location` and `ETag`.
+pub async fn create_one<R: Resource>(state: &AppState, caller: Caller, body: Value) -> Result<HttpResponse> {
+    let record = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| create::<R>(conn, body, &caller.name))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("{}/{}", R::PATH, R::id(&record))))
+        .insert_header(etag(R::version(&record)))
+        .json(record))
+}
+
+/// `PATCH /things/{id}`, honouring `If-Match`.
+pub async fn update_one<R: Resource>(
+    state: &AppState,
+    caller: Caller,
+    request: &HttpRequest,
+    id: i64,
+    body: Value,
+) -> Result<HttpResponse> {
+    let expected = Precondition::from_header(request, header::IF_MATCH)?;
     let changes = require_object(body)?;
-    let record =
-        db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| patch::<R>(conn, id, changes)))
-            .await?;
-    Ok(web::Json(record))
+    let record = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| patch::<R>(conn, id, changes, expected.as_ref(), &caller.name))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(R::version(&record))).json(record))
 }
 
-/// `DELETE /things/{id}`: `204`.
-pub async fn delete_one<R: Resource>(state: &AppState, id: i64) -> Result<HttpResponse> {
-    db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| remove::<R>(conn, id))).await?;
+/// `DELETE /things/{id}`: `204`, honouring `If-Match`.
+pub async fn delete_one<R: Resource>(
+    state: &AppState,
+    caller: Caller,
+    request: &HttpRequest,
+    id: i64,
+) -> Result<HttpResponse> {
+    let expected = Precondition::from_header(request, header::IF_MATCH)?;
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| remove::<R>(conn, id, expected.as_ref(), &caller.name))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// `GET /things/{id}/history`: the record's audit events, newest first.
+pub async fn history<R: Resource>(
+    state: &AppState,
+    request: &HttpRequest,
+    id: i64,
+) -> Result<web::Json<Page<crate::audit::AuditEvent>>> {
+    audit::history(state, request, R::TARGET.resource_type(), id, |conn, id| Ok(R::find(conn, id)?.is_some()))
+        .await
+}
 /// `GET /things`, or with `agreement` the nested `GET /agreements/{id}/things` (`404` when
 /// that agreement does not exist).
 pub async fn list<R: Listed>(

@@ -24,6 +24,13 @@ pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
 pub async fn serve(args: ServeArgs) -> StartResult<()> {
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let pool = open_database(&args.database, (workers as u32 * 2).max(4))?;
+    // The first admin token comes from the environment, so that no secret is on a command line.
+    if let Ok(token) = std::env::var("JALIN_ADMIN_TOKEN")
+        && !token.is_empty()
+    {
+        crate::auth::register_admin_token(&mut *pool.get()?, &token).map_err(|e| e.problem().detail)?;
+        log::info!("JALIN_ADMIN_TOKEN is registered as an admin token");
+    }
     if args.demo {
         match crate::import::load_demo(&mut *pool.get()?).map_err(describe_import_error)? {
             Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
@@ -59,8 +66,9 @@ pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", args.file.display()))?;
     let document = crate::import::parse_document(value).map_err(describe_import_error)?;
     let pool = open_database(&args.database, 1)?;
-    let summary = db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document))
-        .map_err(describe_import_error)?;
+    let summary =
+        db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document, "cli"))
+            .map_err(describe_import_error)?;
     Ok(serde_json::to_string_pretty(&summary)?)
 }
 
@@ -72,4 +80,15 @@ fn describe_import_error(error: crate::error::ApiError) -> String {
         text.push_str(&format!("\n  {}: {}", field.field, field.message));
     }
     text
+}
+
+/// Creates a token in the database named by `args`; returns the secret, to print once.
+pub fn create_token(args: &crate::config::TokenCreateArgs) -> StartResult<String> {
+    let name = args.name.trim();
+    if name.is_empty() || name.chars().count() > crate::input::NAME_MAX {
+        return Err("the name must be 1 to 300 characters".into());
+    }
+    let pool = open_database(&args.database, 1)?;
+    let token = crate::tokens::create(&mut *pool.get()?, name, args.role).map_err(describe_import_error)?;
+    Ok(token.token)
 }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{ActionPlanStatus, Date, Key, rfc3339};
@@ -322,6 +324,10 @@ impl Resource for ActionPlans {
         record.record.id
     }
 
+    fn version(record: &ActionPlan) -> i32 {
+        record.record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<ActionPlan>> {
         let record: Option<ActionPlanRecord> = action_plans::table.find(id).first(conn).optional()?;
         Ok(match record {
@@ -440,6 +446,7 @@ impl Listed for ActionPlans {
 )]
 #[get("/action-plans")]
 pub async fn list_action_plans(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<ActionPlan>>> {
@@ -455,6 +462,7 @@ pub async fn list_action_plans(
 )]
 #[get("/agreements/{id}/action-plans")]
 pub async fn list_agreement_action_plans(
+    _reader: Reader,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     request: HttpRequest,
@@ -471,10 +479,12 @@ pub async fn list_agreement_action_plans(
 )]
 #[get("/action-plans/{id}")]
 pub async fn get_action_plan(
+    _reader: Reader,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<ActionPlan>> {
-    resource::read::<ActionPlans>(&state, id.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::read::<ActionPlans>(&state, &request, id.into_inner()).await
 }
 
 /// Creates an action plan with its sectors and agencies.
@@ -486,8 +496,12 @@ pub async fn get_action_plan(
         headers(("Location" = String, description = "The new action plan's path"))))
 )]
 #[post("/action-plans")]
-pub async fn create_action_plan(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<ActionPlans>(&state, body.into_inner()).await
+pub async fn create_action_plan(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<ActionPlans>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes an action plan (JSON merge patch); `sector_ids` and `agency_ids` replace the lists
@@ -501,11 +515,13 @@ pub async fn create_action_plan(state: web::Data<AppState>, body: web::Json<Valu
 )]
 #[patch("/action-plans/{id}")]
 pub async fn update_action_plan(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<ActionPlan>> {
-    resource::update_one::<ActionPlans>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<ActionPlans>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an action plan with its sector and agency links; one that still has obstacles is
@@ -517,8 +533,30 @@ pub async fn update_action_plan(
     responses((status = 204, description = "The action plan is deleted"))
 )]
 #[delete("/action-plans/{id}")]
-pub async fn delete_action_plan(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<ActionPlans>(&state, id.into_inner()).await
+pub async fn delete_action_plan(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<ActionPlans>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The action plan's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "action plans",
+    operation_id = "action_plan_history",
+    params(("id" = i64, Path, description = "The action plan's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the action plan's audit events", body = Page<AuditEvent>))
+)]
+#[get("/action-plans/{id}/history")]
+pub async fn action_plan_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<ActionPlans>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -528,5 +566,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_action_plan)
         .service(update_action_plan)
         .service(delete_action_plan)
+        .service(action_plan_history)
         .service(list_agreement_action_plans);
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::{agencies, regions};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, rfc3339};
@@ -197,6 +199,10 @@ impl Resource for Agencies {
         record.id
     }
 
+    fn version(record: &Agency) -> i32 {
+        record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agency>> {
         Ok(agencies::table.find(id).first(conn).optional()?)
     }
@@ -270,6 +276,7 @@ impl Listed for Agencies {
 )]
 #[get("/agencies")]
 pub async fn list_agencies(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Agency>>> {
@@ -284,8 +291,13 @@ pub async fn list_agencies(
     responses((status = 200, description = "The agency", body = Agency))
 )]
 #[get("/agencies/{id}")]
-pub async fn get_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Agency>> {
-    resource::read::<Agencies>(&state, id.into_inner()).await
+pub async fn get_agency(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::read::<Agencies>(&state, &request, id.into_inner()).await
 }
 
 /// Creates an agency.
@@ -297,8 +309,12 @@ pub async fn get_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
         headers(("Location" = String, description = "The new agency's path"))))
 )]
 #[post("/agencies")]
-pub async fn create_agency(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<Agencies>(&state, body.into_inner()).await
+pub async fn create_agency(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<Agencies>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes an agency (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -311,11 +327,13 @@ pub async fn create_agency(state: web::Data<AppState>, body: web::Json<Value>) -
 )]
 #[patch("/agencies/{id}")]
 pub async fn update_agency(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<Agency>> {
-    resource::update_one::<Agencies>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<Agencies>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an agency that nothing refers to.
@@ -326,8 +344,30 @@ pub async fn update_agency(
     responses((status = 204, description = "The agency is deleted"))
 )]
 #[delete("/agencies/{id}")]
-pub async fn delete_agency(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<Agencies>(&state, id.into_inner()).await
+pub async fn delete_agency(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<Agencies>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The agency's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "agencies",
+    operation_id = "agency_history",
+    params(("id" = i64, Path, description = "The agency's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the agency's audit events", body = Page<AuditEvent>))
+)]
+#[get("/agencies/{id}/history")]
+pub async fn agency_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<Agencies>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -336,5 +376,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_agency)
         .service(get_agency)
         .service(update_agency)
-        .service(delete_agency);
+        .service(delete_agency)
+        .service(agency_history);
 }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::{action_plans, agreement_parties, agreements, obstacles, regions};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, rfc3339};
@@ -390,6 +392,10 @@ impl Resource for Agreements {
         record.record.id
     }
 
+    fn version(record: &Agreement) -> i32 {
+        record.record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
         let record: Option<AgreementRecord> = agreements::table.find(id).first(conn).optional()?;
         Ok(match record {
@@ -503,6 +509,7 @@ impl Listed for Agreements {
 )]
 #[get("/agreements")]
 pub async fn list_agreements(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Agreement>>> {
@@ -517,8 +524,13 @@ pub async fn list_agreements(
     responses((status = 200, description = "The agreement", body = Agreement))
 )]
 #[get("/agreements/{id}")]
-pub async fn get_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Agreement>> {
-    resource::read::<Agreements>(&state, id.into_inner()).await
+pub async fn get_agreement(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::read::<Agreements>(&state, &request, id.into_inner()).await
 }
 
 /// Creates an agreement with its parties and sectors.
@@ -530,8 +542,12 @@ pub async fn get_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Re
         headers(("Location" = String, description = "The new agreement's path"))))
 )]
 #[post("/agreements")]
-pub async fn create_agreement(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<Agreements>(&state, body.into_inner()).await
+pub async fn create_agreement(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<Agreements>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes an agreement (JSON merge patch); `party_region_ids` and `sector_ids` replace the
@@ -545,11 +561,13 @@ pub async fn create_agreement(state: web::Data<AppState>, body: web::Json<Value>
 )]
 #[patch("/agreements/{id}")]
 pub async fn update_agreement(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<Agreement>> {
-    resource::update_one::<Agreements>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<Agreements>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an agreement with its party and sector links. An agreement that still has action
@@ -561,8 +579,30 @@ pub async fn update_agreement(
     responses((status = 204, description = "The agreement is deleted"))
 )]
 #[delete("/agreements/{id}")]
-pub async fn delete_agreement(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<Agreements>(&state, id.into_inner()).await
+pub async fn delete_agreement(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<Agreements>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The agreement's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "agreements",
+    operation_id = "agreement_history",
+    params(("id" = i64, Path, description = "The agreement's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the agreement's audit events", body = Page<AuditEvent>))
+)]
+#[get("/agreements/{id}/history")]
+pub async fn agreement_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<Agreements>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -571,5 +611,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_agreement)
         .service(get_agreement)
         .service(update_agreement)
-        .service(delete_agreement);
+        .service(delete_agreement)
+        .service(agreement_history);
 }

@@ -10,7 +10,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, QueryResult};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::ApiError;
@@ -181,6 +181,18 @@ where
     })
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Locks a row of `table` against other writers until the transaction ends. On SQLite the
+/// write transaction (`BEGIN IMMEDIATE`) already excludes other writers; PostgreSQL locks the
+/// row. `table` is one of the schema's names, never client input.
+pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i64) -> QueryResult<()> {
+    if let DbConnection::Pg(pg) = conn {
+        diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
 }
 
 /// True when the database answers a trivial query.

@@ -143,6 +143,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> BigInt,
+        changes -> Text,
+    }
+}
+
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreement_parties -> regions (region_id));
 diesel::joinable!(agreement_sectors -> agreements (agreement_id));
@@ -166,4 +189,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_plan_sectors,
     action_plan_agencies,
     obstacles,
+    api_tokens,
+    audit_events,
 );

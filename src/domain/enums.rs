@@ -143,6 +143,25 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a token may do: read; read and write data; everything, tokens and audit included.
+    /// Ordered: each role may do what the ones before it may.
+    Role {
+        Viewer = "viewer",
+        Editor = "editor",
+        Admin = "admin",
+    }
+}
+
+string_enum! {
+    /// What a write did to a record.
+    AuditAction {
+        Created = "created",
+        Updated = "updated",
+        Deleted = "deleted",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +199,7 @@ mod tests {
         serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
         serde_and_schema_names_match(Severity::ALL, Severity::as_str);
         serde_and_schema_names_match(ObstacleStatus::ALL, ObstacleStatus::as_str);
+        serde_and_schema_names_match(Role::ALL, Role::as_str);
+        serde_and_schema_names_match(AuditAction::ALL, AuditAction::as_str);
     }
 }

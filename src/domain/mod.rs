@@ -5,7 +5,7 @@ mod enums;
 mod time;
 
 pub use enums::*;
-pub use time::{now, rfc3339};
+pub use time::{now, rfc3339, rfc3339_option};
 
 use std::fmt;
 use std::str::FromStr;

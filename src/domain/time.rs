@@ -14,3 +14,14 @@ pub fn now() -> NaiveDateTime {
 pub fn rfc3339<S: Serializer>(value: &NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_str(&value.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
+
+/// Like [`rfc3339`], for an optional timestamp (`null` when absent).
+pub fn rfc3339_option<S: Serializer>(
+    value: &Option<NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => rfc3339(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, rfc3339};
@@ -258,6 +260,10 @@ impl Resource for Obstacles {
         record.id
     }
 
+    fn version(record: &Obstacle) -> i32 {
+        record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Obstacle>> {
         Ok(obstacles::table.find(id).first(conn).optional()?)
     }
@@ -344,6 +350,7 @@ impl Listed for Obstacles {
 )]
 #[get("/obstacles")]
 pub async fn list_obstacles(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Obstacle>>> {
@@ -360,6 +367,7 @@ pub async fn list_obstacles(
 )]
 #[get("/agreements/{id}/obstacles")]
 pub async fn list_agreement_obstacles(
+    _reader: Reader,
     state: web::Data<AppState>,
     id: web::Path<i64>,
     request: HttpRequest,
@@ -375,8 +383,13 @@ pub async fn list_agreement_obstacles(
     responses((status = 200, description = "The obstacle", body = Obstacle))
 )]
 #[get("/obstacles/{id}")]
-pub async fn get_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Obstacle>> {
-    resource::read::<Obstacles>(&state, id.into_inner()).await
+pub async fn get_obstacle(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::read::<Obstacles>(&state, &request, id.into_inner()).await
 }
 
 /// Records an obstacle.
@@ -388,8 +401,12 @@ pub async fn get_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Res
         headers(("Location" = String, description = "The new obstacle's path"))))
 )]
 #[post("/obstacles")]
-pub async fn create_obstacle(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<Obstacles>(&state, body.into_inner()).await
+pub async fn create_obstacle(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<Obstacles>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes an obstacle (JSON merge patch).
@@ -402,11 +419,13 @@ pub async fn create_obstacle(state: web::Data<AppState>, body: web::Json<Value>)
 )]
 #[patch("/obstacles/{id}")]
 pub async fn update_obstacle(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<Obstacle>> {
-    resource::update_one::<Obstacles>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<Obstacles>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes an obstacle.
@@ -417,8 +436,30 @@ pub async fn update_obstacle(
     responses((status = 204, description = "The obstacle is deleted"))
 )]
 #[delete("/obstacles/{id}")]
-pub async fn delete_obstacle(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<Obstacles>(&state, id.into_inner()).await
+pub async fn delete_obstacle(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<Obstacles>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The obstacle's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "obstacles",
+    operation_id = "obstacle_history",
+    params(("id" = i64, Path, description = "The obstacle's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the obstacle's audit events", body = Page<AuditEvent>))
+)]
+#[get("/obstacles/{id}/history")]
+pub async fn obstacle_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<Obstacles>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -428,5 +469,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(get_obstacle)
         .service(update_obstacle)
         .service(delete_obstacle)
+        .service(obstacle_history)
         .service(list_agreement_obstacles);
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::{agencies, regions};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, rfc3339};
@@ -229,6 +231,10 @@ impl Resource for Regions {
         record.id
     }
 
+    fn version(record: &Region) -> i32 {
+        record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Region>> {
         Ok(regions::table.find(id).first(conn).optional()?)
     }
@@ -309,6 +315,7 @@ impl Listed for Regions {
 )]
 #[get("/regions")]
 pub async fn list_regions(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Region>>> {
@@ -323,8 +330,13 @@ pub async fn list_regions(
     responses((status = 200, description = "The region", body = Region))
 )]
 #[get("/regions/{id}")]
-pub async fn get_region(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Region>> {
-    resource::read::<Regions>(&state, id.into_inner()).await
+pub async fn get_region(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::read::<Regions>(&state, &request, id.into_inner()).await
 }
 
 /// Creates a region.
@@ -336,8 +348,12 @@ pub async fn get_region(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
         headers(("Location" = String, description = "The new region's path"))))
 )]
 #[post("/regions")]
-pub async fn create_region(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<Regions>(&state, body.into_inner()).await
+pub async fn create_region(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<Regions>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes a region (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -350,11 +366,13 @@ pub async fn create_region(state: web::Data<AppState>, body: web::Json<Value>) -
 )]
 #[patch("/regions/{id}")]
 pub async fn update_region(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<Region>> {
-    resource::update_one::<Regions>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<Regions>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes a region that nothing refers to.
@@ -365,8 +383,30 @@ pub async fn update_region(
     responses((status = 204, description = "The region is deleted"))
 )]
 #[delete("/regions/{id}")]
-pub async fn delete_region(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<Regions>(&state, id.into_inner()).await
+pub async fn delete_region(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<Regions>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The region's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "regions",
+    operation_id = "region_history",
+    params(("id" = i64, Path, description = "The region's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the region's audit events", body = Page<AuditEvent>))
+)]
+#[get("/regions/{id}/history")]
+pub async fn region_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<Regions>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -375,5 +415,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_region)
         .service(get_region)
         .service(update_region)
-        .service(delete_region);
+        .service(delete_region)
+        .service(region_history);
 }

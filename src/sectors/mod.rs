@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit::AuditEvent;
+use crate::auth::{Editor, Reader};
 use crate::db::schema::sectors;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Key, Slug, rfc3339};
@@ -146,6 +148,10 @@ impl Resource for Sectors {
         record.id
     }
 
+    fn version(record: &Sector) -> i32 {
+        record.version
+    }
+
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Sector>> {
         Ok(sectors::table.find(id).first(conn).optional()?)
     }
@@ -222,6 +228,7 @@ impl Listed for Sectors {
 )]
 #[get("/sectors")]
 pub async fn list_sectors(
+    _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<web::Json<Page<Sector>>> {
@@ -236,8 +243,13 @@ pub async fn list_sectors(
     responses((status = 200, description = "The sector", body = Sector))
 )]
 #[get("/sectors/{id}")]
-pub async fn get_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<web::Json<Sector>> {
-    resource::read::<Sectors>(&state, id.into_inner()).await
+pub async fn get_sector(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::read::<Sectors>(&state, &request, id.into_inner()).await
 }
 
 /// Creates a sector.
@@ -249,8 +261,12 @@ pub async fn get_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Resul
         headers(("Location" = String, description = "The new sector's path"))))
 )]
 #[post("/sectors")]
-pub async fn create_sector(state: web::Data<AppState>, body: web::Json<Value>) -> Result<HttpResponse> {
-    resource::create_one::<Sectors>(&state, body.into_inner()).await
+pub async fn create_sector(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse> {
+    resource::create_one::<Sectors>(&state, editor.0, body.into_inner()).await
 }
 
 /// Changes a sector (JSON merge patch: absent fields stay, `null` clears an optional field).
@@ -263,11 +279,13 @@ pub async fn create_sector(state: web::Data<AppState>, body: web::Json<Value>) -
 )]
 #[patch("/sectors/{id}")]
 pub async fn update_sector(
+    editor: Editor,
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<i64>,
     body: web::Json<Value>,
-) -> Result<web::Json<Sector>> {
-    resource::update_one::<Sectors>(&state, id.into_inner(), body.into_inner()).await
+) -> Result<HttpResponse> {
+    resource::update_one::<Sectors>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }
 
 /// Deletes a sector that nothing refers to.
@@ -278,8 +296,30 @@ pub async fn update_sector(
     responses((status = 204, description = "The sector is deleted"))
 )]
 #[delete("/sectors/{id}")]
-pub async fn delete_sector(state: web::Data<AppState>, id: web::Path<i64>) -> Result<HttpResponse> {
-    resource::delete_one::<Sectors>(&state, id.into_inner()).await
+pub async fn delete_sector(
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    resource::delete_one::<Sectors>(&state, editor.0, &request, id.into_inner()).await
+}
+
+/// The sector's history: every write to it, newest first (deleted ones included).
+#[utoipa::path(
+    tag = "sectors",
+    operation_id = "sector_history",
+    params(("id" = i64, Path, description = "The sector's id"), crate::listing::PagingDoc),
+    responses((status = 200, description = "A page of the sector's audit events", body = Page<AuditEvent>))
+)]
+#[get("/sectors/{id}/history")]
+pub async fn sector_history(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    resource::history::<Sectors>(&state, &request, id.into_inner()).await
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -288,5 +328,6 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(create_sector)
         .service(get_sector)
         .service(update_sector)
-        .service(delete_sector);
+        .service(delete_sector)
+        .service(sector_history);
 }

@@ -11,10 +11,12 @@ async fn malformed_json_is_400() {
     let app = TestApp::new().await;
     let response = app
         .send(
-            TestRequest::post()
-                .uri("/api/v1/regions")
-                .insert_header(("content-type", "application/json"))
-                .set_payload("{\"name\": "),
+            app.as_editor(
+                TestRequest::post()
+                    .uri("/api/v1/regions")
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload("{\"name\": "),
+            ),
         )
         .await;
     response.assert_problem(400, &[]);
@@ -26,14 +28,16 @@ async fn a_body_that_is_not_json_is_415() {
     let app = TestApp::new().await;
     let response = app
         .send(
-            TestRequest::post()
-                .uri("/api/v1/sectors")
-                .insert_header(("content-type", "text/plain"))
-                .set_payload("code=x"),
+            app.as_editor(
+                TestRequest::post()
+                    .uri("/api/v1/sectors")
+                    .insert_header(("content-type", "text/plain"))
+                    .set_payload("code=x"),
+            ),
         )
         .await;
     response.assert_problem(415, &[]);
-    let no_type = app.send(TestRequest::post().uri("/api/v1/sectors").set_payload("{}")).await;
+    let no_type = app.send(app.as_editor(TestRequest::post().uri("/api/v1/sectors").set_payload("{}"))).await;
     no_type.assert_problem(415, &[]);
 }
 

@@ -11,6 +11,7 @@ use diesel::Connection;
 use diesel::RunQueryDsl;
 use diesel::pg::PgConnection;
 use jalin::config::DatabaseArgs;
+use jalin::domain::Role;
 use jalin::http::{AppState, Settings};
 use serde_json::{Value, json};
 
@@ -19,6 +20,10 @@ type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>
 /// The service on a fresh database of its own.
 pub struct TestApp {
     call: Call,
+    /// Tokens of each role, registered in the test's database.
+    pub viewer_token: String,
+    pub editor_token: String,
+    pub admin_token: String,
     /// The database's URL, for the command-line paths.
     pub database_url: String,
     // Dropped after `call`, which holds the pool: the database goes last.
@@ -133,6 +138,18 @@ impl TestApp {
     }
 
     async fn with_state(state: AppState, database: TestDatabase, database_url: String) -> Self {
+        let mut tokens = Vec::new();
+        for (name, role) in
+            [("test-viewer", Role::Viewer), ("test-editor", Role::Editor), ("test-admin", Role::Admin)]
+        {
+            let token = jalin::auth::generate_token().expect("token");
+            if let Ok(mut conn) = state.pool.get() {
+                jalin::auth::register(&mut conn, name, role, &token).expect("register token");
+            }
+            tokens.push(token);
+        }
+        let [viewer_token, editor_token, admin_token] =
+            <[String; 3]>::try_from(tokens).expect("three tokens");
         let service = Rc::new(test::init_service(jalin::app::build(state)).await);
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
@@ -144,7 +161,7 @@ impl TestApp {
                 TestResponse { status, headers, body }
             })
         });
-        Self { call, database_url, _database: database }
+        Self { call, viewer_token, editor_token, admin_token, database_url, _database: database }
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {
@@ -155,16 +172,22 @@ impl TestApp {
         self.send(TestRequest::get().uri(path)).await
     }
 
+    /// The request with the editor's token.
+    pub fn as_editor(&self, request: TestRequest) -> TestRequest {
+        with_token(request, &self.editor_token)
+    }
+
+    /// A write as the editor.
     pub async fn post(&self, path: &str, body: &Value) -> TestResponse {
-        self.send(TestRequest::post().uri(path).set_json(body)).await
+        self.send(self.as_editor(TestRequest::post().uri(path).set_json(body))).await
     }
 
     pub async fn patch(&self, path: &str, body: &Value) -> TestResponse {
-        self.send(TestRequest::default().method(Method::PATCH).uri(path).set_json(body)).await
+        self.send(self.as_editor(TestRequest::default().method(Method::PATCH).uri(path).set_json(body))).await
     }
 
     pub async fn delete(&self, path: &str) -> TestResponse {
-        self.send(TestRequest::delete().uri(path)).await
+        self.send(self.as_editor(TestRequest::delete().uri(path))).await
     }
 
     /// Creates a record and returns it, failing the test unless the API answers `201`.
@@ -199,6 +222,11 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The request with `Authorization: Bearer <token>`.
+pub fn with_token(request: TestRequest, token: &str) -> TestRequest {
+    request.insert_header(("authorization", format!("Bearer {token}")))
 }
 
 /// The ids of a list response's items, in order.

@@ -2,6 +2,7 @@
 //! a temporary SQLite file, or, when `TEST_DATABASE_URL` names a PostgreSQL server, a new
 //! database on it that is dropped afterwards. CI runs the whole suite on both.
 
+mod access;
 mod action_plans;
 mod agencies;
 mod agreements;

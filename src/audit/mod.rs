@@ -1,0 +1,246 @@
+//! The audit trail: one event per record that a write creates, changes or deletes, appended in
+//! the same transaction as the write, with the old and new values of exactly the fields that
+//! changed. Nothing edits or deletes events.
+
+use actix_web::{HttpRequest, get, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::auth::Admin;
+use crate::db::schema::audit_events;
+use crate::db::{self, Backend, DbConnection};
+use crate::domain::{AuditAction, rfc3339};
+use crate::error::{ApiError, Result};
+use crate::http::AppState;
+use crate::listing::{ListParams, Page, QueryParams, QueryValue};
+use crate::sortable;
+
+/// One write to one record.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 12, "at": "2026-11-28T01:00:00Z", "actor": "bureau-editor", "action": "updated",
+    "resource_type": "action_plan", "resource_id": 4,
+    "changes": {"status": ["planned", "in_progress"], "year": [null, 2025]}
+}))]
+pub struct AuditEvent {
+    pub id: i64,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: NaiveDateTime,
+    /// The name of the token that wrote.
+    pub actor: String,
+    #[schema(value_type = AuditAction)]
+    pub action: String,
+    /// `region`, `sector`, `agency`, `agreement`, `action_plan` or `obstacle`.
+    pub resource_type: String,
+    pub resource_id: i64,
+    /// `{"field": [old, new]}` for every field that changed (`null` where there was or is none).
+    #[schema(value_type = Object)]
+    pub changes: Value,
+}
+
+type EventRow = (i64, NaiveDateTime, String, String, String, i64, String);
+
+fn event(row: EventRow) -> AuditEvent {
+    let (id, at, actor, action, resource_type, resource_id, changes) = row;
+    // The column only ever holds what `append` wrote; an unreadable value shows as null.
+    let changes = serde_json::from_str(&changes).unwrap_or(Value::Null);
+    AuditEvent { id, at, actor, action, resource_type, resource_id, changes }
+}
+
+/// The fields that differ between two versions of a record, as `{"field": [old, new]}`.
+pub fn diff(before: Option<&Map<String, Value>>, after: Option<&Map<String, Value>>) -> Map<String, Value> {
+    let empty = Map::new();
+    let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
+    let mut names: Vec<&String> = before.keys().chain(after.keys()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let old = before.get(name).unwrap_or(&Value::Null);
+            let new = after.get(name).unwrap_or(&Value::Null);
+            (old != new).then(|| (name.clone(), Value::Array(vec![old.clone(), new.clone()])))
+        })
+        .collect()
+}
+
+/// Appends an event; the caller holds the write's transaction.
+pub fn append(
+    conn: &mut DbConnection,
+    actor: &str,
+    action: AuditAction,
+    resource_type: &str,
+    resource_id: i64,
+    changes: Map<String, Value>,
+) -> Result<()> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::at.eq(crate::domain::now()),
+            audit_events::actor.eq(actor),
+            audit_events::action.eq(action.as_str()),
+            audit_events::resource_type.eq(resource_type),
+            audit_events::resource_id.eq(resource_id),
+            audit_events::changes.eq(Value::Object(changes).to_string()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A point in time for `from` and `to`: RFC 3339, or a date (its midnight, UTC).
+#[derive(Debug, Clone, Copy)]
+pub struct Instant(NaiveDateTime);
+
+impl QueryValue for Instant {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+            return Ok(Self(at.naive_utc()));
+        }
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) if text.len() == 10 => Ok(Self(date.and_time(chrono::NaiveTime::MIN))),
+            _ => Err("must be an RFC 3339 timestamp or a date written YYYY-MM-DD".to_owned()),
+        }
+    }
+}
+
+/// Filters of the audit trail.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub resource_type: Option<String>,
+    pub resource_id: Option<i64>,
+    pub actor: Option<String>,
+    pub from: Option<Instant>,
+    pub to: Option<Instant>,
+}
+
+/// Documentation of the audit trail's filters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AuditFilterDoc {
+    /// `region`, `sector`, `agency`, `agreement`, `action_plan` or `obstacle`.
+    resource_type: Option<String>,
+    resource_id: Option<i64>,
+    /// Events of this token name.
+    actor: Option<String>,
+    /// Events at or after this time (RFC 3339, or a date).
+    from: Option<String>,
+    /// Events before this time (RFC 3339, or a date: before its midnight).
+    to: Option<String>,
+}
+
+sortable!(SORTABLE, sort_events, audit_events::BoxedQuery<'static, Backend>, audit_events::id, {
+    "id" => audit_events::id,
+    "at" => audit_events::at,
+    "actor" => audit_events::actor,
+    "resource_type" => audit_events::resource_type,
+});
+
+fn filtered(filter: &AuditFilter) -> audit_events::BoxedQuery<'static, Backend> {
+    let mut query = audit_events::table.into_boxed();
+    if let Some(resource_type) = &filter.resource_type {
+        query = query.filter(audit_events::resource_type.eq(resource_type.clone()));
+    }
+    if let Some(id) = filter.resource_id {
+        query = query.filter(audit_events::resource_id.eq(id));
+    }
+    if let Some(actor) = &filter.actor {
+        query = query.filter(audit_events::actor.eq(actor.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_events::at.ge(from.0));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_events::at.lt(to.0));
+    }
+    query
+}
+
+/// A page of events, newest first unless `sort` says otherwise.
+pub fn page(conn: &mut DbConnection, list: &ListParams, filter: &AuditFilter) -> Result<Page<AuditEvent>> {
+    let total = filtered(filter).count().get_result(conn)?;
+    let query = if list.sort.is_empty() {
+        filtered(filter).order(audit_events::id.desc())
+    } else {
+        sort_events(filtered(filter), &list.sort)
+    };
+    let rows: Vec<EventRow> = query.limit(list.limit).offset(list.offset).load(conn)?;
+    Ok(Page::new(list, total, rows.into_iter().map(event).collect()))
+}
+
+/// The events of one record, newest first: its history.
+pub async fn history(
+    state: &AppState,
+    request: &HttpRequest,
+    resource_type: &'static str,
+    id: i64,
+    exists: fn(&mut DbConnection, i64) -> Result<bool>,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take_paging(&mut params, SORTABLE);
+    params.finish()?;
+    let filter = AuditFilter {
+        resource_type: Some(resource_type.to_owned()),
+        resource_id: Some(id),
+        ..Default::default()
+    };
+    let page = db::run(&state.pool, move |conn| {
+        let page = page(conn, &list, &filter)?;
+        // A deleted record keeps its history; a record that never was has none.
+        if page.total == 0 && !exists(conn, id)? {
+            return Err(ApiError::NotFound(format!("no {} has id {id}", resource_type.replace('_', " "))));
+        }
+        Ok(page)
+    })
+    .await?;
+    Ok(web::Json(page))
+}
+
+/// The audit trail of every write, newest first. Admin only.
+#[utoipa::path(
+    tag = "access",
+    operation_id = "list_audit_events",
+    params(crate::listing::PagingDoc, AuditFilterDoc),
+    responses((status = 200, description = "A page of events", body = Page<AuditEvent>)),
+    security(("bearer" = []))
+)]
+#[get("/audit")]
+pub async fn list_audit_events(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<web::Json<Page<AuditEvent>>> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take_paging(&mut params, SORTABLE);
+    let filter = AuditFilter {
+        resource_type: params.take("resource_type"),
+        resource_id: params.take("resource_id"),
+        actor: params.take("actor"),
+        from: params.take("from"),
+        to: params.take("to"),
+    };
+    params.finish()?;
+    Ok(web::Json(db::run(&state.pool, move |conn| page(conn, &list, &filter)).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_keeps_exactly_the_changed_fields() {
+        let before = json!({"a": 1, "b": "x", "c": null, "links": [1, 2]});
+        let after = json!({"a": 1, "b": "y", "d": true, "links": [2, 1]});
+        let changes = diff(before.as_object(), after.as_object());
+        assert_eq!(
+            Value::Object(changes),
+            json!({"b": ["x", "y"], "d": [null, true], "links": [[1, 2], [2, 1]]})
+        );
+        let created = diff(None, after.as_object());
+        assert_eq!(created.len(), 4);
+    }
+}
