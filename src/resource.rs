@@ -144,10 +144,13 @@ pub fn patch<R: Resource>(
     expected: Option<&Precondition>,
     actor: &str,
 ) -> Result<R::Record> {
-    let current = locked::<R>(conn, id, expected)?;
+    let current = locked::<R>(conn, id)?;
     let values = parse_patch(&R::input_fields(&current)?, patch, |input: R::Input, mode, checker| {
         R::validate(input, mode, checker, conn, Some(id))
     })?;
+    // After validation, so that a bad body is a 422 whatever If-Match says; either way
+    // nothing is written.
+    check_precondition::<R>(&current, expected)?;
     Ok(update::<R>(conn, current, values, actor)?.0)
 }
 
@@ -159,32 +162,29 @@ pub fn remove<R: Resource>(
     expected: Option<&Precondition>,
     actor: &str,
 ) -> Result<()> {
-    let current = locked::<R>(conn, id, expected)?;
+    let current = locked::<R>(conn, id)?;
+    check_precondition::<R>(&current, expected)?;
     ApiError::ensure_unreferenced(R::NAME, &R::referrers(conn, id)?)?;
     R::delete(conn, id)?;
     let changes = audit::diff(Some(&audited_fields::<R>(&current)?), None);
     audit::append(conn, actor, AuditAction::Deleted, R::TARGET.resource_type(), id, changes)
 }
 
-/// The record, locked against concurrent writers until the transaction ends, after checking
-/// `expected` against its version: the check and the write that follows are one atomic step.
-fn locked<R: Resource>(
-    conn: &mut DbConnection,
-    id: i64,
-    expected: Option<&Precondition>,
-) -> Result<R::Record> {
+/// The record, locked against concurrent writers until the transaction ends: checking its
+/// version and writing are then one atomic step.
+fn locked<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<R::Record> {
     db::lock_row(conn, R::LIST, id)?;
-    let current = find::<R>(conn, id)?;
-    if let Some(expected) = expected
-        && !expected.matches(R::version(&current))
-    {
-        return Err(ApiError::PreconditionFailed(format!(
-            "the {} has changed: its ETag is now \"{}\"",
-            R::NAME,
-            R::version(&current)
-        )));
+    find::<R>(conn, id)
+}
+
+/// `412` unless `expected` (If-Match) names the record's current version.
+fn check_precondition<R: Resource>(current: &R::Record, expected: Option<&Precondition>) -> Result<()> {
+    match expected {
+        Some(expected) if !expected.matches(R::version(current)) => Err(ApiError::PreconditionFailed(
+            format!("the {} has changed: its ETag is now \"{}\"", R::NAME, R::version(current)),
+        )),
+        _ => Ok(()),
     }
-    Ok(current)
 }
 
 /// The values a stored record validates to, for comparing with new ones.
@@ -202,7 +202,8 @@ fn etag(version: i32) -> (header::HeaderName, String) {
 
 /// `GET /things/{id}`, with `ETag`; `304` when `If-None-Match` names the current version.
 pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
-    let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH)?;
+    // A malformed If-None-Match only costs the client its cache hit: ignore it.
+    let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH).ok().flatten();
     let record = db::run(&state.pool, move |conn| find::<R>(conn, id)).await?;
     let version = R::version(&record);
     if unchanged_if.is_some_and(|tags| tags.matches_weakly(version)) {

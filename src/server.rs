@@ -32,7 +32,7 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
         log::info!("JALIN_ADMIN_TOKEN is registered as an admin token");
     }
     if args.demo {
-        match crate::import::load_demo(&mut *pool.get()?).map_err(describe_import_error)? {
+        match crate::import::load_demo(&mut *pool.get()?).map_err(describe_error)? {
             Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
             None => log::info!("the database already has agreements: demo data set not loaded"),
         }
@@ -64,16 +64,16 @@ pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", args.file.display()))?;
-    let document = crate::import::parse_document(value).map_err(describe_import_error)?;
+    let document = crate::import::parse_document(value).map_err(describe_error)?;
     let pool = open_database(&args.database, 1)?;
     let summary =
         db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document, "cli"))
-            .map_err(describe_import_error)?;
+            .map_err(describe_error)?;
     Ok(serde_json::to_string_pretty(&summary)?)
 }
 
-/// An import error with every problem on a line of its own.
-fn describe_import_error(error: crate::error::ApiError) -> String {
+/// An API error for a terminal: its detail, and every problem on a line of its own.
+fn describe_error(error: crate::error::ApiError) -> String {
     let problem = error.problem();
     let mut text = problem.detail;
     for field in problem.errors {
@@ -89,6 +89,6 @@ pub fn create_token(args: &crate::config::TokenCreateArgs) -> StartResult<String
         return Err("the name must be 1 to 300 characters".into());
     }
     let pool = open_database(&args.database, 1)?;
-    let token = crate::tokens::create(&mut *pool.get()?, name, args.role).map_err(describe_import_error)?;
+    let token = crate::tokens::create(&mut *pool.get()?, name, args.role).map_err(describe_error)?;
     Ok(token.token)
 }
