@@ -23,6 +23,7 @@ fn api(config: &mut ServiceConfig) {
             .configure(crate::action_plans::configure)
             .configure(crate::obstacles::configure)
             .service(crate::import::import_document)
+            .service(crate::export::export_document)
             .configure(crate::tokens::configure)
             .service(crate::audit::list_audit_events),
     );

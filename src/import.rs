@@ -55,6 +55,21 @@ impl Target {
         }
     }
 
+    /// The key of every record of this kind, by id.
+    pub fn keys(self, conn: &mut DbConnection) -> QueryResult<HashMap<i64, String>> {
+        let pairs: Vec<(i64, String)> = match self {
+            Self::Region => regions::table.select((regions::id, regions::key)).load(conn)?,
+            Self::Sector => sectors::table.select((sectors::id, sectors::key)).load(conn)?,
+            Self::Agency => agencies::table.select((agencies::id, agencies::key)).load(conn)?,
+            Self::Agreement => agreements::table.select((agreements::id, agreements::key)).load(conn)?,
+            Self::ActionPlan => {
+                action_plans::table.select((action_plans::id, action_plans::key)).load(conn)?
+            }
+            Self::Obstacle => obstacles::table.select((obstacles::id, obstacles::key)).load(conn)?,
+        };
+        Ok(pairs.into_iter().collect())
+    }
+
     fn id_by_key(self, conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64>> {
         let key = key.to_owned();
         match self {

@@ -106,6 +106,17 @@ impl ListParams {
         Self { search_pattern, key, ..paging }
     }
 
+    /// Every record, ordered by `key`: what an export reads.
+    pub fn everything_by_key() -> Self {
+        Self {
+            limit: i64::MAX,
+            offset: 0,
+            sort: vec![SortKey { field: "key", descending: false }],
+            search_pattern: None,
+            key: None,
+        }
+    }
+
     /// Reads only `limit`, `offset` and `sort`, for lists without search or keys.
     pub fn take_paging(params: &mut QueryParams, sortable: &'static [&'static str]) -> Self {
         let limit = params.take_in_range("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);

@@ -90,8 +90,9 @@ pub fn find<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<R::Record> 
     R::find(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("no {} has id {id}", R::NAME)))
 }
 
-/// The fields the audit trail follows: the writable ones, links as id lists.
-fn audited_fields<R: Resource>(record: &R::Record) -> Result<Map<String, Value>> {
+/// The writable fields of a record, links as id lists: what the audit trail follows and what
+/// an export writes.
+pub fn writable_fields<R: Resource>(record: &R::Record) -> Result<Map<String, Value>> {
     let known = field_names::<R::Input>();
     let mut fields = match R::input_fields(record)? {
         Value::Object(fields) => fields,
@@ -104,7 +105,7 @@ fn audited_fields<R: Resource>(record: &R::Record) -> Result<Map<String, Value>>
 /// Inserts a validated record and its `created` event; the caller holds the transaction.
 pub fn insert<R: Resource>(conn: &mut DbConnection, values: R::Values, actor: &str) -> Result<R::Record> {
     let record = R::insert(conn, values)?;
-    let changes = audit::diff(None, Some(&audited_fields::<R>(&record)?));
+    let changes = audit::diff(None, Some(&writable_fields::<R>(&record)?));
     audit::append(conn, actor, AuditAction::Created, R::TARGET.resource_type(), R::id(&record), changes)?;
     Ok(record)
 }
@@ -123,7 +124,7 @@ pub fn update<R: Resource>(
         return Ok((current, false));
     }
     let record = R::update(conn, id, values)?;
-    let changes = audit::diff(Some(&audited_fields::<R>(&current)?), Some(&audited_fields::<R>(&record)?));
+    let changes = audit::diff(Some(&writable_fields::<R>(&current)?), Some(&writable_fields::<R>(&record)?));
     audit::append(conn, actor, AuditAction::Updated, R::TARGET.resource_type(), id, changes)?;
     Ok((record, true))
 }
@@ -166,7 +167,7 @@ pub fn remove<R: Resource>(
     check_precondition::<R>(&current, expected)?;
     ApiError::ensure_unreferenced(R::NAME, &R::referrers(conn, id)?)?;
     R::delete(conn, id)?;
-    let changes = audit::diff(Some(&audited_fields::<R>(&current)?), None);
+    let changes = audit::diff(Some(&writable_fields::<R>(&current)?), None);
     audit::append(conn, actor, AuditAction::Deleted, R::TARGET.resource_type(), id, changes)
 }
 

@@ -288,6 +288,20 @@ impl TestApp {
         Case { west_java, souss_massa, trade, tourism, disperindag, disparbud, agreement }
     }
 
+    /// After the demo import: a renewal of the founding agreement; returns its key.
+    pub async fn founding_case_extras(&self) -> String {
+        let response = self
+            .post(
+                "/api/v1/import",
+                &json!({"agreements": [{"key": "jabar-souss-massa-2024", "title": "Renewal of the sister-province cooperation",
+                    "kind": "sister_province", "status": "negotiating", "parties": ["ID-JB", "MA-09"],
+                    "renews": "jabar-souss-massa-2017", "sectors": ["tourism", "trade-investment"]}]}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
+        "jabar-souss-massa-2024".to_owned()
+    }
+
     pub async fn action_plan(&self, agreement: i64, body: Value) -> Value {
         let mut body = body;
         body["agreement_id"] = json!(agreement);

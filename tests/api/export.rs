@@ -1,0 +1,98 @@
+use actix_web::test::TestRequest;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, with_token};
+
+fn demo() -> Value {
+    serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap()
+}
+
+fn keys(document: &Value, list: &str) -> Vec<String> {
+    document[list].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap().to_owned()).collect()
+}
+
+#[actix_web::test]
+async fn an_export_imports_elsewhere_to_the_same_data() {
+    let first = TestApp::new().await;
+    first.post("/api/v1/import", &demo()).await;
+    let case = first.founding_case_extras().await;
+    let exported = first.get("/api/v1/export").await;
+    assert_eq!(exported.status, 200);
+    let exported = exported.json();
+    for list in ["regions", "sectors", "agencies", "agreements", "action_plans", "obstacles"] {
+        let keys = keys(&exported, list);
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{list} ordered by key");
+    }
+    let text = exported.to_string();
+    for absent in ["\"id\"", "\"version\"", "\"created_at\"", "\"updated_at\"", "region_id", "sector_ids"] {
+        assert!(!text.contains(absent), "{absent} in the export");
+    }
+    let renewal = exported["agreements"].as_array().unwrap().iter().find(|a| a["key"] == case).unwrap();
+    assert_eq!(renewal["renews"], "jabar-souss-massa-2017");
+    assert_eq!(renewal["parties"], json!(["ID-JB", "MA-09"]));
+
+    let second = TestApp::new().await;
+    let imported = second.post("/api/v1/import", &exported).await;
+    assert_eq!(imported.status, 200, "{}", String::from_utf8_lossy(&imported.body));
+    assert_eq!(
+        second.get("/api/v1/export").await.json(),
+        exported,
+        "export, import, export: the same document"
+    );
+    let again = second.post("/api/v1/import", &exported).await.json();
+    assert_eq!(again["action_plans"]["unchanged"], 10);
+}
+
+#[actix_web::test]
+async fn an_agreement_exports_with_what_it_refers_to() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    app.create(
+        "/api/v1/regions",
+        json!({"key": "bandung", "name": "Bandung", "kind": "city", "country_code": "ID"}),
+    )
+    .await;
+    app.create(
+        "/api/v1/regions",
+        json!({"key": "dili", "name": "Dili", "kind": "city", "country_code": "TL"}),
+    )
+    .await;
+    let other = app
+        .post(
+            "/api/v1/import",
+            &json!({"agreements": [{"key": "bandung-dili", "title": "Bandung - Dili",
+            "kind": "sister_city", "status": "proposed", "parties": ["bandung", "dili"]}]}),
+        )
+        .await;
+    assert_eq!(other.status, 200);
+    let agreement =
+        app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"].clone();
+    let document = app.get(&format!("/api/v1/export?agreement_id={agreement}")).await.json();
+    assert_eq!(keys(&document, "agreements"), ["jabar-souss-massa-2017"]);
+    assert_eq!(keys(&document, "regions"), ["ID-JB", "MA-09"]);
+    assert_eq!(document["action_plans"].as_array().unwrap().len(), 10);
+    assert_eq!(document["obstacles"].as_array().unwrap().len(), 9);
+    assert_eq!(document["sectors"].as_array().unwrap().len(), 9);
+    assert_eq!(document["agencies"].as_array().unwrap().len(), 10);
+    let fresh = TestApp::new().await;
+    assert_eq!(
+        fresh.post("/api/v1/import", &document).await.status,
+        200,
+        "a cut-down export imports on its own"
+    );
+    app.get("/api/v1/export?agreement_id=999").await.assert_problem(404, &[]);
+    app.get("/api/v1/export?agreement_id=x&format=zip")
+        .await
+        .assert_problem(400, &["agreement_id", "format"]);
+}
+
+#[actix_web::test]
+async fn private_exports_need_a_token() {
+    let settings = jalin::http::Settings { public_read: false, ..Default::default() };
+    let app = TestApp::with_settings(settings).await;
+    app.get("/api/v1/export").await.assert_problem(401, &[]);
+    let response = app.send(with_token(TestRequest::get().uri("/api/v1/export"), &app.viewer_token)).await;
+    assert_eq!(response.status, 200);
+}
