@@ -24,6 +24,7 @@ fn api(config: &mut ServiceConfig) {
             .configure(crate::obstacles::configure)
             .service(crate::import::import_document)
             .service(crate::export::export_document)
+            .configure(crate::reports::configure)
             .configure(crate::tokens::configure)
             .service(crate::audit::list_audit_events),
     );

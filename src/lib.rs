@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod obstacles;
 pub mod openapi;
 pub mod regions;
+pub mod reports;
 pub mod resource;
 pub mod sectors;
 pub mod server;

@@ -35,6 +35,7 @@ use crate::error::{PROBLEM_JSON, Problem};
         (name = "action plans", description = "What is carried out under an agreement, by whom, in which sectors"),
         (name = "obstacles", description = "What blocks or threatens an agreement or its action plans"),
         (name = "import", description = "Documents that refer to records by key: import all at once, export"),
+        (name = "reports", description = "Counts and checks computed by the database from the current data"),
         (name = "access", description = "Tokens and the audit trail (admin)"),
         (name = "operations", description = "Health of the service"),
     ),

@@ -38,11 +38,10 @@ macro_rules! string_enum {
             }
         }
 
-        super::deserialize_from_str!($name);
+        $crate::domain::deserialize_from_str!($name);
     };
 }
-
-use serde::{Deserialize, Deserializer};
+pub(crate) use string_enum;
 
 string_enum! {
     /// What kind of subnational government a region is.

@@ -4,21 +4,20 @@
 mod enums;
 mod time;
 
+pub(crate) use enums::string_enum;
 pub use enums::*;
 pub use time::{now, rfc3339, rfc3339_option};
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer};
-
 /// Implements `Deserialize` from a JSON string through `FromStr`, so that the parse error
 /// message is the one the client sees.
 macro_rules! deserialize_from_str {
     ($type:ty) => {
-        impl<'de> Deserialize<'de> for $type {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = String::deserialize(deserializer)?;
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(deserializer)?;
                 text.parse().map_err(serde::de::Error::custom)
             }
         }

@@ -12,4 +12,5 @@ mod helpers;
 mod import;
 mod obstacles;
 mod regions;
+mod reports;
 mod sectors;

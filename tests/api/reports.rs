@@ -1,0 +1,137 @@
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+async fn demo_agreement(app: &TestApp) -> i64 {
+    let document: Value = serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap();
+    assert_eq!(app.post("/api/v1/import", &document).await.status, 200);
+    app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"].as_i64().unwrap()
+}
+
+#[actix_web::test]
+async fn the_founding_case_summary_counts_what_the_article_lists() {
+    let app = TestApp::new().await;
+    let id = demo_agreement(&app).await;
+    let summary = app.get(&format!("/api/v1/agreements/{id}/summary")).await.json();
+    let plans = &summary["action_plans"];
+    assert_eq!(plans["total"], 10);
+    assert_eq!(
+        plans["by_status"],
+        json!({"planned": 7, "in_progress": 0, "implemented": 3, "suspended": 0, "cancelled": 0})
+    );
+    assert_eq!(plans["implementation_rate"], 0.3);
+    assert_eq!(plans["year_undetermined"], 7);
+    assert_eq!(
+        plans["by_year"],
+        json!([{"year": 2019, "total": 3, "implemented": 3}, {"year": null, "total": 7, "implemented": 0}])
+    );
+    let sector = |code: &str| {
+        plans["by_sector"].as_array().unwrap().iter().find(|s| s["sector"]["code"] == code).cloned().unwrap()
+    };
+    assert_eq!(
+        (sector("trade-investment")["total"].clone(), sector("trade-investment")["implemented"].clone()),
+        (json!(2), json!(1))
+    );
+    assert_eq!(sector("human-capacity")["total"], 2, "a plan with two sectors counts under each");
+    assert_eq!(sector("fisheries")["total"], 1);
+    let disdik =
+        plans["by_agency"].as_array().unwrap().iter().find(|a| a["agency"]["acronym"] == "Disdik").unwrap();
+    assert_eq!(disdik["total"], 2);
+    let obstacles = &summary["obstacles"];
+    assert_eq!(obstacles["total"], 9);
+    assert_eq!(obstacles["open"], 9);
+    assert_eq!(obstacles["by_category"]["regulatory"], 1);
+    assert_eq!(obstacles["by_category"]["other"], 0, "every category is named");
+    assert_eq!(obstacles["by_category"].as_object().unwrap().len(), 10);
+    assert_eq!(obstacles["by_severity"], json!({"high": 0, "low": 0, "medium": 9}));
+    assert_eq!(summary["days_until_expiry"], Value::Null);
+    app.get("/api/v1/agreements/999/summary").await.assert_problem(404, &[]);
+}
+
+#[actix_web::test]
+async fn cancelled_plans_leave_the_implementation_rate_and_expiry_counts_days() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let today = chrono::Utc::now().date_naive();
+    let expires = today + chrono::Duration::days(30);
+    app.patch(&format!("/api/v1/agreements/{}", case.agreement), &json!({"expires_on": expires.to_string()}))
+        .await;
+    for status in ["implemented", "cancelled", "cancelled", "planned"] {
+        app.action_plan(case.agreement, json!({"title": "Plan", "status": status, "year": 2024})).await;
+    }
+    let summary = app.get(&format!("/api/v1/agreements/{}/summary", case.agreement)).await.json();
+    assert_eq!(summary["action_plans"]["implementation_rate"], 0.5);
+    assert_eq!(summary["days_until_expiry"], 30);
+    let empty = TestApp::new().await;
+    let case = empty.founding_case().await;
+    let summary = empty.get(&format!("/api/v1/agreements/{}/summary", case.agreement)).await.json();
+    assert_eq!(summary["action_plans"]["implementation_rate"], Value::Null);
+    assert_eq!(summary["action_plans"]["by_year"], json!([]));
+}
+
+fn status_of<'a>(compliance: &'a Value, code: &str) -> &'a str {
+    compliance["checks"].as_array().unwrap().iter().find(|c| c["code"] == code).unwrap()["status"]
+        .as_str()
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_founding_case_lacks_the_full_power_letter_and_the_signing_date() {
+    let app = TestApp::new().await;
+    let id = demo_agreement(&app).await;
+    let compliance = app.get(&format!("/api/v1/agreements/{id}/compliance")).await.json();
+    assert_eq!(compliance["passed"], false);
+    assert_eq!(status_of(&compliance, "parties_in_different_countries"), "pass");
+    assert_eq!(status_of(&compliance, "full_power_letter"), "fail");
+    assert_eq!(status_of(&compliance, "signed_on_recorded"), "fail");
+    assert_eq!(status_of(&compliance, "document_recorded"), "warn");
+    assert_eq!(status_of(&compliance, "not_expired"), "pass");
+    assert_eq!(status_of(&compliance, "action_plans_scheduled"), "warn");
+    assert_eq!(status_of(&compliance, "action_plans_assigned"), "pass");
+    let scheduled = compliance["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "action_plans_scheduled")
+        .unwrap();
+    assert!(scheduled["message"].as_str().unwrap().contains('7'));
+    assert_eq!(compliance["checks"].as_array().unwrap().len(), 7);
+}
+
+#[actix_web::test]
+async fn a_complete_record_passes_and_dates_are_checked() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let path = format!("/api/v1/agreements/{}", case.agreement);
+    let today = chrono::Utc::now().date_naive();
+    app.patch(
+        &path,
+        &json!({"signed_on": "2017-11-03", "full_power_letter_ref": "B-123/KL/2017",
+        "full_power_letter_issued_on": "2017-10-20", "document_url": "https://jabarprov.go.id/mou.pdf",
+        "expires_on": (today + chrono::Duration::days(400)).to_string()}),
+    )
+    .await;
+    app.action_plan(
+        case.agreement,
+        json!({"title": "Plan", "status": "planned", "year": 2025, "agency_ids": [case.disparbud]}),
+    )
+    .await;
+    let compliance = app.get(&format!("{path}/compliance")).await.json();
+    assert_eq!(compliance["passed"], true, "{compliance}");
+    assert!(compliance["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{compliance}");
+
+    app.patch(&path, &json!({"expires_on": (today + chrono::Duration::days(90)).to_string()})).await;
+    assert_eq!(status_of(&app.get(&format!("{path}/compliance")).await.json(), "not_expired"), "warn");
+    app.patch(&path, &json!({"expires_on": "2020-01-01", "signed_on": "2017-11-03", "effective_from": null}))
+        .await;
+    let expired = app.get(&format!("{path}/compliance")).await.json();
+    assert_eq!(status_of(&expired, "not_expired"), "fail");
+    assert_eq!(expired["passed"], false);
+    app.patch(&path, &json!({"full_power_letter_issued_on": "2017-12-01", "expires_on": null})).await;
+    assert_eq!(status_of(&app.get(&format!("{path}/compliance")).await.json(), "full_power_letter"), "fail");
+    app.patch(&path, &json!({"status": "proposed"})).await;
+    let proposed = app.get(&format!("{path}/compliance")).await.json();
+    assert_eq!(status_of(&proposed, "full_power_letter"), "not_applicable");
+    assert_eq!(status_of(&proposed, "signed_on_recorded"), "not_applicable");
+    app.get("/api/v1/agreements/999/compliance").await.assert_problem(404, &[]);
+}
