@@ -3,6 +3,7 @@
 //! matches.
 
 pub mod compliance;
+pub mod overview;
 
 use std::collections::BTreeMap;
 
@@ -253,7 +254,10 @@ pub async fn agreement_summary(
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    config.service(agreement_summary).service(compliance::agreement_compliance);
+    config
+        .service(agreement_summary)
+        .service(compliance::agreement_compliance)
+        .service(overview::report_overview);
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>
 /// The service on a fresh database of its own.
 pub struct TestApp {
     call: Call,
+    pool: jalin::db::Pool,
     /// Tokens of each role, registered in the test's database.
     pub viewer_token: String,
     pub editor_token: String,
@@ -150,6 +151,7 @@ impl TestApp {
         }
         let [viewer_token, editor_token, admin_token] =
             <[String; 3]>::try_from(tokens).expect("three tokens");
+        let pool = state.pool.clone();
         let service = Rc::new(test::init_service(jalin::app::build(state)).await);
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
@@ -161,7 +163,7 @@ impl TestApp {
                 TestResponse { status, headers, body }
             })
         });
-        Self { call, viewer_token, editor_token, admin_token, database_url, _database: database }
+        Self { call, pool, viewer_token, editor_token, admin_token, database_url, _database: database }
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {
@@ -170,6 +172,12 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(TestRequest::get().uri(path)).await
+    }
+
+    /// Runs SQL directly, for bulk test data that the API would take long to write.
+    pub fn execute_sql(&self, sql: &str) {
+        let mut conn = self.pool.get().expect("a connection");
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql).expect("the SQL runs");
     }
 
     /// The request with the editor's token.

@@ -135,3 +135,79 @@ async fn a_complete_record_passes_and_dates_are_checked() {
     assert_eq!(status_of(&proposed, "signed_on_recorded"), "not_applicable");
     app.get("/api/v1/agreements/999/compliance").await.assert_problem(404, &[]);
 }
+
+#[actix_web::test]
+async fn the_overview_counts_the_selected_agreements_and_their_partners() {
+    let app = TestApp::new().await;
+    let id = demo_agreement(&app).await;
+    let today = chrono::Utc::now().date_naive();
+    app.patch(
+        &format!("/api/v1/agreements/{id}"),
+        &json!({"expires_on": (today + chrono::Duration::days(60)).to_string()}),
+    )
+    .await;
+    let overview = app.get("/api/v1/reports/overview").await.json();
+    assert_eq!(overview["agreements"]["total"], 1);
+    assert_eq!(overview["agreements"]["by_status"]["active"], 1);
+    assert_eq!(
+        overview["agreements"]["by_kind"],
+        json!({"other": 0, "sister_city": 0, "sister_province": 1})
+    );
+    assert_eq!(overview["action_plans"]["total"], 10);
+    assert_eq!(overview["action_plans"]["implementation_rate"], 0.3);
+    assert_eq!(
+        overview["obstacles"],
+        json!({"total": 9, "open": 9, "by_category": {"capacity_gap": 1, "data_security": 1,
+        "education_system": 1, "financial": 1, "governance_difference": 1, "language_culture": 1, "other": 0,
+        "policy_alignment": 1, "regulatory": 1, "resources": 1}})
+    );
+    assert_eq!(overview["expiring"][0]["days_until_expiry"], 60);
+    assert_eq!(overview["expiring"][0]["key"], "jabar-souss-massa-2017");
+    assert_eq!(
+        app.get("/api/v1/reports/overview?expiring_within_days=30").await.json()["expiring"],
+        json!([])
+    );
+
+    let west_java = app.get("/api/v1/regions?key=ID-JB").await.json()["items"][0]["id"].clone();
+    let partners =
+        app.get(&format!("/api/v1/reports/overview?region_id={west_java}")).await.json()["partners"].clone();
+    assert_eq!(
+        partners,
+        json!([{"country_code": "MA", "agreements": 1, "action_plans": 10, "implemented": 3}])
+    );
+    let indonesia = app.get("/api/v1/reports/overview?country_code=ID").await.json();
+    assert_eq!(indonesia["partners"][0]["country_code"], "MA");
+    assert_eq!(app.get("/api/v1/reports/overview?country_code=TL").await.json()["agreements"]["total"], 0);
+    let tourism = app.get("/api/v1/sectors?code=tourism").await.json()["items"][0]["id"].clone();
+    let in_tourism = app.get(&format!("/api/v1/reports/overview?sector_id={tourism}")).await.json();
+    assert_eq!(in_tourism["action_plans"]["total"], 1, "only the plans in the sector");
+    app.get("/api/v1/reports/overview?country_code=id&expiring_within_days=-1&region=1")
+        .await
+        .assert_problem(400, &["country_code", "expiring_within_days", "region"]);
+}
+
+/// The overview over 100,000 action plans answers well within a second (printed; the bound
+/// is loose so that a busy machine does not fail it).
+#[actix_web::test]
+async fn the_overview_stays_fast_over_100000_action_plans() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    app.execute_sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) \
+         INSERT INTO action_plans (key, agreement_id, title, status, year, version, created_at, updated_at) \
+         SELECT 'perf-' || i, {}, 'Plan ' || i, CASE WHEN i % 3 = 0 THEN 'implemented' ELSE 'planned' END, \
+         CASE WHEN i % 2 = 0 THEN 2019 ELSE NULL END, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n",
+        case.agreement
+    ));
+    let started = std::time::Instant::now();
+    let overview = app.get("/api/v1/reports/overview").await.json();
+    let elapsed = started.elapsed();
+    println!("overview over 100,000 action plans: {elapsed:?}");
+    assert_eq!(overview["action_plans"]["total"], 100_000);
+    assert_eq!(overview["action_plans"]["by_status"]["implemented"], 33_333);
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+    let started = std::time::Instant::now();
+    let summary = app.get(&format!("/api/v1/agreements/{}/summary", case.agreement)).await.json();
+    println!("summary over 100,000 action plans: {:?}", started.elapsed());
+    assert_eq!(summary["action_plans"]["year_undetermined"], 50_000);
+}

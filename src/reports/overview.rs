@@ -1,0 +1,304 @@
+//! The overview a coordination meeting asks for: agreements, action plans and obstacles
+//! counted by the database over the agreements that match the filters, the partner countries,
+//! and what expires soon.
+//!
+//! The queries are SQL text shared by both backends. The only values written into them are
+//! integers and validated country codes (two upper-case letters), never client text.
+
+use actix_web::{HttpRequest, get, web};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{CountMap, count_map, implementation_rate};
+use crate::auth::Reader;
+use crate::db::{self, DbConnection};
+use crate::domain::{
+    ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, ObstacleCategory, ObstacleStatus,
+};
+use crate::error::Result;
+use crate::http::AppState;
+use crate::listing::QueryParams;
+
+/// Default window of `expiring`, in days.
+pub const DEFAULT_EXPIRING_WITHIN_DAYS: i64 = 180;
+
+#[derive(Debug, Default)]
+pub struct OverviewFilter {
+    pub country_code: Option<CountryCode>,
+    pub region_id: Option<i64>,
+    pub sector_id: Option<i64>,
+    pub expiring_within_days: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementCounts {
+    pub total: i64,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_status: CountMap,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_kind: CountMap,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanCounts {
+    pub total: i64,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_status: CountMap,
+    /// `implemented / (total - cancelled)`; `null` when that is 0.
+    pub implementation_rate: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverviewObstacles {
+    pub total: i64,
+    pub open: i64,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_category: CountMap,
+}
+
+/// A partner country: how many of the matching agreements have a party there, with their
+/// action plans.
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+pub struct Partner {
+    #[diesel(sql_type = Text)]
+    #[schema(value_type = CountryCode)]
+    pub country_code: String,
+    #[diesel(sql_type = BigInt)]
+    pub agreements: i64,
+    #[diesel(sql_type = BigInt)]
+    pub action_plans: i64,
+    #[diesel(sql_type = BigInt)]
+    pub implemented: i64,
+}
+
+/// A signed or active agreement whose expiry falls within the window.
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+pub struct Expiring {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Text)]
+    pub title: String,
+    #[diesel(sql_type = Text)]
+    #[schema(value_type = AgreementStatus)]
+    pub status: String,
+    #[diesel(sql_type = Date)]
+    pub expires_on: NaiveDate,
+    #[diesel(sql_type = BigInt)]
+    pub days_until_expiry: i64,
+}
+
+/// The state of the registry, or of the part the filters select.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Overview {
+    pub agreements: AgreementCounts,
+    pub action_plans: PlanCounts,
+    pub obstacles: OverviewObstacles,
+    /// Per partner country, most agreements first; with `region_id` (or `country_code`), the
+    /// countries of that region's (country's) partners.
+    pub partners: Vec<Partner>,
+    /// Signed or active agreements expiring within `expiring_within_days`, soonest first.
+    pub expiring: Vec<Expiring>,
+}
+
+#[derive(QueryableByName)]
+struct ValueCount {
+    #[diesel(sql_type = Nullable<Text>)]
+    value: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// The ids of the agreements the filters select, as a subquery.
+fn matched(filter: &OverviewFilter) -> String {
+    let mut sql = String::from("SELECT a.id FROM agreements a WHERE 1 = 1");
+    if let Some(region) = filter.region_id {
+        sql += &format!(
+            " AND EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.region_id = {region})"
+        );
+    }
+    if let Some(country) = &filter.country_code {
+        sql += &format!(
+            " AND EXISTS (SELECT 1 FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+             WHERE p.agreement_id = a.id AND r.country_code = '{}')",
+            country.as_str()
+        );
+    }
+    if let Some(sector) = filter.sector_id {
+        sql += &format!(
+            " AND (EXISTS (SELECT 1 FROM agreement_sectors s WHERE s.agreement_id = a.id AND s.sector_id = {sector}) \
+             OR EXISTS (SELECT 1 FROM action_plans ap JOIN action_plan_sectors aps ON aps.action_plan_id = ap.id \
+             WHERE ap.agreement_id = a.id AND aps.sector_id = {sector}))"
+        );
+    }
+    sql
+}
+
+/// The condition on action plans `ap`: of a matching agreement, and in the sector if one is
+/// asked for.
+fn matched_plans(filter: &OverviewFilter) -> String {
+    let mut sql = format!("ap.agreement_id IN ({})", matched(filter));
+    if let Some(sector) = filter.sector_id {
+        sql += &format!(
+            " AND ap.id IN (SELECT action_plan_id FROM action_plan_sectors WHERE sector_id = {sector})"
+        );
+    }
+    sql
+}
+
+fn counts(conn: &mut DbConnection, sql: String) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<ValueCount> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().filter_map(|row| Some((row.value?, row.count))).collect())
+}
+
+pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Overview> {
+    let agreements = matched(filter);
+    let plans = matched_plans(filter);
+
+    let by_status = counts(
+        conn,
+        format!(
+            "SELECT status AS value, COUNT(*) AS count FROM agreements WHERE id IN ({agreements}) GROUP BY status"
+        ),
+    )?;
+    let by_kind = counts(
+        conn,
+        format!(
+            "SELECT kind AS value, COUNT(*) AS count FROM agreements WHERE id IN ({agreements}) GROUP BY kind"
+        ),
+    )?;
+    let by_status = count_map(AgreementStatus::ALL.iter().map(|s| s.as_str()), &by_status);
+    let agreement_counts = AgreementCounts {
+        total: by_status.values().sum(),
+        by_status,
+        by_kind: count_map(AgreementKind::ALL.iter().map(|k| k.as_str()), &by_kind),
+    };
+
+    let plan_status = counts(
+        conn,
+        format!(
+            "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {plans} GROUP BY ap.status"
+        ),
+    )?;
+    let plan_status = count_map(ActionPlanStatus::ALL.iter().map(|s| s.as_str()), &plan_status);
+    let total_plans = plan_status.values().sum();
+    let plan_counts = PlanCounts {
+        total: total_plans,
+        implementation_rate: implementation_rate(
+            total_plans,
+            plan_status[ActionPlanStatus::Implemented.as_str()],
+            plan_status[ActionPlanStatus::Cancelled.as_str()],
+        ),
+        by_status: plan_status,
+    };
+
+    let categories = counts(
+        conn,
+        format!(
+            "SELECT category AS value, COUNT(*) AS count FROM obstacles WHERE agreement_id IN ({agreements}) \
+             GROUP BY category"
+        ),
+    )?;
+    let open = counts(
+        conn,
+        format!(
+            "SELECT status AS value, COUNT(*) AS count FROM obstacles WHERE agreement_id IN ({agreements}) \
+             AND status = '{}' GROUP BY status",
+            ObstacleStatus::Open.as_str()
+        ),
+    )?;
+    let by_category = count_map(ObstacleCategory::ALL.iter().map(|c| c.as_str()), &categories);
+    let obstacle_counts = OverviewObstacles {
+        total: by_category.values().sum(),
+        open: open.iter().map(|(_, count)| count).sum(),
+        by_category,
+    };
+
+    // The partners of the region (or country) asked for are the other parties.
+    let mut not_self = String::new();
+    if let Some(region) = filter.region_id {
+        not_self += &format!(" AND p.region_id <> {region}");
+    } else if let Some(country) = &filter.country_code {
+        not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
+    }
+    let implemented = ActionPlanStatus::Implemented.as_str();
+    let mut partners: Vec<Partner> = diesel::sql_query(format!(
+        "SELECT r.country_code AS country_code, COUNT(DISTINCT p.agreement_id) AS agreements, \
+         COUNT(DISTINCT ap.id) AS action_plans, \
+         COUNT(DISTINCT CASE WHEN ap.status = '{implemented}' THEN ap.id END) AS implemented \
+         FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+         LEFT JOIN action_plans ap ON ap.agreement_id = p.agreement_id AND {plans} \
+         WHERE p.agreement_id IN ({agreements}){not_self} GROUP BY r.country_code"
+    ))
+    .load(conn)?;
+    partners
+        .sort_by(|a, b| b.agreements.cmp(&a.agreements).then_with(|| a.country_code.cmp(&b.country_code)));
+
+    let until = today + chrono::Duration::days(filter.expiring_within_days);
+    let statuses = format!("'{}', '{}'", AgreementStatus::Signed.as_str(), AgreementStatus::Active.as_str());
+    let mut expiring: Vec<Expiring> = diesel::sql_query(format!(
+        "SELECT id, key, title, status, expires_on, CAST(0 AS BIGINT) AS days_until_expiry FROM agreements \
+         WHERE id IN ({agreements}) AND status IN ({statuses}) AND expires_on IS NOT NULL \
+         AND expires_on >= '{today}' AND expires_on <= '{until}' ORDER BY expires_on, id"
+    ))
+    .load(conn)?;
+    for agreement in &mut expiring {
+        agreement.days_until_expiry = (agreement.expires_on - today).num_days();
+    }
+
+    Ok(Overview {
+        agreements: agreement_counts,
+        action_plans: plan_counts,
+        obstacles: obstacle_counts,
+        partners,
+        expiring,
+    })
+}
+
+/// Documentation of the overview's filters.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct OverviewFilterDoc {
+    /// Agreements with a party in this country.
+    #[param(value_type = Option<CountryCode>)]
+    country_code: Option<String>,
+    /// Agreements this region is a party to; `partners` are then its partners' countries.
+    region_id: Option<i64>,
+    /// Agreements linked to this sector, directly or through an action plan; action plans in it.
+    sector_id: Option<i64>,
+    /// The window of `expiring`, in days (default 180).
+    #[param(minimum = 0, maximum = 36500)]
+    expiring_within_days: Option<i64>,
+}
+
+/// The overview of the registry, or of the agreements the filters select.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "overview",
+    params(OverviewFilterDoc),
+    responses((status = 200, description = "The overview", body = Overview))
+)]
+#[get("/reports/overview")]
+pub async fn report_overview(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<web::Json<Overview>> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let filter = OverviewFilter {
+        country_code: params.take("country_code"),
+        region_id: params.take("region_id"),
+        sector_id: params.take("sector_id"),
+        expiring_within_days: params
+            .take_in_range("expiring_within_days", 0, 36_500)
+            .unwrap_or(DEFAULT_EXPIRING_WITHIN_DAYS),
+    };
+    params.finish()?;
+    let today = chrono::Utc::now().date_naive();
+    Ok(web::Json(db::run(&state.pool, move |conn| overview(conn, &filter, today)).await?))
+}
