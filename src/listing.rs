@@ -54,6 +54,12 @@ pub struct ListQueryDoc {
     q: Option<String>,
     /// Only the record with this key.
     key: Option<String>,
+    /// `csv` answers `text/csv` (as does `Accept: text/csv`): a header row and a row per
+    /// match, every match unless `limit` is given. Link lists are joined with `;`.
+    #[param(pattern = "^(json|csv)$")]
+    format: Option<String>,
+    /// With CSV, `true` starts the file with a UTF-8 byte order mark, for Excel.
+    bom: Option<bool>,
 }
 
 /// The paging parameters of lists without search. Documentation only.
@@ -88,6 +94,10 @@ pub struct ListParams {
     /// The search text, lower-cased, as a `LIKE` pattern with `%`, `_` and `\` escaped.
     pub search_pattern: Option<String>,
     pub key: Option<String>,
+    /// Only records with a larger id: how a CSV export in id order walks the table.
+    pub after_id: Option<i64>,
+    /// Whether the client chose `limit` (a CSV export without one returns every match).
+    pub limit_given: bool,
 }
 
 impl ListParams {
@@ -114,15 +124,25 @@ impl ListParams {
             sort: vec![SortKey { field: "key", descending: false }],
             search_pattern: None,
             key: None,
+            after_id: None,
+            limit_given: false,
         }
     }
 
     /// Reads only `limit`, `offset` and `sort`, for lists without search or keys.
     pub fn take_paging(params: &mut QueryParams, sortable: &'static [&'static str]) -> Self {
-        let limit = params.take_in_range("limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+        let limit = params.take_in_range("limit", 1, MAX_LIMIT);
         let offset = params.take_in_range("offset", 0, i64::MAX).unwrap_or(0);
         let sort = params.take_with("sort", |text| parse_sort(text, sortable)).unwrap_or_default();
-        Self { limit, offset, sort, search_pattern: None, key: None }
+        Self {
+            limit: limit.unwrap_or(DEFAULT_LIMIT),
+            limit_given: limit.is_some(),
+            offset,
+            sort,
+            search_pattern: None,
+            key: None,
+            after_id: None,
+        }
     }
 }
 

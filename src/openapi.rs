@@ -100,6 +100,7 @@ impl Modify for StandardResponses {
                     if path.starts_with("/api/") {
                         add_access_rules(method.clone(), operation);
                         add_versioning(method.clone(), operation, is_record);
+                        add_csv_content(operation);
                     }
                     add_problem_responses(method, operation);
                 }
@@ -191,6 +192,24 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
                 .or_insert_with(|| problem_response("If-Match is not a list of entity tags"));
         }
         _ => {}
+    }
+}
+
+/// Lists that take `format` answer CSV too.
+fn add_csv_content(operation: &mut Operation) {
+    let takes_format = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(parameter) if parameter.name == "format"));
+    if let (true, Some(RefOr::T(response))) = (takes_format, operation.responses.responses.get_mut("200")) {
+        let text = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("RFC 4180 CSV, UTF-8: a header row, then one row per match"));
+        response.content.insert(
+            "text/csv".to_owned(),
+            RefOr::T(Content::new(Some(RefOr::T(Schema::Object(text.build()))))),
+        );
     }
 }
 

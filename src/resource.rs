@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::audit;
 use crate::auth::Caller;
+use crate::csv;
 use crate::db::{self, DbConnection};
 use crate::domain::AuditAction;
 use crate::error::{ApiError, Result};
@@ -70,6 +71,8 @@ pub trait Listed: Resource {
     type Filter: Send + 'static;
     /// The fields `sort` may name.
     const SORTABLE: &'static [&'static str];
+    /// The columns of the CSV form, in order: fields of the record as JSON.
+    const COLUMNS: &'static [&'static str];
 
     fn take_filter(params: &mut QueryParams) -> Self::Filter;
     /// The number of all matches and the records of the page, links embedded.
@@ -267,26 +270,47 @@ pub async fn history<R: Resource>(
         .await
 }
 /// `GET /things`, or with `agreement` the nested `GET /agreements/{id}/things` (`404` when
-/// that agreement does not exist).
+/// that agreement does not exist). JSON pages, or CSV (`format=csv` or `Accept: text/csv`).
 pub async fn list<R: Listed>(
     state: &AppState,
     request: &HttpRequest,
     agreement: Option<i64>,
-) -> Result<web::Json<Page<R::Record>>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take(&mut params, R::SORTABLE);
     let mut filter = R::take_filter(&mut params);
+    let format = params.take_with("format", |text| match text {
+        "json" | "csv" => Ok(text.to_owned()),
+        _ => Err("must be json or csv".to_owned()),
+    });
+    let bom: Option<bool> = params.take("bom");
     params.finish()?;
+    let csv = match format.as_deref() {
+        Some(format) => format == "csv",
+        None => csv::wants_csv(request),
+    };
+    let matches_any = match agreement {
+        Some(agreement) => {
+            let (matches_any, scoped) = db::run(&state.pool, move |conn| {
+                crate::agreements::ensure_exists(conn, agreement)?;
+                Ok((R::within_agreement(&mut filter, agreement), filter))
+            })
+            .await?;
+            filter = scoped;
+            matches_any
+        }
+        None => true,
+    };
+    if csv {
+        return Ok(csv::stream::<R>(state, list, filter, matches_any, bom.unwrap_or(false)));
+    }
     let page = db::run(&state.pool, move |conn| {
-        if let Some(agreement) = agreement {
-            crate::agreements::ensure_exists(conn, agreement)?;
-            if !R::within_agreement(&mut filter, agreement) {
-                return Ok(Page::new(&list, 0, Vec::new()));
-            }
+        if !matches_any {
+            return Ok(Page::new(&list, 0, Vec::new()));
         }
         let (total, items) = R::page(conn, &list, &filter)?;
         Ok(Page::new(&list, total, items))
     })
     .await?;
-    Ok(web::Json(page))
+    Ok(HttpResponse::Ok().json(page))
 }

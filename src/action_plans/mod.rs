@@ -260,6 +260,9 @@ sortable!(SORTABLE, sort_action_plans, action_plans::BoxedQuery<'static, Backend
 
 fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::BoxedQuery<'static, Backend> {
     let mut query = action_plans::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(action_plans::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(action_plans::key.eq(key.clone()));
     }
@@ -400,6 +403,23 @@ fn write_links(conn: &mut DbConnection, id: i64, values: &ActionPlanValues) -> R
 impl Listed for ActionPlans {
     type Filter = ActionPlanFilter;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "agreement_id",
+        "title",
+        "description",
+        "status",
+        "year",
+        "start_date",
+        "end_date",
+        "sectors",
+        "agencies",
+        "outcome",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
 
     fn take_filter(params: &mut QueryParams) -> ActionPlanFilter {
         ActionPlanFilter {
@@ -449,7 +469,7 @@ pub async fn list_action_plans(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<ActionPlan>>> {
+) -> Result<HttpResponse> {
     resource::list::<ActionPlans>(&state, &request, None).await
 }
 
@@ -466,7 +486,7 @@ pub async fn list_agreement_action_plans(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     request: HttpRequest,
-) -> Result<web::Json<Page<ActionPlan>>> {
+) -> Result<HttpResponse> {
     resource::list::<ActionPlans>(&state, &request, Some(id.into_inner())).await
 }
 

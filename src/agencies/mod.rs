@@ -159,6 +159,9 @@ sortable!(SORTABLE, sort_agencies, agencies::BoxedQuery<'static, Backend>, agenc
 
 fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'static, Backend> {
     let mut query = agencies::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(agencies::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(agencies::key.eq(key.clone()));
     }
@@ -249,6 +252,18 @@ impl Resource for Agencies {
 impl Listed for Agencies {
     type Filter = AgencyFilter;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "name",
+        "english_name",
+        "acronym",
+        "country_code",
+        "region_id",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
 
     fn take_filter(params: &mut QueryParams) -> AgencyFilter {
         AgencyFilter { region_id: params.take("region_id"), country_code: params.take("country_code") }
@@ -279,7 +294,7 @@ pub async fn list_agencies(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Agency>>> {
+) -> Result<HttpResponse> {
     resource::list::<Agencies>(&state, &request, None).await
 }
 

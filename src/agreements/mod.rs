@@ -326,6 +326,9 @@ sortable!(SORTABLE, sort_agreements, agreements::BoxedQuery<'static, Backend>, a
 
 fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQuery<'static, Backend> {
     let mut query = agreements::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(agreements::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(agreements::key.eq(key.clone()));
     }
@@ -469,6 +472,29 @@ fn write_links(conn: &mut DbConnection, id: i64, values: &AgreementValues) -> Re
 impl Listed for Agreements {
     type Filter = AgreementFilter;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "title",
+        "kind",
+        "instrument",
+        "status",
+        "parties",
+        "sectors",
+        "signed_on",
+        "effective_from",
+        "expires_on",
+        "facilitator",
+        "legal_basis",
+        "full_power_letter_ref",
+        "full_power_letter_issued_on",
+        "document_url",
+        "renews_agreement_id",
+        "notes",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
 
     fn take_filter(params: &mut QueryParams) -> AgreementFilter {
         AgreementFilter {
@@ -512,7 +538,7 @@ pub async fn list_agreements(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Agreement>>> {
+) -> Result<HttpResponse> {
     resource::list::<Agreements>(&state, &request, None).await
 }
 

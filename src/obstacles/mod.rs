@@ -209,6 +209,9 @@ sortable!(SORTABLE, sort_obstacles, obstacles::BoxedQuery<'static, Backend>, obs
 
 fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery<'static, Backend> {
     let mut query = obstacles::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(obstacles::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(obstacles::key.eq(key.clone()));
     }
@@ -306,6 +309,21 @@ impl Resource for Obstacles {
 impl Listed for Obstacles {
     type Filter = ObstacleFilter;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "agreement_id",
+        "action_plan_id",
+        "category",
+        "description",
+        "severity",
+        "status",
+        "mitigation",
+        "identified_on",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
 
     fn take_filter(params: &mut QueryParams) -> ObstacleFilter {
         ObstacleFilter {
@@ -353,7 +371,7 @@ pub async fn list_obstacles(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Obstacle>>> {
+) -> Result<HttpResponse> {
     resource::list::<Obstacles>(&state, &request, None).await
 }
 
@@ -371,7 +389,7 @@ pub async fn list_agreement_obstacles(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Obstacle>>> {
+) -> Result<HttpResponse> {
     resource::list::<Obstacles>(&state, &request, Some(id.into_inner())).await
 }
 

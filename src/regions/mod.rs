@@ -190,6 +190,9 @@ sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions
 
 fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'static, Backend> {
     let mut query = regions::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(regions::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(regions::key.eq(key.clone()));
     }
@@ -283,6 +286,22 @@ impl Resource for Regions {
 impl Listed for Regions {
     type Filter = RegionFilter;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "name",
+        "local_name",
+        "kind",
+        "country_code",
+        "subdivision_code",
+        "capital",
+        "area_km2",
+        "population",
+        "population_year",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
 
     fn take_filter(params: &mut QueryParams) -> RegionFilter {
         RegionFilter {
@@ -318,7 +337,7 @@ pub async fn list_regions(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Region>>> {
+) -> Result<HttpResponse> {
     resource::list::<Regions>(&state, &request, None).await
 }
 

@@ -112,6 +112,9 @@ sortable!(SORTABLE, sort_sectors, sectors::BoxedQuery<'static, Backend>, sectors
 
 fn filtered(list: &ListParams, code: &Option<String>) -> sectors::BoxedQuery<'static, Backend> {
     let mut query = sectors::table.into_boxed();
+    if let Some(after) = list.after_id {
+        query = query.filter(sectors::id.gt(after));
+    }
     if let Some(key) = &list.key {
         query = query.filter(sectors::key.eq(key.clone()));
     }
@@ -201,6 +204,8 @@ impl Listed for Sectors {
     /// The `code` filter.
     type Filter = Option<String>;
     const SORTABLE: &'static [&'static str] = SORTABLE;
+    const COLUMNS: &'static [&'static str] =
+        &["id", "key", "code", "name", "local_name", "description", "version", "created_at", "updated_at"];
 
     fn take_filter(params: &mut QueryParams) -> Option<String> {
         params.take("code")
@@ -231,7 +236,7 @@ pub async fn list_sectors(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<Sector>>> {
+) -> Result<HttpResponse> {
     resource::list::<Sectors>(&state, &request, None).await
 }
 

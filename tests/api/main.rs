@@ -7,6 +7,7 @@ mod action_plans;
 mod agencies;
 mod agreements;
 mod conventions;
+mod csv;
 mod export;
 mod helpers;
 mod import;

@@ -1,0 +1,137 @@
+//! Lists as CSV (RFC 4180, UTF-8): a header row and one row per match, streamed in batches
+//! from a blocking database thread so that a million rows never sit in memory at once.
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::listing::ListParams;
+use crate::resource::{Listed, Resource};
+
+/// Rows fetched per query while streaming.
+const BATCH: i64 = 2_000;
+/// Chunks waiting for a slow client before the database thread waits too.
+const CHANNEL_CAPACITY: usize = 4;
+
+/// Whether the client asks for CSV in `Accept` (and does not prefer JSON).
+pub fn wants_csv(request: &HttpRequest) -> bool {
+    request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok()).is_some_and(|accept| {
+        accept.contains("text/csv") && !accept.trim_start().starts_with("application/json")
+    })
+}
+
+/// One cell: text as it is, numbers and booleans as JSON writes them, link lists joined with
+/// `;` (each link by its code, subdivision code, acronym or name), nothing for null.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        Value::Array(items) => items.iter().map(link_label).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+fn link_label(item: &Value) -> String {
+    match item {
+        Value::Object(fields) => ["code", "subdivision_code", "acronym", "name"]
+            .iter()
+            .find_map(|name| fields.get(*name).and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_owned(),
+        other => cell(other),
+    }
+}
+
+/// The rows of `records` as CSV text, with the header first when `header` is set.
+fn rows<R: Listed>(records: &[R::Record], header: bool) -> Result<Vec<u8>, ApiError> {
+    let failed = |e: csv_crate::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
+    let mut writer = csv_crate::Writer::from_writer(Vec::new());
+    if header {
+        writer.write_record(R::COLUMNS).map_err(failed)?;
+    }
+    for record in records {
+        let json =
+            serde_json::to_value(record).map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
+        writer.write_record(R::COLUMNS.iter().map(|column| cell(&json[*column]))).map_err(failed)?;
+    }
+    writer.into_inner().map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))
+}
+
+/// The CSV response: `limit` given, that page; otherwise every match, batch by batch (in id
+/// order by keyset, in another order by offset).
+pub fn stream<R: Listed>(
+    state: &AppState,
+    list: ListParams,
+    filter: R::Filter,
+    matches_any: bool,
+    bom: bool,
+) -> HttpResponse {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(CHANNEL_CAPACITY);
+    let pool = state.pool.clone();
+    actix_web::rt::spawn(async move {
+        let result = actix_web::web::block(move || -> Result<(), ApiError> {
+            let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            let mut head = Vec::new();
+            if bom {
+                head.extend_from_slice("\u{feff}".as_bytes());
+            }
+            head.extend(rows::<R>(&[], true)?);
+            if sender.blocking_send(Ok(Bytes::from(head))).is_err() || !matches_any {
+                return Ok(());
+            }
+            let by_id = list.sort.is_empty();
+            let mut batch =
+                ListParams { limit: if list.limit_given { list.limit } else { BATCH }, ..list.clone() };
+            loop {
+                let (_, records) = R::page(&mut conn, &batch, &filter)?;
+                let done = list.limit_given || (records.len() as i64) < batch.limit;
+                if let Some(last) = records.last() {
+                    if by_id && !list.limit_given {
+                        batch.after_id = Some(<R as Resource>::id(last));
+                    } else {
+                        batch.offset += records.len() as i64;
+                    }
+                }
+                // A client that went away closes the channel: stop reading the database.
+                if sender.blocking_send(Ok(Bytes::from(rows::<R>(&records, false)?))).is_err() || done {
+                    return Ok(());
+                }
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => log::error!("CSV export stopped: {error:?}"),
+            Err(error) => log::error!("CSV export task failed: {error}"),
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
+    });
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::LIST)))
+        .streaming(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn cells_join_links_and_leave_nulls_empty() {
+        assert_eq!(cell(&Value::Null), "");
+        assert_eq!(cell(&json!(2019)), "2019");
+        assert_eq!(cell(&json!("a, \"b\"")), "a, \"b\"");
+        assert_eq!(
+            cell(&json!([{"id": 1, "code": "tourism", "name": "Tourism"}, {"id": 2, "code": "culture"}])),
+            "tourism;culture"
+        );
+        assert_eq!(cell(&json!([{"id": 1, "name": "Dinas", "acronym": null}])), "Dinas");
+        assert_eq!(cell(&json!([{"id": 1, "name": "West Java", "subdivision_code": "ID-JB"}])), "ID-JB");
+    }
+}
