@@ -154,7 +154,11 @@ struct ExportFilterDoc {
     tag = "import",
     operation_id = "export_document",
     params(ExportFilterDoc),
-    responses((status = 200, description = "The document, lists ordered by key", body = Document))
+    responses(
+        (status = 200, description = "The document, lists ordered by key", body = Document),
+        (status = 404, description = "`agreement_id` names no agreement", body = crate::error::Problem,
+            content_type = "application/problem+json"),
+    )
 )]
 #[get("/export")]
 pub async fn export_document(
