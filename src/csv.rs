@@ -6,10 +6,69 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
+use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::listing::ListParams;
-use crate::resource::{Listed, Resource};
+use crate::listing::{ListParams, QueryParams};
+use crate::resource::Listed;
+
+/// A list that can be written as CSV.
+pub trait CsvSource: 'static {
+    type Record: serde::Serialize + Send + 'static;
+    type Filter: Send + 'static;
+    /// The file's name, without `.csv`.
+    const FILE: &'static str;
+    /// The columns, in order: fields of the record as JSON.
+    const COLUMNS: &'static [&'static str];
+    /// Whether the default order is by ascending id, so that batches can follow `after_id`.
+    const KEYSET: bool;
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &Self::Filter,
+    ) -> Result<(i64, Vec<Self::Record>), ApiError>;
+    fn id(record: &Self::Record) -> i64;
+}
+
+impl<R: Listed> CsvSource for R {
+    type Record = R::Record;
+    type Filter = R::Filter;
+    const FILE: &'static str = R::LIST;
+    const COLUMNS: &'static [&'static str] = <R as Listed>::COLUMNS;
+    const KEYSET: bool = true;
+
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &R::Filter,
+    ) -> Result<(i64, Vec<R::Record>), ApiError> {
+        <R as Listed>::page(conn, list, filter)
+    }
+
+    fn id(record: &R::Record) -> i64 {
+        <R as crate::resource::Resource>::id(record)
+    }
+}
+
+/// What form a list is wanted in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wanted {
+    pub csv: bool,
+    /// Start CSV with a UTF-8 byte order mark.
+    pub bom: bool,
+}
+
+impl Wanted {
+    /// Reads `format` and `bom`; without `format`, `Accept` decides.
+    pub fn take(params: &mut QueryParams, request: &HttpRequest) -> Self {
+        let format = params.take_with("format", |text| match text {
+            "json" | "csv" => Ok(text == "csv"),
+            _ => Err("must be json or csv".to_owned()),
+        });
+        let bom: Option<bool> = params.take("bom");
+        Self { csv: format.unwrap_or_else(|| wants_csv(request)), bom: bom.unwrap_or(false) }
+    }
+}
 
 /// Rows fetched per query while streaming.
 const BATCH: i64 = 2_000;
@@ -17,7 +76,7 @@ const BATCH: i64 = 2_000;
 const CHANNEL_CAPACITY: usize = 4;
 
 /// Whether the client asks for CSV in `Accept` (and does not prefer JSON).
-pub fn wants_csv(request: &HttpRequest) -> bool {
+fn wants_csv(request: &HttpRequest) -> bool {
     request.headers().get(header::ACCEPT).and_then(|value| value.to_str().ok()).is_some_and(|accept| {
         accept.contains("text/csv") && !accept.trim_start().starts_with("application/json")
     })
@@ -46,23 +105,25 @@ fn link_label(item: &Value) -> String {
 }
 
 /// The rows of `records` as CSV text, with the header first when `header` is set.
-fn rows<R: Listed>(records: &[R::Record], header: bool) -> Result<Vec<u8>, ApiError> {
+fn rows<R: CsvSource>(records: &[R::Record], header: bool) -> Result<Vec<u8>, ApiError> {
     let failed = |e: csv_crate::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
     let mut writer = csv_crate::Writer::from_writer(Vec::new());
     if header {
-        writer.write_record(R::COLUMNS).map_err(failed)?;
+        writer.write_record(<R as CsvSource>::COLUMNS).map_err(failed)?;
     }
     for record in records {
         let json =
             serde_json::to_value(record).map_err(|e| ApiError::Internal(format!("cannot serialize: {e}")))?;
-        writer.write_record(R::COLUMNS.iter().map(|column| cell(&json[*column]))).map_err(failed)?;
+        writer
+            .write_record(<R as CsvSource>::COLUMNS.iter().map(|column| cell(&json[*column])))
+            .map_err(failed)?;
     }
     writer.into_inner().map_err(|e| ApiError::Internal(format!("cannot write CSV: {e}")))
 }
 
 /// The CSV response: `limit` given, that page; otherwise every match, batch by batch (in id
 /// order by keyset, in another order by offset).
-pub fn stream<R: Listed>(
+pub fn stream<R: CsvSource>(
     state: &AppState,
     list: ListParams,
     filter: R::Filter,
@@ -82,15 +143,15 @@ pub fn stream<R: Listed>(
             if sender.blocking_send(Ok(Bytes::from(head))).is_err() || !matches_any {
                 return Ok(());
             }
-            let by_id = list.sort.is_empty();
+            let by_id = R::KEYSET && list.sort.is_empty();
             let mut batch =
                 ListParams { limit: if list.limit_given { list.limit } else { BATCH }, ..list.clone() };
             loop {
-                let (_, records) = R::page(&mut conn, &batch, &filter)?;
+                let (_, records) = <R as CsvSource>::page(&mut conn, &batch, &filter)?;
                 let done = list.limit_given || (records.len() as i64) < batch.limit;
                 if let Some(last) = records.last() {
                     if by_id && !list.limit_given {
-                        batch.after_id = Some(<R as Resource>::id(last));
+                        batch.after_id = Some(<R as CsvSource>::id(last));
                     } else {
                         batch.offset += records.len() as i64;
                     }
@@ -113,7 +174,7 @@ pub fn stream<R: Listed>(
     });
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::LIST)))
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::FILE)))
         .streaming(body)
 }
 

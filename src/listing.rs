@@ -76,6 +76,11 @@ pub struct PagingDoc {
     /// Comma-separated field names, each optionally prefixed with `-` for descending order.
     /// Without it, newest first.
     sort: Option<String>,
+    /// `csv` answers `text/csv` (as does `Accept: text/csv`), every match unless `limit` is given.
+    #[param(pattern = "^(json|csv)$")]
+    format: Option<String>,
+    /// With CSV, `true` starts the file with a UTF-8 byte order mark, for Excel.
+    bom: Option<bool>,
 }
 
 /// One term of `sort`.

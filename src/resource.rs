@@ -4,7 +4,7 @@
 //! one-line calls of the functions here, annotated for the OpenAPI document.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -261,11 +261,7 @@ pub async fn delete_one<R: Resource>(
 }
 
 /// `GET /things/{id}/history`: the record's audit events, newest first.
-pub async fn history<R: Resource>(
-    state: &AppState,
-    request: &HttpRequest,
-    id: i64,
-) -> Result<web::Json<Page<crate::audit::AuditEvent>>> {
+pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
     audit::history(state, request, R::TARGET.resource_type(), id, |conn, id| Ok(R::find(conn, id)?.is_some()))
         .await
 }
@@ -279,16 +275,8 @@ pub async fn list<R: Listed>(
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take(&mut params, R::SORTABLE);
     let mut filter = R::take_filter(&mut params);
-    let format = params.take_with("format", |text| match text {
-        "json" | "csv" => Ok(text.to_owned()),
-        _ => Err("must be json or csv".to_owned()),
-    });
-    let bom: Option<bool> = params.take("bom");
+    let wanted = csv::Wanted::take(&mut params, request);
     params.finish()?;
-    let csv = match format.as_deref() {
-        Some(format) => format == "csv",
-        None => csv::wants_csv(request),
-    };
     let matches_any = match agreement {
         Some(agreement) => {
             let (matches_any, scoped) = db::run(&state.pool, move |conn| {
@@ -301,8 +289,8 @@ pub async fn list<R: Listed>(
         }
         None => true,
     };
-    if csv {
-        return Ok(csv::stream::<R>(state, list, filter, matches_any, bom.unwrap_or(false)));
+    if wanted.csv {
+        return Ok(csv::stream::<R>(state, list, filter, matches_any, wanted.bom));
     }
     let page = db::run(&state.pool, move |conn| {
         if !matches_any {

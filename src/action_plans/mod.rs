@@ -575,7 +575,7 @@ pub async fn action_plan_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<ActionPlans>(&state, &request, id.into_inner()).await
 }
 

@@ -381,7 +381,7 @@ pub async fn agency_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<Agencies>(&state, &request, id.into_inner()).await
 }
 

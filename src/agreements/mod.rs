@@ -627,7 +627,7 @@ pub async fn agreement_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<Agreements>(&state, &request, id.into_inner()).await
 }
 

@@ -2,7 +2,7 @@
 //! the same transaction as the write, with the old and new values of exactly the fields that
 //! changed. Nothing edits or deletes events.
 
-use actix_web::{HttpRequest, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Admin;
+use crate::csv::{CsvSource, Wanted};
 use crate::db::schema::audit_events;
 use crate::db::{self, Backend, DbConnection};
 use crate::domain::{AuditAction, rfc3339};
@@ -171,6 +172,46 @@ pub fn page(conn: &mut DbConnection, list: &ListParams, filter: &AuditFilter) ->
     Ok(Page::new(list, total, rows.into_iter().map(event).collect()))
 }
 
+/// The audit trail as a CSV source.
+pub struct AuditEvents;
+
+impl CsvSource for AuditEvents {
+    type Record = AuditEvent;
+    type Filter = AuditFilter;
+    const FILE: &'static str = "audit";
+    const COLUMNS: &'static [&'static str] =
+        &["id", "at", "actor", "action", "resource_type", "resource_id", "changes"];
+    // Newest first by default: batches go by offset.
+    const KEYSET: bool = false;
+
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &AuditFilter,
+    ) -> Result<(i64, Vec<AuditEvent>)> {
+        let page = page(conn, list, filter)?;
+        Ok((page.total, page.items))
+    }
+
+    fn id(record: &AuditEvent) -> i64 {
+        record.id
+    }
+}
+
+/// A page of events as JSON, or all of them as CSV.
+async fn respond(
+    state: &AppState,
+    wanted: Wanted,
+    list: ListParams,
+    filter: AuditFilter,
+) -> Result<HttpResponse> {
+    if wanted.csv {
+        return Ok(crate::csv::stream::<AuditEvents>(state, list, filter, true, wanted.bom));
+    }
+    let page = db::run(&state.pool, move |conn| page(conn, &list, &filter)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
 /// The events of one record, newest first: its history.
 pub async fn history(
     state: &AppState,
@@ -178,25 +219,27 @@ pub async fn history(
     resource_type: &'static str,
     id: i64,
     exists: fn(&mut DbConnection, i64) -> Result<bool>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take_paging(&mut params, SORTABLE);
+    let wanted = Wanted::take(&mut params, request);
     params.finish()?;
     let filter = AuditFilter {
         resource_type: Some(resource_type.to_owned()),
         resource_id: Some(id),
         ..Default::default()
     };
-    let page = db::run(&state.pool, move |conn| {
-        let page = page(conn, &list, &filter)?;
+    let (type_filter, id_filter) = (filter.resource_type.clone(), filter.resource_id);
+    db::run(&state.pool, move |conn| {
         // A deleted record keeps its history; a record that never was has none.
-        if page.total == 0 && !exists(conn, id)? {
+        let any = AuditFilter { resource_type: type_filter, resource_id: id_filter, ..Default::default() };
+        if filtered(&any).count().get_result::<i64>(conn)? == 0 && !exists(conn, id)? {
             return Err(ApiError::NotFound(format!("no {} has id {id}", resource_type.replace('_', " "))));
         }
-        Ok(page)
+        Ok(())
     })
     .await?;
-    Ok(web::Json(page))
+    respond(state, wanted, list, filter).await
 }
 
 /// The audit trail of every write, newest first. Admin only.
@@ -212,9 +255,10 @@ pub async fn list_audit_events(
     _admin: Admin,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take_paging(&mut params, SORTABLE);
+    let wanted = Wanted::take(&mut params, &request);
     let filter = AuditFilter {
         resource_type: params.take("resource_type"),
         resource_id: params.take("resource_id"),
@@ -223,7 +267,7 @@ pub async fn list_audit_events(
         to: params.take("to"),
     };
     params.finish()?;
-    Ok(web::Json(db::run(&state.pool, move |conn| page(conn, &list, &filter)).await?))
+    respond(&state, wanted, list, filter).await
 }
 
 #[cfg(test)]

@@ -476,7 +476,7 @@ pub async fn obstacle_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<Obstacles>(&state, &request, id.into_inner()).await
 }
 

@@ -424,7 +424,7 @@ pub async fn region_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<Regions>(&state, &request, id.into_inner()).await
 }
 

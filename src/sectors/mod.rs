@@ -323,7 +323,7 @@ pub async fn sector_history(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-) -> Result<web::Json<Page<AuditEvent>>> {
+) -> Result<HttpResponse> {
     resource::history::<Sectors>(&state, &request, id.into_inner()).await
 }
 

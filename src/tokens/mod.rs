@@ -9,6 +9,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::{self, Admin};
+use crate::csv::{CsvSource, Wanted};
 use crate::db::schema::api_tokens;
 use crate::db::{self, Backend, DbConnection};
 use crate::domain::{Role, rfc3339};
@@ -127,11 +128,33 @@ pub async fn list_tokens(
     _admin: Admin,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Page<TokenInfo>>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take_paging(&mut params, SORTABLE);
+    let wanted = Wanted::take(&mut params, &request);
     params.finish()?;
+    if wanted.csv {
+        return Ok(crate::csv::stream::<Tokens>(&state, list, (), true, wanted.bom));
+    }
     let page = db::run(&state.pool, move |conn| {
+        let (total, items) = Tokens::page(conn, &list, &())?;
+        Ok(Page::new(&list, total, items))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Tokens as a CSV source (no secrets, no hashes).
+pub struct Tokens;
+
+impl CsvSource for Tokens {
+    type Record = TokenInfo;
+    type Filter = ();
+    const FILE: &'static str = "tokens";
+    const COLUMNS: &'static [&'static str] = &["id", "name", "role", "created_at", "revoked_at"];
+    const KEYSET: bool = false;
+
+    fn page(conn: &mut DbConnection, list: &ListParams, _: &()) -> Result<(i64, Vec<TokenInfo>)> {
         let total = api_tokens::table.count().get_result(conn)?;
         let items = sort_tokens(api_tokens::table.into_boxed(), &list.sort)
             .select((
@@ -144,10 +167,12 @@ pub async fn list_tokens(
             .limit(list.limit)
             .offset(list.offset)
             .load(conn)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(web::Json(page))
+        Ok((total, items))
+    }
+
+    fn id(record: &TokenInfo) -> i64 {
+        record.id
+    }
 }
 
 /// Revokes a token (admin only): it stops working with the next request.

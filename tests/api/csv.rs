@@ -86,3 +86,31 @@ async fn csv_streams_every_match_across_batches_in_any_order() {
         parse(&app.get(&format!("/api/v1/agreements/{}/action-plans?format=csv", case.agreement)).await.body);
     assert_eq!(nested.len(), 4501);
 }
+
+#[actix_web::test]
+async fn the_audit_trail_histories_and_tokens_answer_csv_too() {
+    let app = TestApp::new().await;
+    demo(&app).await;
+    let audit = app
+        .send(crate::helpers::with_token(
+            TestRequest::get().uri("/api/v1/audit?format=csv"),
+            &app.admin_token,
+        ))
+        .await;
+    let rows = parse(&audit.body);
+    assert_eq!(rows[0], ["id", "at", "actor", "action", "resource_type", "resource_id", "changes"]);
+    assert_eq!(rows.len(), 42, "a header and the 41 events of the import");
+    assert!(rows[1][6].starts_with('{'), "changes as JSON text");
+    let history = parse(&app.get("/api/v1/regions/1/history?format=csv").await.body);
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1][3], "created");
+    let tokens = app
+        .send(crate::helpers::with_token(
+            TestRequest::get().uri("/api/v1/tokens").insert_header(("accept", "text/csv")),
+            &app.admin_token,
+        ))
+        .await;
+    let text = String::from_utf8_lossy(&tokens.body).to_string();
+    assert_eq!(parse(&tokens.body).len(), 4);
+    assert!(!text.contains(&app.admin_token), "no secret in the CSV");
+}
