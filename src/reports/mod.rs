@@ -74,9 +74,9 @@ pub struct ActionPlanCounts {
     pub year_undetermined: i64,
     /// By year, undetermined last.
     pub by_year: Vec<YearCount>,
-    /// An action plan with two sectors counts once under each.
+    /// An action plan with two sectors counts once under each. Most plans first.
     pub by_sector: Vec<SectorCount>,
-    /// An action plan with two agencies counts once under each.
+    /// An action plan with two agencies counts once under each. Most plans first.
     pub by_agency: Vec<AgencyCount>,
 }
 
@@ -161,7 +161,7 @@ pub fn summary(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Agr
         .group_by((sectors::id, sectors::code, sectors::name))
         .select(((sectors::id, sectors::code, sectors::name), count_star()))
         .load(conn)?;
-    let by_sector = with_implemented(sector_totals, sector_done)
+    let mut by_sector: Vec<SectorCount> = with_implemented(sector_totals, sector_done)
         .into_iter()
         .map(|((id, code, name), total, implemented)| SectorCount {
             sector: SectorRef { id, code, name },
@@ -185,7 +185,7 @@ pub fn summary(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Agr
         .group_by((agencies::id, agencies::name, agencies::acronym))
         .select(((agencies::id, agencies::name, agencies::acronym), count_star()))
         .load(conn)?;
-    let by_agency = with_implemented(agency_totals, agency_done)
+    let mut by_agency: Vec<AgencyCount> = with_implemented(agency_totals, agency_done)
         .into_iter()
         .map(|((id, name, acronym), total, implemented)| AgencyCount {
             agency: AgencyRef { id, name, acronym },
@@ -193,6 +193,10 @@ pub fn summary(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Agr
             implemented,
         })
         .collect();
+
+    // Most action plans first, so that a dashboard can take the head of the list.
+    by_sector.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.sector.code.cmp(&b.sector.code)));
+    by_agency.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.agency.name.cmp(&b.agency.name)));
 
     let obstacles_of = || obstacles::table.filter(obstacles::agreement_id.eq(id));
     let by_category: Vec<(String, i64)> = obstacles_of()

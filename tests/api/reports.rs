@@ -34,6 +34,9 @@ async fn the_founding_case_summary_counts_what_the_article_lists() {
     );
     assert_eq!(sector("human-capacity")["total"], 2, "a plan with two sectors counts under each");
     assert_eq!(sector("fisheries")["total"], 1);
+    let totals: Vec<i64> =
+        plans["by_sector"].as_array().unwrap().iter().map(|s| s["total"].as_i64().unwrap()).collect();
+    assert!(totals.windows(2).all(|w| w[0] >= w[1]), "most plans first: {totals:?}");
     let disdik =
         plans["by_agency"].as_array().unwrap().iter().find(|a| a["agency"]["acronym"] == "Disdik").unwrap();
     assert_eq!(disdik["total"], 2);
