@@ -56,7 +56,6 @@ pub fn build(
     let cors = crate::middleware::cors(&state.settings.cors_origins);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
-        .app_data(http::json_config())
         .app_data(http::path_config())
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document))
         .route(
@@ -66,9 +65,10 @@ pub fn build(
             }),
         )
         .default_service(web::to(http::unmatched))
-        .wrap(ErrorHandlers::new().default_handler(http::problem_for_framework_errors))
         .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
         .wrap(cors)
+        // Outside CORS, so that a refused preflight is a problem too.
+        .wrap(ErrorHandlers::new().default_handler(http::problem_for_framework_errors))
         .wrap(from_fn(crate::middleware::request_id))
         .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
 }

@@ -54,7 +54,7 @@ pub fn caller_for(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>
     Ok(row.and_then(|(token_id, name, role)| Some(Caller { token_id, name, role: role.parse().ok()? })))
 }
 
-/// Stores a new token and returns its id; the caller shows `token` once.
+/// Stores a new token and returns its id; the caller shows `token` once and audits it.
 pub fn register(conn: &mut DbConnection, name: &str, role: Role, token: &str) -> Result<i64> {
     Ok(diesel::insert_into(api_tokens::table)
         .values((
@@ -65,23 +65,6 @@ pub fn register(conn: &mut DbConnection, name: &str, role: Role, token: &str) ->
         ))
         .returning(api_tokens::id)
         .get_result(conn)?)
-}
-
-/// Registers `JALIN_ADMIN_TOKEN` as an admin token unless it already is one.
-pub fn register_admin_token(conn: &mut DbConnection, token: &str) -> Result<()> {
-    if token.len() < 16 {
-        return Err(ApiError::Internal("JALIN_ADMIN_TOKEN must be at least 16 characters".into()));
-    }
-    db::write_transaction(conn, |conn| {
-        let known: i64 = api_tokens::table
-            .filter(api_tokens::token_hash.eq(hash_token(token)).and(api_tokens::revoked_at.is_null()))
-            .count()
-            .get_result(conn)?;
-        if known == 0 {
-            register(conn, "admin", Role::Admin, token)?;
-        }
-        Ok(())
-    })
 }
 
 /// The bearer token of a request: `None` without an `Authorization` header, an error when

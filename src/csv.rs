@@ -2,7 +2,6 @@
 //! from a blocking database thread so that a million rows never sit in memory at once.
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -72,8 +71,6 @@ impl Wanted {
 
 /// Rows fetched per query while streaming.
 const BATCH: i64 = 2_000;
-/// Chunks waiting for a slow client before the database thread waits too.
-const CHANNEL_CAPACITY: usize = 4;
 
 /// Whether the client asks for CSV in `Accept` (and does not prefer JSON).
 fn wants_csv(request: &HttpRequest) -> bool {
@@ -83,14 +80,32 @@ fn wants_csv(request: &HttpRequest) -> bool {
 }
 
 /// One cell: text as it is, numbers and booleans as JSON writes them, link lists joined with
-/// `;` (each link by its code, subdivision code, acronym or name), nothing for null.
+/// `;` (each link by its code, subdivision code, acronym or name), nothing for null. A list
+/// in which some name holds a `;` is written as a JSON array of the names instead, so that
+/// "Office A; Office B" stays one agency. A cell that a spreadsheet would run as a formula
+/// is neutralised (see [`neutralised`]).
 fn cell(value: &Value) -> String {
-    match value {
+    let text = match value {
         Value::Null => String::new(),
         Value::String(text) => text.clone(),
-        Value::Array(items) => items.iter().map(link_label).collect::<Vec<_>>().join(";"),
+        Value::Array(items) => {
+            let labels: Vec<String> = items.iter().map(link_label).collect();
+            if labels.iter().any(|label| label.contains(';')) {
+                Value::from(labels).to_string()
+            } else {
+                labels.join(";")
+            }
+        }
         other => other.to_string(),
-    }
+    };
+    neutralised(text)
+}
+
+/// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is what Excel and its
+/// kin run as a formula (`=HYPERLINK(...)`): such a cell gets a leading `'`, which makes it
+/// text (OWASP's advice against CSV injection).
+fn neutralised(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text }
 }
 
 fn link_label(item: &Value) -> String {
@@ -100,14 +115,18 @@ fn link_label(item: &Value) -> String {
             .find_map(|name| fields.get(*name).and_then(Value::as_str))
             .unwrap_or_default()
             .to_owned(),
-        other => cell(other),
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 
 /// The rows of `records` as CSV text, with the header first when `header` is set.
 fn rows<R: CsvSource>(records: &[R::Record], header: bool) -> Result<Vec<u8>, ApiError> {
     let failed = |e: csv_crate::Error| ApiError::Internal(format!("cannot write CSV: {e}"));
-    let mut writer = csv_crate::Writer::from_writer(Vec::new());
+    // RFC 4180 ends every row with CRLF.
+    let mut writer =
+        csv_crate::WriterBuilder::new().terminator(csv_crate::Terminator::CRLF).from_writer(Vec::new());
     if header {
         writer.write_record(<R as CsvSource>::COLUMNS).map_err(failed)?;
     }
@@ -123,59 +142,47 @@ fn rows<R: CsvSource>(records: &[R::Record], header: bool) -> Result<Vec<u8>, Ap
 
 /// The CSV response: `limit` given, that page; otherwise every match, batch by batch (in id
 /// order by keyset, in another order by offset).
-pub fn stream<R: CsvSource>(
+pub async fn stream<R: CsvSource>(
     state: &AppState,
+    request: &HttpRequest,
     list: ListParams,
     filter: R::Filter,
     matches_any: bool,
     bom: bool,
-) -> HttpResponse {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, ApiError>>(CHANNEL_CAPACITY);
-    let pool = state.pool.clone();
-    actix_web::rt::spawn(async move {
-        let result = actix_web::web::block(move || -> Result<(), ApiError> {
-            let mut conn = pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
-            let mut head = Vec::new();
-            if bom {
-                head.extend_from_slice("\u{feff}".as_bytes());
+) -> Result<HttpResponse, ApiError> {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::FILE)));
+    crate::streaming::respond(state, request, response, move |conn, sink| {
+        let mut head = Vec::new();
+        if bom {
+            head.extend_from_slice("\u{feff}".as_bytes());
+        }
+        head.extend(rows::<R>(&[], true)?);
+        if !sink.send(head) || !matches_any {
+            return Ok(());
+        }
+        let by_id = R::KEYSET && list.sort.is_empty();
+        let mut batch =
+            ListParams { limit: if list.limit_given { list.limit } else { BATCH }, ..list.clone() };
+        loop {
+            let (_, records) = <R as CsvSource>::page(conn, &batch, &filter)?;
+            let done = list.limit_given || (records.len() as i64) < batch.limit;
+            if let Some(last) = records.last() {
+                if by_id && !list.limit_given {
+                    batch.after_id = Some(<R as CsvSource>::id(last));
+                } else {
+                    batch.offset += records.len() as i64;
+                }
             }
-            head.extend(rows::<R>(&[], true)?);
-            if sender.blocking_send(Ok(Bytes::from(head))).is_err() || !matches_any {
+            // A client that went away (or stalled) closes the channel: stop reading the database.
+            if !sink.send(rows::<R>(&records, false)?) || done {
                 return Ok(());
             }
-            let by_id = R::KEYSET && list.sort.is_empty();
-            let mut batch =
-                ListParams { limit: if list.limit_given { list.limit } else { BATCH }, ..list.clone() };
-            loop {
-                let (_, records) = <R as CsvSource>::page(&mut conn, &batch, &filter)?;
-                let done = list.limit_given || (records.len() as i64) < batch.limit;
-                if let Some(last) = records.last() {
-                    if by_id && !list.limit_given {
-                        batch.after_id = Some(<R as CsvSource>::id(last));
-                    } else {
-                        batch.offset += records.len() as i64;
-                    }
-                }
-                // A client that went away closes the channel: stop reading the database.
-                if sender.blocking_send(Ok(Bytes::from(rows::<R>(&records, false)?))).is_err() || done {
-                    return Ok(());
-                }
-            }
-        })
-        .await;
-        match result {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => log::error!("CSV export stopped: {error:?}"),
-            Err(error) => log::error!("CSV export task failed: {error}"),
         }
-    });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
-    });
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::FILE)))
-        .streaming(body)
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -194,5 +201,21 @@ mod tests {
         );
         assert_eq!(cell(&json!([{"id": 1, "name": "Dinas", "acronym": null}])), "Dinas");
         assert_eq!(cell(&json!([{"id": 1, "name": "West Java", "subdivision_code": "ID-JB"}])), "ID-JB");
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for formula in ["=HYPERLINK(\"http://x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(cell(&json!(formula)), format!("'{formula}"));
+        }
+        assert_eq!(cell(&json!("a=b")), "a=b");
+        assert_eq!(cell(&json!([{"id": 1, "name": "=cmd"}])), "'=cmd");
+    }
+
+    #[test]
+    fn a_name_with_a_semicolon_makes_its_list_a_json_array() {
+        let agencies =
+            json!([{"id": 1, "name": "Office A; Office B", "acronym": null}, {"id": 2, "name": "C"}]);
+        assert_eq!(cell(&agencies), r#"["Office A; Office B","C"]"#);
     }
 }

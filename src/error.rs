@@ -79,8 +79,13 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("conflict: {detail}")]
     Conflict { detail: String, errors: Vec<FieldError> },
+    /// A unique value taken, found by the database: perhaps by a concurrent transaction.
+    #[error("a unique value is already used: {0:?}")]
+    Duplicate(Vec<FieldError>),
     #[error("payload too large")]
-    PayloadTooLarge,
+    PayloadTooLarge { limit: usize },
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("database unavailable: {0}")]
@@ -129,11 +134,29 @@ impl ApiError {
             Self::NotFound(_) => "urn:jalin:problem:not-found",
             Self::PreconditionFailed(_) => "urn:jalin:problem:precondition-failed",
             Self::MethodNotAllowed { .. } => "urn:jalin:problem:method-not-allowed",
-            Self::Conflict { .. } => "urn:jalin:problem:conflict",
-            Self::PayloadTooLarge => "urn:jalin:problem:payload-too-large",
+            Self::Conflict { .. } | Self::Duplicate(_) => "urn:jalin:problem:conflict",
+            Self::PayloadTooLarge { .. } => "urn:jalin:problem:payload-too-large",
+            Self::RequestTimeout => "urn:jalin:problem:request-timeout",
             Self::UnsupportedMediaType => "urn:jalin:problem:unsupported-media-type",
             Self::Unavailable(_) => "urn:jalin:problem:unavailable",
             Self::Database(_) | Self::Internal(_) => "urn:jalin:problem:internal",
+        }
+    }
+
+    /// The error as an operator at a terminal should read it: the cause of a server error
+    /// (which clients never see), or the client-facing detail with every bad field.
+    pub fn operator_message(&self) -> String {
+        match self {
+            Self::Database(error) => format!("database error: {error}"),
+            Self::Internal(detail) | Self::Unavailable(detail) => detail.clone(),
+            _ => {
+                let problem = self.problem();
+                let mut text = problem.detail;
+                for field in problem.errors {
+                    text.push_str(&format!("\n  {}: {}", field.field, field.message));
+                }
+                text
+            }
         }
     }
 
@@ -144,6 +167,9 @@ impl ApiError {
                 (detail.clone(), errors.clone())
             }
             Self::InvalidQuery(errors) => (count_phrase(errors.len(), "query parameter"), errors.clone()),
+            Self::Duplicate(errors) => {
+                ("a record with the same unique value already exists".to_owned(), errors.clone())
+            }
             Self::InvalidBody(errors) => (count_phrase(errors.len(), "field"), errors.clone()),
             Self::NotFound(detail)
             | Self::Forbidden(detail)
@@ -152,7 +178,12 @@ impl ApiError {
             Self::MethodNotAllowed { allow } => {
                 (format!("this path answers only {}", allow.join(", ")), Vec::new())
             }
-            Self::PayloadTooLarge => ("the request body is larger than 1 MiB".to_owned(), Vec::new()),
+            Self::PayloadTooLarge { limit } => {
+                (format!("the request body is larger than {}", byte_size(*limit)), Vec::new())
+            }
+            Self::RequestTimeout => {
+                ("the request body did not arrive in time; send it whole and promptly".to_owned(), Vec::new())
+            }
             Self::UnsupportedMediaType => (
                 "the request body must be JSON, sent as Content-Type: application/json".to_owned(),
                 Vec::new(),
@@ -174,6 +205,15 @@ impl ApiError {
     }
 }
 
+/// `1 MiB`, `64 MiB`, `512 KiB`, or bytes.
+fn byte_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 fn count_phrase(count: usize, noun: &str) -> String {
     if count == 1 { format!("1 {noun} is invalid") } else { format!("{count} {noun}s are invalid") }
 }
@@ -188,20 +228,23 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict { .. } | Self::Duplicate(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// Server errors are logged by the request-id middleware, which names the request.
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        if status.is_server_error() {
-            log::error!("{self:?}");
-        }
         let mut response = HttpResponse::build(status);
+        if matches!(self, Self::RequestTimeout) {
+            // The rest of a body that never came must not be read as the next request.
+            response.force_close();
+        }
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         if let Self::MethodNotAllowed { allow } = self
             && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
@@ -233,10 +276,7 @@ impl From<diesel::result::Error> for ApiError {
                     .iter()
                     .map(|field| FieldError::new(field.clone(), "is already used by another record"))
                     .collect();
-                Self::Conflict {
-                    detail: "a record with the same unique value already exists".to_owned(),
-                    errors,
-                }
+                Self::Duplicate(errors)
             }
             // SQLite reports some foreign key failures without their kind.
             E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::foreign_key_conflict(),
@@ -244,6 +284,16 @@ impl From<diesel::result::Error> for ApiError {
                 Self::foreign_key_conflict()
             }
             _ => Self::Database(error),
+        }
+    }
+}
+
+impl crate::db::Transient for ApiError {
+    fn is_transient(&self) -> bool {
+        match self {
+            Self::Database(error) => error.is_transient(),
+            Self::Duplicate(_) => true,
+            _ => false,
         }
     }
 }

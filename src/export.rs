@@ -1,142 +1,313 @@
 //! Export: the data as a document (see `import`) that imports into an empty database to the
-//! same data. Records refer to each other by key, lists are ordered by key, and ids, versions
-//! and timestamps are left out, so exporting, importing elsewhere and exporting again gives
-//! the same document.
+//! same data. Records refer to each other by key, ids, versions and timestamps are left out,
+//! so exporting, importing elsewhere and exporting again gives the same document.
+//!
+//! Each list is ordered by key, except that a record referring to another of the same list (an
+//! agreement renewing another) comes after it, so that the document imports in one pass
+//! whatever the keys: records are ordered by their depth in the chain of such references, then
+//! by key.
+//!
+//! The document is streamed: records are read in batches on one consistent snapshot and
+//! written as they are read, so memory stays bounded whatever the size of the data, and no
+//! query binds more values than a batch holds. An export of one agreement first gathers the
+//! records it needs in a temporary table, in the database, not in memory.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use actix_web::{HttpRequest, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use diesel::RunQueryDsl;
+use diesel::connection::SimpleConnection;
 use serde_json::{Map, Value};
 
 use crate::auth::Reader;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
-use crate::import::{Document, Target};
+use crate::import::{Reference, Target};
 use crate::listing::{ListParams, QueryParams};
-use crate::resource::{Listed, writable_fields};
+use crate::resource::{Listed, Resource, writable_fields};
+use crate::streaming::Sink;
 
-/// Keys by id, of every kind of record.
-type Keys = HashMap<Target, HashMap<i64, String>>;
+/// Records read and written at a time.
+const BATCH: i64 = 500;
+/// Bytes gathered before they are handed to the client.
+const CHUNK: usize = 64 * 1024;
+/// Deeper chains of references within a list are not followed (they would have to be
+/// thousands of renewals long); what is beyond, or in a loop, comes last.
+const MAX_DEPTH: i64 = 10_000;
 
-/// The whole database as a document; with `agreement`, that agreement with everything its
-/// records refer to.
-pub fn export(conn: &mut DbConnection, agreement: Option<i64>) -> Result<Document> {
-    let mut keys = Keys::new();
-    for target in [Target::Region, Target::Sector, Target::Agency, Target::Agreement, Target::ActionPlan] {
-        keys.insert(target, target.keys(conn)?);
-    }
-    let document = Document {
-        about: None,
-        source: None,
-        regions: records::<crate::regions::Regions>(conn, &keys)?,
-        sectors: records::<crate::sectors::Sectors>(conn, &keys)?,
-        agencies: records::<crate::agencies::Agencies>(conn, &keys)?,
-        agreements: records::<crate::agreements::Agreements>(conn, &keys)?,
-        action_plans: records::<crate::action_plans::ActionPlans>(conn, &keys)?,
-        obstacles: records::<crate::obstacles::Obstacles>(conn, &keys)?,
-    };
-    match agreement {
-        None => Ok(document),
-        Some(id) => {
-            let key = keys
-                .get(&Target::Agreement)
-                .and_then(|keys| keys.get(&id))
-                .ok_or_else(|| ApiError::not_found("agreement", id))?;
-            Ok(only_agreement(document, key))
+/// The lists of a document, in the order they are written and imported: each refers only to
+/// lists before it, or to itself.
+fn lists() -> [(&'static str, &'static [Reference]); 6] {
+    use crate::{action_plans::ActionPlans, agencies::Agencies, agreements::Agreements};
+    use crate::{obstacles::Obstacles, regions::Regions, sectors::Sectors};
+    [
+        (Regions::LIST, Regions::REFERENCES),
+        (Sectors::LIST, Sectors::REFERENCES),
+        (Agencies::LIST, Agencies::REFERENCES),
+        (Agreements::LIST, Agreements::REFERENCES),
+        (ActionPlans::LIST, ActionPlans::REFERENCES),
+        (Obstacles::LIST, Obstacles::REFERENCES),
+    ]
+}
+
+/// Writes the document to `sink`: the whole database, or with `agreement` that agreement with
+/// the agreements it renews, its action plans and obstacles, and everything they refer to.
+/// Stops early, without error, when the client goes away.
+pub fn write_document(conn: &mut DbConnection, agreement: Option<i64>, sink: &mut Sink) -> Result<()> {
+    db::read_snapshot(conn, |conn| {
+        if let Some(agreement) = agreement {
+            gather_scope(conn, agreement)?;
         }
+        let scoped = agreement.is_some();
+        let mut out = Output { buffer: b"{".to_vec(), sink, gone: false };
+        write_list::<crate::regions::Regions>(conn, scoped, &mut out, true)?;
+        write_list::<crate::sectors::Sectors>(conn, scoped, &mut out, false)?;
+        write_list::<crate::agencies::Agencies>(conn, scoped, &mut out, false)?;
+        write_list::<crate::agreements::Agreements>(conn, scoped, &mut out, false)?;
+        write_list::<crate::action_plans::ActionPlans>(conn, scoped, &mut out, false)?;
+        write_list::<crate::obstacles::Obstacles>(conn, scoped, &mut out, false)?;
+        out.buffer.push(b'}');
+        out.flush();
+        Ok(())
+    })
+}
+
+/// The document as it is written: bytes waiting to be sent, and whether the client is gone.
+struct Output<'s> {
+    buffer: Vec<u8>,
+    sink: &'s mut Sink,
+    gone: bool,
+}
+
+impl Output<'_> {
+    /// Sends what is waiting; `false` once the client is gone.
+    fn flush(&mut self) -> bool {
+        if !self.gone && !self.buffer.is_empty() {
+            self.gone = !self.sink.send(std::mem::take(&mut self.buffer));
+        }
+        !self.gone
     }
 }
 
-/// Every record of `R`, ordered by key, as document records.
-fn records<R: Listed>(conn: &mut DbConnection, keys: &Keys) -> Result<Vec<Value>> {
+/// Writes `"list": [...]`, batch by batch.
+fn write_list<R: Listed>(conn: &mut DbConnection, scoped: bool, out: &mut Output, first: bool) -> Result<()> {
+    if out.gone {
+        return Ok(());
+    }
+    out.buffer.extend_from_slice(format!("{}\"{}\":[", if first { "" } else { "," }, R::LIST).as_bytes());
+    let order = order_sql::<R>(conn, scoped);
     let filter = R::take_filter(&mut QueryParams::parse("")?);
-    let (_, records) = R::page(conn, &ListParams::everything_by_key(), &filter)?;
-    let mut records =
-        records.iter().map(|record| document_record::<R>(record, keys)).collect::<Result<Vec<_>>>()?;
-    // By the bytes of the key, whatever the database's collation.
-    records.sort_by(|a, b| a["key"].as_str().cmp(&b["key"].as_str()));
-    Ok(records)
+    let mut after = (-1, String::new());
+    let mut written = 0usize;
+    loop {
+        let batch: Vec<Ordered> = diesel::sql_query(&order)
+            .bind::<diesel::sql_types::BigInt, _>(after.0)
+            .bind::<diesel::sql_types::Text, _>(&after.1)
+            .load(conn)?;
+        let Some(last) = batch.last() else { break };
+        after = (last.depth, last.key.clone());
+        let ids: Vec<i64> = batch.iter().map(|row| row.id).collect();
+        let (_, records) = R::page(conn, &ListParams::only_ids(ids.clone()), &filter)?;
+        let mut by_id: HashMap<i64, R::Record> = records.into_iter().map(|r| (R::id(&r), r)).collect();
+        let fields = ids
+            .iter()
+            .filter_map(|id| by_id.remove(id))
+            .map(|record| writable_fields::<R>(&record))
+            .collect::<Result<Vec<_>>>()?;
+        let keys = referenced_keys::<R>(conn, &fields)?;
+        for record in fields {
+            if written > 0 {
+                out.buffer.push(b',');
+            }
+            let record = document_record::<R>(record, &keys)?;
+            serde_json::to_writer(&mut out.buffer, &record)
+                .map_err(|e| ApiError::Internal(format!("cannot write a record: {e}")))?;
+            written += 1;
+        }
+        if out.buffer.len() >= CHUNK && !out.flush() {
+            return Ok(());
+        }
+        if (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
+    out.buffer.push(b']');
+    Ok(())
+}
+
+/// One record's place in the export order.
+#[derive(diesel::QueryableByName)]
+struct Ordered {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    depth: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    key: String,
+}
+
+/// The query for the next batch of ids of `R` in export order, after the depth `$1` and key
+/// `$2` of the last one written (`-1` and `''` to start). Keys compare by their bytes on both
+/// backends.
+fn order_sql<R: Listed>(conn: &DbConnection, scoped: bool) -> String {
+    let table = R::LIST;
+    let collate = db::byte_order(conn);
+    let scope = if scoped {
+        format!(" AND t.id IN (SELECT id FROM export_scope WHERE list = '{table}')")
+    } else {
+        String::new()
+    };
+    let own: Vec<&str> =
+        R::REFERENCES.iter().filter(|r| r.target.table() == table && !r.is_list()).map(|r| r.api).collect();
+    let depth = if own.is_empty() {
+        // Nothing in the list refers to the list: every record is at depth 0.
+        format!(
+            "SELECT t.id AS id, CAST(0 AS BIGINT) AS depth, t.key AS key FROM {table} t WHERE 1 = 1{scope}"
+        )
+    } else {
+        // A record's depth is the longest chain of references from it back to a record that
+        // refers to none in the list.
+        let roots = own.iter().map(|column| format!("{column} IS NULL")).collect::<Vec<_>>().join(" AND ");
+        let children = own.iter().map(|column| format!("c.{column} = w.id")).collect::<Vec<_>>().join(" OR ");
+        format!(
+            "WITH RECURSIVE walk(id, depth) AS (\
+               SELECT id, CAST(0 AS BIGINT) FROM {table} WHERE {roots} \
+               UNION SELECT c.id, w.depth + 1 FROM {table} c JOIN walk w ON {children} \
+               WHERE w.depth < {MAX_DEPTH}) \
+             SELECT t.id AS id, COALESCE(d.depth, {MAX_DEPTH}) AS depth, t.key AS key FROM {table} t \
+             LEFT JOIN (SELECT id, MAX(depth) AS depth FROM walk GROUP BY id) d ON d.id = t.id \
+             WHERE 1 = 1{scope}"
+        )
+    };
+    format!(
+        "SELECT id, depth, key FROM ({depth}) o \
+         WHERE o.depth > $1 OR (o.depth = $1 AND o.key{collate} > $2) \
+         ORDER BY o.depth, o.key{collate} LIMIT {BATCH}"
+    )
+}
+
+/// The keys of every record that `records` refer to, by kind and id.
+fn referenced_keys<R: Resource>(
+    conn: &mut DbConnection,
+    records: &[Map<String, Value>],
+) -> Result<HashMap<Target, HashMap<i64, String>>> {
+    let mut ids: HashMap<Target, Vec<i64>> = HashMap::new();
+    for reference in R::REFERENCES {
+        let wanted = ids.entry(reference.target).or_default();
+        for record in records {
+            match record.get(reference.api) {
+                Some(Value::Array(items)) => wanted.extend(items.iter().filter_map(Value::as_i64)),
+                Some(value) => wanted.extend(value.as_i64()),
+                None => {}
+            }
+        }
+    }
+    let mut keys = HashMap::new();
+    for (target, mut ids) in ids {
+        ids.sort_unstable();
+        ids.dedup();
+        keys.insert(target, target.keys_of(conn, &ids)?);
+    }
+    Ok(keys)
 }
 
 /// A record's writable fields, references turned from ids into keys, empty fields left out.
-fn document_record<R: Listed>(record: &R::Record, keys: &Keys) -> Result<Value> {
+fn document_record<R: Resource>(
+    fields: Map<String, Value>,
+    keys: &HashMap<Target, HashMap<i64, String>>,
+) -> Result<Value> {
     let key_of = |target: Target, id: &Value| -> Result<Value> {
         id.as_i64()
             .and_then(|id| keys.get(&target)?.get(&id))
             .map(|key| Value::String(key.clone()))
             .ok_or_else(|| ApiError::Internal(format!("a {} reference has no key", target.resource_type())))
     };
-    let mut fields = Map::new();
-    for (name, value) in writable_fields::<R>(record)? {
+    let mut document = Map::new();
+    for (name, value) in fields {
         if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
             continue;
         }
         match R::REFERENCES.iter().find(|r| r.api == name) {
-            Some(reference) if reference.many => {
+            Some(reference) if reference.is_list() => {
                 let ids = value.as_array().cloned().unwrap_or_default();
                 let keys = ids.iter().map(|id| key_of(reference.target, id)).collect::<Result<Vec<_>>>()?;
-                fields.insert(reference.document.to_owned(), Value::Array(keys));
+                document.insert(reference.document.to_owned(), Value::Array(keys));
             }
             Some(reference) => {
-                fields.insert(reference.document.to_owned(), key_of(reference.target, &value)?);
+                document.insert(reference.document.to_owned(), key_of(reference.target, &value)?);
             }
             None => {
-                fields.insert(name, value);
+                document.insert(name, value);
             }
         }
     }
-    Ok(Value::Object(fields))
+    Ok(Value::Object(document))
 }
 
-/// The document cut down to one agreement: the agreements it renews, its action plans and
-/// obstacles, and the regions, sectors and agencies they refer to.
-fn only_agreement(document: Document, key: &str) -> Document {
-    let text = |record: &Value, field: &str| record.get(field).and_then(Value::as_str).map(str::to_owned);
-    let list = |record: &Value, field: &str| -> Vec<String> {
-        record
-            .get(field)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect()
+/// Fills the temporary table `export_scope` with the records an export of `agreement` holds:
+/// the agreement; the records of the lists that belong to it (those naming it, and those
+/// naming its action plans); then, until nothing is added, every record that a record of the
+/// scope refers to (the agreements it renews, parties, sectors, agencies and their regions).
+/// The table goes with the snapshot's transaction.
+fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
+    conn.batch_execute(
+        "CREATE TEMP TABLE IF NOT EXISTS export_scope \
+           (list TEXT NOT NULL, id BIGINT NOT NULL, PRIMARY KEY (list, id)); \
+         DELETE FROM export_scope;",
+    )?;
+    let agreements = Target::Agreement.table();
+    diesel::sql_query(format!("INSERT INTO export_scope (list, id) VALUES ('{agreements}', {agreement})"))
+        .execute(conn)?;
+    let lists = lists();
+    let add = |list: &str, select: String| {
+        format!(
+            "INSERT INTO export_scope (list, id) SELECT DISTINCT '{list}', x.id FROM ({select}) x \
+             WHERE x.id IS NOT NULL AND NOT EXISTS \
+             (SELECT 1 FROM export_scope e WHERE e.list = '{list}' AND e.id = x.id)"
+        )
     };
-    let by_key: HashMap<String, &Value> =
-        document.agreements.iter().filter_map(|a| Some((text(a, "key")?, a))).collect();
-    let mut agreements = BTreeSet::new();
-    let mut next = Some(key.to_owned());
-    while let Some(key) = next.take() {
-        if agreements.insert(key.clone()) {
-            next = by_key.get(&key).and_then(|a| text(a, "renews"));
+    for (list, references) in lists.iter().filter(|(list, _)| *list != agreements) {
+        let belongs = references.iter().filter(|r| !r.is_list()).find_map(|r| match r.target {
+            Target::Agreement => Some(format!("t.{} = {agreement}", r.api)),
+            Target::ActionPlan if *list != Target::ActionPlan.table() => Some(format!(
+                "t.{} IN (SELECT id FROM export_scope WHERE list = '{}')",
+                r.api,
+                Target::ActionPlan.table()
+            )),
+            _ => None,
+        });
+        if let Some(condition) = belongs {
+            diesel::sql_query(add(list, format!("SELECT t.id AS id FROM {list} t WHERE {condition}")))
+                .execute(conn)?;
         }
     }
-    let keep = |records: Vec<Value>, keep: &dyn Fn(&Value) -> bool| -> Vec<Value> {
-        records.into_iter().filter(|r| keep(r)).collect()
-    };
-    let agreement_records =
-        keep(document.agreements, &|a| text(a, "key").is_some_and(|k| agreements.contains(&k)));
-    let plans = keep(document.action_plans, &|p| text(p, "agreement").as_deref() == Some(key));
-    let obstacles = keep(document.obstacles, &|o| text(o, "agreement").as_deref() == Some(key));
-    let sectors: BTreeSet<String> =
-        agreement_records.iter().chain(&plans).flat_map(|record| list(record, "sectors")).collect();
-    let agency_keys: BTreeSet<String> = plans.iter().flat_map(|plan| list(plan, "agencies")).collect();
-    let agencies = keep(document.agencies, &|a| text(a, "key").is_some_and(|k| agency_keys.contains(&k)));
-    let regions: BTreeSet<String> = agreement_records
-        .iter()
-        .flat_map(|a| list(a, "parties"))
-        .chain(agencies.iter().filter_map(|a| text(a, "region")))
-        .collect();
-    Document {
-        about: None,
-        source: None,
-        regions: keep(document.regions, &|r| text(r, "key").is_some_and(|k| regions.contains(&k))),
-        sectors: keep(document.sectors, &|s| text(s, "key").is_some_and(|k| sectors.contains(&k))),
-        agencies,
-        agreements: agreement_records,
-        action_plans: plans,
-        obstacles,
+    loop {
+        let mut added = 0;
+        for (list, references) in &lists {
+            for reference in references.iter() {
+                let target = reference.target.table();
+                let select = match reference.links {
+                    None => format!(
+                        "SELECT t.{column} AS id FROM {list} t \
+                         JOIN export_scope s ON s.list = '{list}' AND s.id = t.id",
+                        column = reference.api
+                    ),
+                    Some(links) => format!(
+                        "SELECT k.{target_column} AS id FROM {table} k \
+                         JOIN export_scope s ON s.list = '{list}' AND s.id = k.{owner}",
+                        target_column = links.target,
+                        table = links.table,
+                        owner = links.owner
+                    ),
+                };
+                added += diesel::sql_query(add(target, select)).execute(conn)?;
+            }
+        }
+        if added == 0 {
+            return Ok(());
+        }
     }
 }
 
@@ -150,12 +321,16 @@ struct ExportFilterDoc {
 }
 
 /// Exports the data as a document that imports into an empty database to the same data.
+///
+/// Lists are ordered by key, a record after any record of the same list it refers to (an
+/// agreement after the one it renews). The document is streamed as it is read, from one
+/// consistent snapshot of the data.
 #[utoipa::path(
     tag = "import",
     operation_id = "export_document",
     params(ExportFilterDoc),
     responses(
-        (status = 200, description = "The document, lists ordered by key", body = Document),
+        (status = 200, description = "The document", body = crate::import::Document),
         (status = 404, description = "`agreement_id` names no agreement", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
@@ -165,9 +340,17 @@ pub async fn export_document(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Document>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let agreement: Option<i64> = params.take("agreement_id");
     params.finish()?;
-    Ok(web::Json(db::run(&state.pool, move |conn| export(conn, agreement)).await?))
+    if let Some(id) = agreement {
+        db::run(&state.pool, move |conn| crate::agreements::ensure_exists(conn, id)).await?;
+    }
+    let mut response = HttpResponse::Ok();
+    response.content_type("application/json").insert_header((header::CACHE_CONTROL, "no-store"));
+    crate::streaming::respond(&state, &request, response, move |conn, sink| {
+        write_document(conn, agreement, sink)
+    })
+    .await
 }

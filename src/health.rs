@@ -1,12 +1,17 @@
 //! The health check that load balancers and orchestrators poll.
 
+use std::time::Duration;
+
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db;
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::http::AppState;
+
+/// How long the database has to answer before the service is reported unavailable.
+pub const TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -14,21 +19,38 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// Says whether the service and its database answer.
+/// Says whether the service and its database answer; it does not wait behind other requests.
+//
+// The check has a connection pool and a thread of its own: a service whose request pool and
+// blocking threads are all busy is slow, not down, and a database that hangs is a 503 after
+// TIMEOUT rather than a check that never answers.
 #[utoipa::path(
     tag = "operations",
     operation_id = "healthz",
     responses(
         (status = 200, description = "The service and its database answer", body = Health),
-        (status = 503, description = "The database does not answer",
+        (status = 503, description = "The database does not answer within 2 seconds",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse> {
-    db::run(&state.pool, |conn| {
-        db::ping(conn).map_err(|e| crate::error::ApiError::Unavailable(format!("health query failed: {e}")))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+    let pool = state.health_pool.clone();
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("jalin-health".to_owned())
+        .spawn(move || {
+            let result = pool
+                .get()
+                .map_err(|e| e.to_string())
+                .and_then(|mut conn| db::ping(&mut conn).map_err(|e| e.to_string()));
+            let _ = answer.send(result);
+        })
+        .map_err(|e| ApiError::Internal(format!("cannot start the health check: {e}")))?;
+    match actix_web::rt::time::timeout(TIMEOUT, answered).await {
+        Ok(Ok(Ok(()))) => Ok(HttpResponse::Ok().json(Health { status: "ok" })),
+        Ok(Ok(Err(cause))) => Err(ApiError::Unavailable(format!("health query failed: {cause}"))),
+        Ok(Err(_)) => Err(ApiError::Unavailable("the health check ended without an answer".into())),
+        Err(_) => Err(ApiError::Unavailable(format!("the database did not answer within {TIMEOUT:?}"))),
+    }
 }

@@ -2,21 +2,22 @@
 //! settings, success responses, and the answers for unknown paths and methods.
 
 use actix_web::dev::ServiceResponse;
-use actix_web::error::{JsonPayloadError, PathError};
+use actix_web::error::PathError;
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::db::Pool;
 use crate::error::{ApiError, Result};
 
-/// Largest accepted request body.
-pub const BODY_LIMIT: usize = 1024 * 1024;
-
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// A pool of its own for `/healthz`, so that the health check never waits behind requests.
+    pub health_pool: Pool,
     pub settings: Settings,
+    /// Responses that may stream at once, each holding a connection (half the pool).
+    pub streams: crate::streaming::StreamSlots,
 }
 
 /// How the service behaves, beyond where its data is.
@@ -24,41 +25,25 @@ pub struct AppState {
 pub struct Settings {
     /// Whether reads need no token (`JALIN_PUBLIC_READ`).
     pub public_read: bool,
-    /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`).
+    /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`), checked and normalised.
     pub cors_origins: Vec<String>,
+    /// How long a client may take to send a request body (`408` after that).
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { public_read: true, cors_origins: Vec::new() }
+        Self { public_read: true, cors_origins: Vec::new(), body_timeout: crate::body::BODY_TIMEOUT }
     }
 }
 
 impl AppState {
-    pub fn new(pool: Pool, settings: Settings) -> Self {
-        Self { pool, settings }
+    /// The state of a service on `pool`, which connects to `target`.
+    pub fn new(pool: Pool, target: &crate::db::DatabaseTarget, settings: Settings) -> Self {
+        let health_pool = crate::db::lazy_pool(target, 1, crate::health::TIMEOUT);
+        let streams = crate::streaming::StreamSlots::new(pool.max_size() as usize / 2);
+        Self { pool, health_pool, settings, streams }
     }
-}
-
-/// JSON bodies: at most 1 MiB, `application/json` (or a `+json` type), errors as problems.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(BODY_LIMIT).error_handler(|error, _request| {
-        match error {
-            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-            JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                ApiError::PayloadTooLarge
-            }
-            JsonPayloadError::Deserialize(error) => ApiError::BadRequest {
-                detail: format!("the body is not valid JSON: {error}"),
-                errors: vec![],
-            },
-            other => ApiError::BadRequest {
-                detail: format!("the body could not be read: {other}"),
-                errors: vec![],
-            },
-        }
-        .into()
-    })
 }
 
 /// A path segment that is not a valid id names no record: `404`, as for an unknown id.
@@ -147,6 +132,7 @@ impl RouteTable {
                 let segments = path.split('/').map(str::to_owned).collect();
                 let methods = [
                     (Method::GET, item.get.is_some()),
+                    (Method::HEAD, item.get.is_some()),
                     (Method::POST, item.post.is_some()),
                     (Method::PUT, item.put.is_some()),
                     (Method::PATCH, item.patch.is_some()),
@@ -197,19 +183,36 @@ pub fn problem_for_framework_errors<B>(
         return Ok(actix_web::middleware::ErrorHandlerResponse::Response(response.map_into_left_body()));
     }
     let status = response.status();
-    let error = match status.as_u16() {
-        404 => ApiError::NotFound(format!("nothing is at {}", response.request().path())),
-        413 => ApiError::PayloadTooLarge,
-        415 => ApiError::UnsupportedMediaType,
-        500..=599 => ApiError::Internal(format!("framework error {status}")),
+    let cors_refusal =
+        response.response().error().and_then(|error| error.as_error::<actix_cors::CorsError>());
+    let error = match (status.as_u16(), cors_refusal) {
+        (_, Some(refusal)) => ApiError::BadRequest {
+            detail: format!(
+                "CORS refused the request: {refusal}. Origins are set by JALIN_CORS_ORIGINS; \
+                 a preflight may ask for the methods GET, HEAD, POST, PATCH, PUT and DELETE and \
+                 the headers {}",
+                crate::middleware::CORS_REQUEST_HEADERS.join(", ")
+            ),
+            errors: vec![],
+        },
+        (404, _) => ApiError::NotFound(format!("nothing is at {}", response.request().path())),
+        (413, _) => ApiError::PayloadTooLarge { limit: crate::body::BODY_LIMIT },
+        (415, _) => ApiError::UnsupportedMediaType,
+        (500..=599, _) => ApiError::Internal(format!("framework error {status}")),
         _ => {
             ApiError::BadRequest { detail: "the request could not be understood".to_owned(), errors: vec![] }
         }
     };
-    let (request, _) = response.into_parts();
-    let response = actix_web::ResponseError::error_response(&error);
+    let (request, original) = response.into_parts();
+    let mut problem = actix_web::ResponseError::error_response(&error);
+    // Headers set on the way out (CORS, caching) still apply to the problem.
+    for (name, value) in original.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     Ok(actix_web::middleware::ErrorHandlerResponse::Response(
-        ServiceResponse::new(request, response).map_into_right_body(),
+        ServiceResponse::new(request, problem).map_into_right_body(),
     ))
 }
 

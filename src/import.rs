@@ -6,7 +6,7 @@
 //! into ids, then the resource's own input type and rules apply. Errors point into the
 //! document (`action_plans[3].sectors[0]`), every one of them in a single `422`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::post;
 use diesel::prelude::*;
@@ -16,8 +16,10 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::db::schema::{action_plans, agencies, agreements, obstacles, regions, sectors};
+use crate::domain::Key;
 use crate::error::{ApiError, FieldError, Result};
 use crate::input::{Checker, Mode, read_body};
+use crate::links::MAX_IDS;
 use crate::resource::{self, Resource};
 
 /// The kinds of record a document can refer to.
@@ -55,19 +57,36 @@ impl Target {
         }
     }
 
-    /// The key of every record of this kind, by id.
-    pub fn keys(self, conn: &mut DbConnection) -> QueryResult<HashMap<i64, String>> {
-        let pairs: Vec<(i64, String)> = match self {
-            Self::Region => regions::table.select((regions::id, regions::key)).load(conn)?,
-            Self::Sector => sectors::table.select((sectors::id, sectors::key)).load(conn)?,
-            Self::Agency => agencies::table.select((agencies::id, agencies::key)).load(conn)?,
-            Self::Agreement => agreements::table.select((agreements::id, agreements::key)).load(conn)?,
-            Self::ActionPlan => {
-                action_plans::table.select((action_plans::id, action_plans::key)).load(conn)?
-            }
-            Self::Obstacle => obstacles::table.select((obstacles::id, obstacles::key)).load(conn)?,
-        };
-        Ok(pairs.into_iter().collect())
+    /// The table of this kind of record (and its list's name in documents).
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Region => "regions",
+            Self::Sector => "sectors",
+            Self::Agency => "agencies",
+            Self::Agreement => "agreements",
+            Self::ActionPlan => "action_plans",
+            Self::Obstacle => "obstacles",
+        }
+    }
+
+    /// The keys of the records with these ids, by id.
+    pub fn keys_of(self, conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+        #[derive(diesel::QueryableByName)]
+        struct IdKey {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            key: String,
+        }
+        let mut keys = HashMap::with_capacity(ids.len());
+        for ids in ids.chunks(crate::db::MAX_BOUND_VALUES) {
+            // Integers written into the statement: nothing to bind, so no limit to mind.
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!("SELECT id, key FROM {} WHERE id IN ({list})", self.table());
+            let rows: Vec<IdKey> = diesel::sql_query(sql).load(conn)?;
+            keys.extend(rows.into_iter().map(|row| (row.id, row.key)));
+        }
+        Ok(keys)
     }
 
     fn id_by_key(self, conn: &mut DbConnection, key: &str) -> QueryResult<Option<i64>> {
@@ -104,11 +123,34 @@ impl Target {
 pub struct Reference {
     /// Its name in a document (`parties`).
     pub document: &'static str,
-    /// Its name in the API (`party_region_ids`).
+    /// Its name in the API (`party_region_ids`), and of its column when it refers to one record.
     pub api: &'static str,
     pub target: Target,
-    /// A list of keys rather than one.
-    pub many: bool,
+    /// For a list of references, the link table that stores it; `None` for one reference,
+    /// stored in the column named `api`.
+    pub links: Option<crate::links::LinkTable>,
+}
+
+impl Reference {
+    /// One reference, in the column named `api`.
+    pub const fn one(document: &'static str, api: &'static str, target: Target) -> Self {
+        Self { document, api, target, links: None }
+    }
+
+    /// A list of references, in a link table.
+    pub const fn many(
+        document: &'static str,
+        api: &'static str,
+        target: Target,
+        links: crate::links::LinkTable,
+    ) -> Self {
+        Self { document, api, target, links: Some(links) }
+    }
+
+    /// Whether it is a list of keys rather than one.
+    pub fn is_list(&self) -> bool {
+        self.links.is_some()
+    }
 }
 
 /// What an import did to one resource's records.
@@ -218,22 +260,63 @@ struct Run<'c> {
 impl Run<'_> {
     fn list<R: Resource>(&mut self, records: &[Value]) -> Result<Counts> {
         let mut counts = Counts::default();
+        // Where each key first appears: a key given twice would be imported twice, one copy
+        // overwriting the other, and the document would never import to "unchanged".
+        let mut first_at: HashMap<&str, usize> = HashMap::new();
+        let mut reported: HashSet<&str> = HashSet::new();
         for (index, record) in records.iter().enumerate() {
             let path = format!("{}[{index}]", R::LIST);
-            self.record::<R>(&path, record, &mut counts)?;
+            let Some(key) = self.key_of(&path, record) else { continue };
+            if let Some(&first) = first_at.get(key) {
+                if reported.insert(key) {
+                    self.errors.push(FieldError::new(
+                        format!("{}[{first}].key", R::LIST),
+                        format!("{key} is the key of another record of this document too, {path}"),
+                    ));
+                }
+                self.errors.push(FieldError::new(
+                    format!("{path}.key"),
+                    format!("{key} is already the key of {}[{first}] in this document", R::LIST),
+                ));
+                continue;
+            }
+            first_at.insert(key, index);
+            self.record::<R>(&path, key, record, &mut counts)?;
         }
         Ok(counts)
     }
 
-    fn record<R: Resource>(&mut self, path: &str, record: &Value, counts: &mut Counts) -> Result<()> {
+    /// The record's key, or `None` with the reason reported: the record is skipped.
+    fn key_of<'v>(&mut self, path: &str, record: &'v Value) -> Option<&'v str> {
         let Value::Object(record) = record else {
             self.errors.push(FieldError::new(path, "must be an object"));
-            return Ok(());
+            return None;
         };
-        let Some(key) = record.get("key").and_then(Value::as_str).map(str::to_owned) else {
-            self.errors.push(FieldError::new(format!("{path}.key"), "is required in a document"));
-            return Ok(());
-        };
+        match record.get("key") {
+            Some(Value::String(key)) => match key.parse::<Key>() {
+                Ok(_) => Some(key),
+                Err(message) => {
+                    self.errors.push(FieldError::new(format!("{path}.key"), message));
+                    None
+                }
+            },
+            _ => {
+                self.errors
+                    .push(FieldError::new(format!("{path}.key"), "is required in a document, as a string"));
+                None
+            }
+        }
+    }
+
+    fn record<R: Resource>(
+        &mut self,
+        path: &str,
+        key: &str,
+        record: &Value,
+        counts: &mut Counts,
+    ) -> Result<()> {
+        let Value::Object(record) = record else { return Ok(()) };
+        let key = key.to_owned();
         let Some(fields) = self.api_fields::<R>(path, record)? else { return Ok(()) };
         let existing = self.id(R::TARGET, &key)?;
         let mut checker = Checker::default();
@@ -294,10 +377,17 @@ impl Run<'_> {
     }
 
     fn resolve(&mut self, path: &str, reference: &Reference, value: &Value) -> Result<Option<Value>> {
-        match (value, reference.many) {
+        match (value, reference.is_list()) {
             (Value::Null, _) => Ok(Some(Value::Null)),
             (Value::String(key), false) => {
                 Ok(self.resolve_key(path, reference.target, key)?.map(Value::from))
+            }
+            (Value::Array(keys), true) if keys.len() > MAX_IDS => {
+                self.errors.push(FieldError::new(
+                    path,
+                    format!("must list at most {MAX_IDS} keys; it lists {}", keys.len()),
+                ));
+                Ok(None)
             }
             (Value::Array(keys), true) => {
                 let mut ids = Vec::with_capacity(keys.len());
@@ -326,6 +416,10 @@ impl Run<'_> {
     }
 
     fn resolve_key(&mut self, path: &str, target: Target, key: &str) -> Result<Option<i64>> {
+        if let Err(message) = key.parse::<Key>() {
+            self.errors.push(FieldError::new(path, format!("names no {}: a key {message}", target.name())));
+            return Ok(None);
+        }
         let id = self.id(target, key)?;
         if id.is_none() {
             self.errors.push(FieldError::new(
@@ -390,7 +484,7 @@ pub fn load_demo(conn: &mut DbConnection) -> Result<Option<ImportSummary>> {
 pub async fn import_document(
     editor: crate::auth::Editor,
     state: actix_web::web::Data<crate::http::AppState>,
-    body: actix_web::web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<actix_web::web::Json<ImportSummary>> {
     let document = parse_document(body.into_inner())?;
     let actor = editor.0.name;

@@ -4,7 +4,7 @@
 //! Lists embed links with a fixed number of queries per page: one for the link rows of all
 //! the page's owners, one for the linked records, whatever the page's length.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 use serde::Serialize;
@@ -26,6 +26,13 @@ macro_rules! link_table {
             use crate::db::DbConnection;
             use crate::db::schema::$table;
 
+            /// Where the links are stored, for SQL written by hand (exports).
+            pub const STORAGE: super::LinkTable = super::LinkTable {
+                table: stringify!($table),
+                owner: stringify!($owner),
+                target: stringify!($target),
+            };
+
             /// Makes `targets`, in this order, the owner's links.
             pub fn replace(conn: &mut DbConnection, owner: i64, targets: &[i64]) -> QueryResult<()> {
                 diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
@@ -44,14 +51,16 @@ macro_rules! link_table {
 
             /// The linked ids of each owner, in their order.
             pub fn of(conn: &mut DbConnection, owners: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
-                let rows: Vec<(i64, i64)> = $table::table
-                    .filter($table::$owner.eq_any(owners))
-                    .order(($table::$owner, $table::position))
-                    .select(($table::$owner, $table::$target))
-                    .load(conn)?;
                 let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
-                for (owner, target) in rows {
-                    links.entry(owner).or_default().push(target);
+                for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
+                    let rows: Vec<(i64, i64)> = $table::table
+                        .filter($table::$owner.eq_any(owners))
+                        .order(($table::$owner, $table::position))
+                        .select(($table::$owner, $table::$target))
+                        .load(conn)?;
+                    for (owner, target) in rows {
+                        links.entry(owner).or_default().push(target);
+                    }
                 }
                 Ok(links)
             }
@@ -72,6 +81,16 @@ macro_rules! link_table {
             }
         }
     };
+}
+
+/// A link table's name and columns.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkTable {
+    pub table: &'static str,
+    /// The column of the record that owns the links.
+    pub owner: &'static str,
+    /// The column of the linked record.
+    pub target: &'static str,
 }
 
 link_table!(agreement_parties, agreement_parties, agreement_id, region_id);
@@ -112,9 +131,13 @@ pub trait LinkTarget: Sized + Clone {
     fn id(&self) -> i64;
     fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
 
-    /// The records with these ids, by id.
+    /// The records with these ids, by id, however many ids there are.
     fn by_id(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, Self>> {
-        Ok(Self::load(conn, ids)?.into_iter().map(|record| (record.id(), record)).collect())
+        let mut records = HashMap::with_capacity(ids.len());
+        for ids in ids.chunks(crate::db::MAX_BOUND_VALUES) {
+            records.extend(Self::load(conn, ids)?.into_iter().map(|record| (record.id(), record)));
+        }
+        Ok(records)
     }
 }
 
@@ -173,18 +196,26 @@ pub fn embed<T: LinkTarget>(
         .collect())
 }
 
-/// Checks a list of ids given in field `field`: no id twice, every one an existing record.
-/// Returns the records found, in the given order.
+/// The most ids a list in a request body may hold.
+pub const MAX_IDS: usize = 1_000;
+
+/// Checks a list of ids given in field `field`: at most [`MAX_IDS`], no id twice, every one an
+/// existing record. Returns the records found, in the given order.
 pub fn check_ids<T: LinkTarget>(
     conn: &mut DbConnection,
     checker: &mut Checker,
     field: &str,
     ids: &[i64],
 ) -> QueryResult<Vec<T>> {
+    if ids.len() > MAX_IDS {
+        checker.error(field, format!("must list at most {MAX_IDS} ids; it lists {}", ids.len()));
+        return Ok(Vec::new());
+    }
     let records = T::by_id(conn, ids)?;
+    let mut seen = HashSet::with_capacity(ids.len());
     let mut found = Vec::with_capacity(ids.len());
     for (index, id) in ids.iter().enumerate() {
-        if ids[..index].contains(id) {
+        if !seen.insert(*id) {
             checker.error(format!("{field}[{index}]"), format!("{} {id} is listed more than once", T::NAME));
         } else if let Some(record) = records.get(id) {
             found.push(record.clone());

@@ -101,6 +101,9 @@ pub struct ListParams {
     pub key: Option<String>,
     /// Only records with a larger id: how a CSV export in id order walks the table.
     pub after_id: Option<i64>,
+    /// Only the records with these ids (at most `db::MAX_BOUND_VALUES`): how an export reads
+    /// the records of a batch it has ordered itself.
+    pub ids: Option<Vec<i64>>,
     /// Whether the client chose `limit` (a CSV export without one returns every match).
     pub limit_given: bool,
 }
@@ -121,16 +124,17 @@ impl ListParams {
         Self { search_pattern, key, ..paging }
     }
 
-    /// Every record, ordered by `key`: what an export reads.
-    pub fn everything_by_key() -> Self {
+    /// The records with these ids, in id order: what an export reads, batch by batch.
+    pub fn only_ids(ids: Vec<i64>) -> Self {
         Self {
-            limit: i64::MAX,
+            limit: ids.len() as i64,
             offset: 0,
-            sort: vec![SortKey { field: "key", descending: false }],
+            sort: Vec::new(),
             search_pattern: None,
             key: None,
             after_id: None,
-            limit_given: false,
+            ids: Some(ids),
+            limit_given: true,
         }
     }
 
@@ -147,6 +151,7 @@ impl ListParams {
             search_pattern: None,
             key: None,
             after_id: None,
+            ids: None,
         }
     }
 }
@@ -194,14 +199,37 @@ pub struct QueryParams {
 }
 
 impl QueryParams {
+    /// Splits and decodes a query string. A name or value that is not UTF-8 once decoded, or
+    /// that holds a NUL character, is a `400` naming it: no such text may reach a query.
     pub fn parse(query_string: &str) -> Result<Self> {
-        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(query_string)
-            .map_err(|e| ApiError::BadRequest {
-                detail: format!("malformed query string: {e}"),
-                errors: vec![],
-            })?
-            .into_inner();
-        Ok(Self { pairs, errors: Vec::new() })
+        let mut pairs = Vec::new();
+        let mut errors: Vec<FieldError> = Vec::new();
+        for pair in query_string.split('&').filter(|pair| !pair.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = match decode_component(name) {
+                Ok(name) => name,
+                Err(message) => {
+                    let shown = String::from_utf8_lossy(
+                        &percent_encoding::percent_decode_str(name).collect::<Vec<u8>>(),
+                    )
+                    .replace('\0', "\\0");
+                    errors.push(FieldError::new(shown, format!("its name {message}")));
+                    continue;
+                }
+            };
+            match decode_component(value) {
+                Ok(value) => pairs.push((name, value)),
+                Err(message) => {
+                    if !errors.iter().any(|e| e.field == name) {
+                        errors.push(FieldError::new(name, message));
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::InvalidQuery(errors));
+        }
+        Ok(Self { pairs, errors })
     }
 
     /// Removes `name` and converts its value with `convert`; records an error when it is
@@ -252,6 +280,19 @@ impl QueryParams {
         }
         if self.errors.is_empty() { Ok(()) } else { Err(ApiError::InvalidQuery(self.errors)) }
     }
+}
+
+/// One name or value of a query string: `+` is a space, `%XX` a byte; the bytes must be UTF-8
+/// without NUL.
+fn decode_component(text: &str) -> Result<String, String> {
+    let spaced = text.replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .map_err(|_| "is not valid UTF-8 once percent-decoded".to_owned())?;
+    if decoded.contains('\0') {
+        return Err("must not contain NUL characters".to_owned());
+    }
+    Ok(decoded.into_owned())
 }
 
 fn extract(pairs: &mut Vec<(String, String)>, name: &str) -> Vec<String> {
@@ -391,6 +432,24 @@ mod tests {
         assert_eq!(like_pattern("Java").as_deref(), Some("%java%"));
         assert_eq!(like_pattern("100%_x\\").as_deref(), Some("%100\\%\\_x\\\\%"));
         assert_eq!(like_pattern(""), None);
+    }
+
+    #[test]
+    fn query_values_must_be_utf8_without_nul() {
+        let mut params = QueryParams::parse("q=J%C3%A9r%C3%B4me+x%2B1&key=").unwrap();
+        assert_eq!(params.take::<String>("q").as_deref(), Some("Jérôme x+1"));
+        assert_eq!(params.take::<String>("key").as_deref(), Some(""));
+        for bad in ["key=a%00b", "q=%FF", "q=%C3", "k%00=1"] {
+            let Err(ApiError::InvalidQuery(errors)) = QueryParams::parse(bad) else {
+                panic!("{bad} accepted")
+            };
+            assert_eq!(errors.len(), 1, "{bad}");
+        }
+        let Err(ApiError::InvalidQuery(errors)) = QueryParams::parse("key=a%00b&q=%FF&limit=2") else {
+            panic!("accepted")
+        };
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(names, ["key", "q"]);
     }
 
     #[test]

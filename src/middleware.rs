@@ -1,47 +1,181 @@
-//! Middleware of every response: request ids, security headers and CORS.
+//! Middleware of every response: request ids (and the log line of each server error), `HEAD`,
+//! security headers and CORS.
 
-use actix_web::body::MessageBody;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::HttpMessage;
+use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, Uri};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+
+use crate::error::ApiError;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The id of the request being served, in the request's extensions, for log lines written
+/// away from the middleware (a stream that fails after its first bytes).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 /// The request's id: the client's `X-Request-Id` when it is a sensible token (so that a
 /// client can follow its request through our logs), else a new UUID. The response carries
-/// it, and the access log line names it.
+/// it, and the access log line and the log line of a server error name it.
+///
+/// `HEAD` is answered as the `GET` of the same path without its body (uptime checks use it):
+/// the length stays what the `GET` would send.
 pub async fn request_id(
-    request: ServiceRequest,
-    next: Next<impl MessageBody>,
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let given = request
         .headers()
         .get(&REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .filter(|id| (1..=200).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic()))
-        .and_then(|id| HeaderValue::from_str(id).ok());
-    let id = match given {
-        Some(id) => id,
-        None => HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
-            .unwrap_or_else(|_| HeaderValue::from_static("unknown")),
-    };
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let is_head = request.method() == Method::HEAD;
+    if is_head {
+        request.head_mut().method = Method::GET;
+    }
+    let described =
+        format!("{} {}", if is_head { "HEAD" } else { request.method().as_str() }, request.path());
     let mut response = next.call(request).await?;
-    response.headers_mut().insert(REQUEST_ID, id);
-    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    Ok(response)
+    if response.status().is_server_error() {
+        log_server_error(&response, &described, &id);
+    }
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Ok(response.map_body(|_, body| {
+        if is_head { EitherBody::right(NoBody(body.size())) } else { EitherBody::left(body) }
+    }))
 }
 
-/// CORS for the configured origins; with none, browsers on other origins are refused.
+/// A server error's cause, with the request's id, method and path.
+fn log_server_error<B>(response: &ServiceResponse<B>, described: &str, id: &str) {
+    let cause = response.response().error();
+    match cause.and_then(|error| error.as_error::<ApiError>()) {
+        Some(ApiError::Unavailable(cause)) => {
+            log::warn!("{described} answered 503 (request {id}): {cause}")
+        }
+        Some(error) => log::error!("{described} failed (request {id}): {error:?}"),
+        None => match cause {
+            Some(error) => log::error!("{described} failed (request {id}): {error:?}"),
+            None => log::error!("{described} answered {} (request {id})", response.status()),
+        },
+    }
+}
+
+/// The body of a `HEAD` answer: nothing, declared as long as the `GET` body would be.
+struct NoBody(BodySize);
+
+impl MessageBody for NoBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        self.0
+    }
+
+    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Poll::Ready(None)
+    }
+}
+
+/// Request headers the API reads, and those browsers and their libraries commonly add, which
+/// a preflight may ask for.
+pub const CORS_REQUEST_HEADERS: &[&str] = &[
+    "accept",
+    "accept-language",
+    "authorization",
+    "cache-control",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "traceparent",
+    "tracestate",
+    "x-request-id",
+    "x-requested-with",
+];
+
+/// CORS for the configured origins (see [`parse_origins`]); with none, browsers on other
+/// origins are refused. A refused preflight is a problem (see `http::problem_for_framework_errors`).
 pub fn cors(origins: &[String]) -> actix_cors::Cors {
     let cors = origins.iter().fold(actix_cors::Cors::default(), |cors, origin| cors.allowed_origin(origin));
-    cors.allowed_methods(["GET", "POST", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            header::IF_NONE_MATCH,
-            REQUEST_ID,
-        ])
-        .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID])
+    cors.allowed_methods(["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers(CORS_REQUEST_HEADERS.iter().copied())
+        .expose_headers([header::ETAG, header::LOCATION, header::CONTENT_DISPOSITION, REQUEST_ID])
         .max_age(3600)
+}
+
+/// Reads `JALIN_CORS_ORIGINS` into origins as browsers send them (`https://host[:port]`, no
+/// path, no trailing slash, the default port left out), or says which entry is wrong and why.
+pub fn parse_origins(entries: &[String]) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for entry in entries.iter().map(|entry| entry.trim()).filter(|entry| !entry.is_empty()) {
+        let origin = parse_origin(entry).map_err(|why| format!("JALIN_CORS_ORIGINS: `{entry}` {why}"))?;
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
+}
+
+fn parse_origin(entry: &str) -> Result<String, &'static str> {
+    if entry == "*" {
+        return Err(
+            "is not allowed: list each origin that may call the API, such as https://dashboard.example.org",
+        );
+    }
+    let uri: Uri = entry.parse().map_err(|_| "is not an origin such as https://dashboard.example.org")?;
+    let scheme = match uri.scheme_str() {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ => return Err("must start with http:// or https://"),
+    };
+    let authority = uri.authority().ok_or("names no host")?;
+    if authority.as_str().contains('@') {
+        return Err("must not hold a user name");
+    }
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err("must be an origin only, with no path or query: scheme, host and port");
+    }
+    let host = authority.host().to_ascii_lowercase();
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    Ok(match authority.port_u16() {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_as_browsers_send_them() {
+        let entries = ["https://Dash.Example/", " http://localhost:5173", "https://a.example:443", ""]
+            .map(str::to_owned);
+        assert_eq!(
+            parse_origins(&entries).unwrap(),
+            ["https://dash.example", "http://localhost:5173", "https://a.example"]
+        );
+    }
+
+    #[test]
+    fn wildcards_paths_and_other_schemes_are_refused() {
+        for bad in
+            ["*", "dash.example", "ftp://dash.example", "https://dash.example/app", "https://x@dash.example"]
+        {
+            let error = parse_origins(&[bad.to_owned()]).unwrap_err();
+            assert!(error.contains(bad), "{error}");
+        }
+    }
 }

@@ -219,7 +219,7 @@ pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64)
 /// `POST /things`: `201` with `Location` and `ETag`.
 pub async fn create_one<R: Resource>(state: &AppState, caller: Caller, body: Value) -> Result<HttpResponse> {
     let record = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| create::<R>(conn, body, &caller.name))
+        db::write_transaction(conn, |conn| create::<R>(conn, body.clone(), &caller.name))
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -239,7 +239,9 @@ pub async fn update_one<R: Resource>(
     let expected = Precondition::from_header(request, header::IF_MATCH)?;
     let changes = require_object(body)?;
     let record = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| patch::<R>(conn, id, changes, expected.as_ref(), &caller.name))
+        db::write_transaction(conn, |conn| {
+            patch::<R>(conn, id, changes.clone(), expected.as_ref(), &caller.name)
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header(etag(R::version(&record))).json(record))
@@ -290,7 +292,7 @@ pub async fn list<R: Listed>(
         None => true,
     };
     if wanted.csv {
-        return Ok(csv::stream::<R>(state, list, filter, matches_any, wanted.bom));
+        return csv::stream::<R>(state, request, list, filter, matches_any, wanted.bom).await;
     }
     let page = db::run(&state.pool, move |conn| {
         if !matches_any {

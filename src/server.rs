@@ -6,47 +6,43 @@ use crate::http::AppState;
 
 pub type StartResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Opens the database named by `args` and applies pending migrations.
+/// Opens the database named by `args`, applies pending migrations, and makes sure it can be
+/// written: a read-only SQLite file is an error here rather than a 500 on every write.
 pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
     let target = DatabaseTarget::parse(&args.database_url)?;
-    let pool = db::open_pool(&target, pool_size)
-        .map_err(|e| format!("cannot open {}: {e}", describe_database(&args.database_url)))?;
-    let applied = db::run_migrations(&mut *pool.get()?)?;
-    log::info!(
-        "database: {} ({} migration{} applied)",
-        describe_database(&args.database_url),
-        applied,
-        if applied == 1 { "" } else { "s" }
-    );
+    let described = describe_database(&args.database_url);
+    let pool = db::open_pool(&target, pool_size).map_err(|e| format!("cannot open {described}: {e}"))?;
+    let mut conn = pool.get().map_err(|e| format!("cannot open {described}: {e}"))?;
+    let applied = db::run_migrations(&mut conn).map_err(|e| format!("cannot migrate {described}: {e}"))?;
+    db::check_writable(&mut conn).map_err(|e| format!("{described} cannot be written: {e}"))?;
+    log::info!("database: {described} ({applied} migration{} applied)", if applied == 1 { "" } else { "s" });
     Ok(pool)
 }
 
 pub async fn serve(args: ServeArgs) -> StartResult<()> {
+    // Settings first: a mistake in them is reported before the database is touched.
+    let cors_origins = crate::middleware::parse_origins(&args.cors_origins)?;
+    let admin_token = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty());
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let pool = open_database(&args.database, (workers as u32 * 2).max(4))?;
+    let pool = open_database(&args.database, (workers as u32 * 4).max(8))?;
     // The first admin token comes from the environment, so that no secret is on a command line.
-    if let Ok(token) = std::env::var("JALIN_ADMIN_TOKEN")
-        && !token.is_empty()
-    {
-        crate::auth::register_admin_token(&mut *pool.get()?, &token).map_err(|e| e.problem().detail)?;
-        log::info!("JALIN_ADMIN_TOKEN is registered as an admin token");
+    if let Some(token) = admin_token {
+        let registered = crate::tokens::register_admin_token(&mut *pool.get()?, &token)
+            .map_err(|e| format!("JALIN_ADMIN_TOKEN: {}", e.operator_message()))?;
+        log::info!("JALIN_ADMIN_TOKEN is {registered}");
     }
     if args.demo {
-        match crate::import::load_demo(&mut *pool.get()?).map_err(describe_error)? {
+        let loaded = crate::import::load_demo(&mut *pool.get()?)
+            .map_err(|e| format!("cannot load the demo data set: {}", e.operator_message()))?;
+        match loaded {
             Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
             None => log::info!("the database already has agreements: demo data set not loaded"),
         }
     }
-    let settings = crate::http::Settings {
-        public_read: args.public_read,
-        cors_origins: args
-            .cors_origins
-            .iter()
-            .map(|o| o.trim().to_owned())
-            .filter(|o| !o.is_empty())
-            .collect(),
-    };
-    let state = AppState::new(pool, settings);
+    let settings =
+        crate::http::Settings { public_read: args.public_read, cors_origins, ..Default::default() };
+    let target = DatabaseTarget::parse(&args.database.database_url)?;
+    let state = AppState::new(pool, &target, settings);
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .workers(workers)
         .bind(&args.bind)
@@ -62,33 +58,20 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
 pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", args.file.display()))?;
-    let document = crate::import::parse_document(value).map_err(describe_error)?;
+    let value = crate::body::strict_json(text.as_bytes())
+        .map_err(|e| format!("{} is not valid JSON: {e}", args.file.display()))?;
+    let document = crate::import::parse_document(value).map_err(|e| e.operator_message())?;
     let pool = open_database(&args.database, 1)?;
     let summary =
         db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document, "cli"))
-            .map_err(describe_error)?;
+            .map_err(|e| format!("nothing was imported: {}", e.operator_message()))?;
     Ok(serde_json::to_string_pretty(&summary)?)
-}
-
-/// An API error for a terminal: its detail, and every problem on a line of its own.
-fn describe_error(error: crate::error::ApiError) -> String {
-    let problem = error.problem();
-    let mut text = problem.detail;
-    for field in problem.errors {
-        text.push_str(&format!("\n  {}: {}", field.field, field.message));
-    }
-    text
 }
 
 /// Creates a token in the database named by `args`; returns the secret, to print once.
 pub fn create_token(args: &crate::config::TokenCreateArgs) -> StartResult<String> {
-    let name = args.name.trim();
-    if name.is_empty() || name.chars().count() > crate::input::NAME_MAX {
-        return Err("the name must be 1 to 300 characters".into());
-    }
     let pool = open_database(&args.database, 1)?;
-    let token = crate::tokens::create(&mut *pool.get()?, name, args.role).map_err(describe_error)?;
+    let token = crate::tokens::create(&mut *pool.get()?, &args.name, args.role, "cli")
+        .map_err(|e| format!("no token was created: {}", e.operator_message()))?;
     Ok(token.token)
 }

@@ -263,6 +263,9 @@ fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::Boxed
     if let Some(after) = list.after_id {
         query = query.filter(action_plans::id.gt(after));
     }
+    if let Some(ids) = &list.ids {
+        query = query.filter(action_plans::id.eq_any(ids.clone()));
+    }
     if let Some(key) = &list.key {
         query = query.filter(action_plans::key.eq(key.clone()));
     }
@@ -315,9 +318,9 @@ impl Resource for ActionPlans {
     const LIST: &'static str = "action_plans";
     const TARGET: Target = Target::ActionPlan;
     const REFERENCES: &'static [Reference] = &[
-        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
-        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
-        Reference { document: "agencies", api: "agency_ids", target: Target::Agency, many: true },
+        Reference::one("agreement", "agreement_id", Target::Agreement),
+        Reference::many("sectors", "sector_ids", Target::Sector, links::action_plan_sectors::STORAGE),
+        Reference::many("agencies", "agency_ids", Target::Agency, links::action_plan_agencies::STORAGE),
     ];
     type Record = ActionPlan;
     type Input = ActionPlanInput;
@@ -519,7 +522,7 @@ pub async fn get_action_plan(
 pub async fn create_action_plan(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<ActionPlans>(&state, editor.0, body.into_inner()).await
 }
@@ -539,7 +542,7 @@ pub async fn update_action_plan(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<ActionPlans>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

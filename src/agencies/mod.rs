@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::audit::AuditEvent;
@@ -162,6 +161,9 @@ fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'s
     if let Some(after) = list.after_id {
         query = query.filter(agencies::id.gt(after));
     }
+    if let Some(ids) = &list.ids {
+        query = query.filter(agencies::id.eq_any(ids.clone()));
+    }
     if let Some(key) = &list.key {
         query = query.filter(agencies::key.eq(key.clone()));
     }
@@ -192,8 +194,7 @@ impl Resource for Agencies {
     const PATH: &'static str = "/api/v1/agencies";
     const LIST: &'static str = "agencies";
     const TARGET: Target = Target::Agency;
-    const REFERENCES: &'static [Reference] =
-        &[Reference { document: "region", api: "region_id", target: Target::Region, many: false }];
+    const REFERENCES: &'static [Reference] = &[Reference::one("region", "region_id", Target::Region)];
     type Record = Agency;
     type Input = AgencyInput;
     type Values = AgencyValues;
@@ -327,7 +328,7 @@ pub async fn get_agency(
 pub async fn create_agency(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<Agencies>(&state, editor.0, body.into_inner()).await
 }
@@ -346,7 +347,7 @@ pub async fn update_agency(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<Agencies>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

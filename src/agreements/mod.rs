@@ -200,6 +200,15 @@ impl AgreementInput {
                 checker.error("renews_agreement_id", "an agreement cannot renew itself");
             } else if !exists(conn, renewed)? {
                 checker.error("renews_agreement_id", format!("no agreement has id {renewed}"));
+            } else if let Some(id) = id
+                && chain_reaches(conn, renewed, id)?
+            {
+                checker.error(
+                    "renews_agreement_id",
+                    format!(
+                        "agreement {renewed} already renews this one, directly or through others: a loop"
+                    ),
+                );
             }
         }
         let columns = (|| {
@@ -245,6 +254,18 @@ fn check_parties(checker: &mut Checker, kind: Option<AgreementKind>, ids: &[i64]
             );
         }
     }
+}
+
+/// Whether following renewals back from agreement `start` reaches agreement `target`. The
+/// recursion keeps distinct ids only, so it ends even on data that already loops.
+fn chain_reaches(conn: &mut DbConnection, start: i64, target: i64) -> QueryResult<bool> {
+    let sql = format!(
+        "WITH RECURSIVE chain(id) AS (SELECT CAST({start} AS BIGINT) \
+         UNION SELECT a.renews_agreement_id FROM agreements a JOIN chain c ON a.id = c.id \
+         WHERE a.renews_agreement_id IS NOT NULL) \
+         SELECT COUNT(*) AS count FROM chain WHERE id = {target}"
+    );
+    Ok(crate::db::count_sql(conn, &sql)? > 0)
 }
 
 fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
@@ -329,6 +350,9 @@ fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQue
     if let Some(after) = list.after_id {
         query = query.filter(agreements::id.gt(after));
     }
+    if let Some(ids) = &list.ids {
+        query = query.filter(agreements::id.eq_any(ids.clone()));
+    }
     if let Some(key) = &list.key {
         query = query.filter(agreements::key.eq(key.clone()));
     }
@@ -383,9 +407,9 @@ impl Resource for Agreements {
     const LIST: &'static str = "agreements";
     const TARGET: Target = Target::Agreement;
     const REFERENCES: &'static [Reference] = &[
-        Reference { document: "parties", api: "party_region_ids", target: Target::Region, many: true },
-        Reference { document: "sectors", api: "sector_ids", target: Target::Sector, many: true },
-        Reference { document: "renews", api: "renews_agreement_id", target: Target::Agreement, many: false },
+        Reference::many("parties", "party_region_ids", Target::Region, links::agreement_parties::STORAGE),
+        Reference::many("sectors", "sector_ids", Target::Sector, links::agreement_sectors::STORAGE),
+        Reference::one("renews", "renews_agreement_id", Target::Agreement),
     ];
     type Record = Agreement;
     type Input = AgreementInput;
@@ -571,7 +595,7 @@ pub async fn get_agreement(
 pub async fn create_agreement(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<Agreements>(&state, editor.0, body.into_inner()).await
 }
@@ -591,7 +615,7 @@ pub async fn update_agreement(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<Agreements>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

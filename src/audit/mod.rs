@@ -201,12 +201,13 @@ impl CsvSource for AuditEvents {
 /// A page of events as JSON, or all of them as CSV.
 async fn respond(
     state: &AppState,
+    request: &HttpRequest,
     wanted: Wanted,
     list: ListParams,
     filter: AuditFilter,
 ) -> Result<HttpResponse> {
     if wanted.csv {
-        return Ok(crate::csv::stream::<AuditEvents>(state, list, filter, true, wanted.bom));
+        return crate::csv::stream::<AuditEvents>(state, request, list, filter, true, wanted.bom).await;
     }
     let page = db::run(&state.pool, move |conn| page(conn, &list, &filter)).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -239,7 +240,7 @@ pub async fn history(
         Ok(())
     })
     .await?;
-    respond(state, wanted, list, filter).await
+    respond(state, request, wanted, list, filter).await
 }
 
 /// The audit trail of every write, newest first. Admin only.
@@ -267,7 +268,7 @@ pub async fn list_audit_events(
         to: params.take("to"),
     };
     params.finish()?;
-    respond(&state, wanted, list, filter).await
+    respond(&state, &request, wanted, list, filter).await
 }
 
 #[cfg(test)]

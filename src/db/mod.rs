@@ -24,6 +24,10 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;";
 
+/// The most values one query binds for an `IN (...)` list. SQLite allows 32,766 variables per
+/// statement and PostgreSQL 65,535; a longer list is split into queries of this many.
+pub const MAX_BOUND_VALUES: usize = 5_000;
+
 /// A connection to either backend. PostgreSQL is listed first, as diesel recommends: SQLite
 /// accepts any string as a file name.
 #[derive(diesel::MultiConnection)]
@@ -138,12 +142,71 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, Box<dyn std::err
     Ok(applied.len())
 }
 
-/// Runs `f` in a transaction that may write. On SQLite it begins `IMMEDIATE`, taking the write
-/// lock first: a deferred transaction that reads and then writes fails at once with
-/// `SQLITE_BUSY` when another writer got in between, where this one waits its turn.
-pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+/// How many times a write transaction runs at most on PostgreSQL, where concurrent
+/// transactions can fail each other (see [`write_transaction`]).
+const WRITE_ATTEMPTS: u32 = 10;
+
+/// An error that may not happen again when the whole transaction is run again: a
+/// serialization failure, a deadlock, or a unique value inserted by a concurrent transaction
+/// that the retry will see.
+pub trait Transient {
+    fn is_transient(&self) -> bool;
+}
+
+impl Transient for diesel::result::Error {
+    fn is_transient(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => true,
+            Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
+            _ => false,
+        }
+    }
+}
+
+/// Runs `f` in a transaction that may write, and commits it.
+///
+/// On SQLite it begins `IMMEDIATE`, taking the write lock first: a deferred transaction that
+/// reads and then writes fails at once with `SQLITE_BUSY` when another writer got in between,
+/// where this one waits its turn, so writers never fail each other. PostgreSQL lets writers
+/// run side by side, so two transactions may both find a key free and both insert it; the one
+/// that loses gets a unique violation (or a serialization failure, or a deadlock). The whole
+/// transaction is then run again, up to [`WRITE_ATTEMPTS`] times: it now sees the winner's
+/// row, and an import updates it where it would have created it, as on SQLite. A genuine
+/// duplicate fails the same way each time and is reported as such.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, mut f: F) -> Result<T, E>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error> + Transient,
+{
+    let attempts = match conn {
+        DbConnection::Pg(_) => WRITE_ATTEMPTS,
+        DbConnection::Sqlite(_) => 1,
+    };
+    let mut attempt = 1;
+    loop {
+        match transaction_once(conn, &mut f) {
+            Err(error) if attempt < attempts && error.is_transient() => {
+                log::debug!("write transaction failed transiently (attempt {attempt}); running it again");
+                // A short pause, growing and jittered, so that the retries do not collide again.
+                let jitter = u64::from(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.subsec_micros())
+                        % 1000,
+                );
+                std::thread::sleep(Duration::from_micros(u64::from(attempt) * 2_000 + jitter));
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+fn transaction_once<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
     match conn {
@@ -156,16 +219,58 @@ where
             Ok(value)
         }
         Err(error) => {
-            // The original error is what the caller needs; a failed rollback leaves the
-            // connection broken, and the pool discards broken connections.
-            if let Err(rollback) =
-                <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)
-            {
-                log::error!("rollback failed: {rollback}");
-            }
+            rollback(conn);
             Err(error)
         }
     }
+}
+
+/// Ends the open transaction without keeping anything. The original error is what the caller
+/// needs; a failed rollback leaves the connection broken, and the pool discards broken
+/// connections.
+fn rollback(conn: &mut DbConnection) {
+    if let Err(rollback) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+        log::error!("rollback failed: {rollback}");
+    }
+}
+
+/// Runs `f` on one consistent snapshot of the database, however long it reads, and then
+/// ends the transaction without keeping anything it wrote (temporary tables included).
+/// PostgreSQL needs `REPEATABLE READ` for one snapshot across statements; a SQLite read
+/// transaction in WAL mode reads one snapshot and does not block writers.
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL REPEATABLE READ")?
+        }
+    }
+    let result = f(conn);
+    rollback(conn);
+    result
+}
+
+/// `COLLATE` clause that orders text by its bytes, as keys are ordered in exports: SQLite
+/// compares bytes by default, PostgreSQL by the database's locale unless told otherwise.
+pub fn byte_order(conn: &DbConnection) -> &'static str {
+    match conn {
+        DbConnection::Pg(_) => r#" COLLATE "C""#,
+        DbConnection::Sqlite(_) => "",
+    }
+}
+
+/// One count, from SQL written for both backends.
+pub fn count_sql(conn: &mut DbConnection, sql: &str) -> QueryResult<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.count)
 }
 
 /// Runs blocking database work on actix's blocking thread pool with a pooled connection.
@@ -191,6 +296,19 @@ pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i64) -> QueryR
         diesel::sql_query(format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
             .bind::<diesel::sql_types::BigInt, _>(id)
             .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Fails unless the database accepts writes. SQLite opens a file it may not write read-only
+/// without a word, and the first write would fail much later; a table created and dropped in
+/// a transaction that is rolled back finds out now and leaves nothing behind.
+pub fn check_writable(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("BEGIN IMMEDIATE")?;
+        let written = sqlite.batch_execute("CREATE TABLE jalin_write_check (x INTEGER)");
+        sqlite.batch_execute("ROLLBACK")?;
+        written?;
     }
     Ok(())
 }

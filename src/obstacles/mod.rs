@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::audit::AuditEvent;
@@ -212,6 +211,9 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
     if let Some(after) = list.after_id {
         query = query.filter(obstacles::id.gt(after));
     }
+    if let Some(ids) = &list.ids {
+        query = query.filter(obstacles::id.eq_any(ids.clone()));
+    }
     if let Some(key) = &list.key {
         query = query.filter(obstacles::key.eq(key.clone()));
     }
@@ -252,8 +254,8 @@ impl Resource for Obstacles {
     const LIST: &'static str = "obstacles";
     const TARGET: Target = Target::Obstacle;
     const REFERENCES: &'static [Reference] = &[
-        Reference { document: "agreement", api: "agreement_id", target: Target::Agreement, many: false },
-        Reference { document: "action_plan", api: "action_plan_id", target: Target::ActionPlan, many: false },
+        Reference::one("agreement", "agreement_id", Target::Agreement),
+        Reference::one("action_plan", "action_plan_id", Target::ActionPlan),
     ];
     type Record = Obstacle;
     type Input = ObstacleInput;
@@ -422,7 +424,7 @@ pub async fn get_obstacle(
 pub async fn create_obstacle(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<Obstacles>(&state, editor.0, body.into_inner()).await
 }
@@ -441,7 +443,7 @@ pub async fn update_obstacle(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<Obstacles>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

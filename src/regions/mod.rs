@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::audit::AuditEvent;
@@ -193,6 +192,9 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
     if let Some(after) = list.after_id {
         query = query.filter(regions::id.gt(after));
     }
+    if let Some(ids) = &list.ids {
+        query = query.filter(regions::id.eq_any(ids.clone()));
+    }
     if let Some(key) = &list.key {
         query = query.filter(regions::key.eq(key.clone()));
     }
@@ -370,7 +372,7 @@ pub async fn get_region(
 pub async fn create_region(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<Regions>(&state, editor.0, body.into_inner()).await
 }
@@ -389,7 +391,7 @@ pub async fn update_region(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<Regions>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::audit::AuditEvent;
@@ -114,6 +113,9 @@ fn filtered(list: &ListParams, code: &Option<String>) -> sectors::BoxedQuery<'st
     let mut query = sectors::table.into_boxed();
     if let Some(after) = list.after_id {
         query = query.filter(sectors::id.gt(after));
+    }
+    if let Some(ids) = &list.ids {
+        query = query.filter(sectors::id.eq_any(ids.clone()));
     }
     if let Some(key) = &list.key {
         query = query.filter(sectors::key.eq(key.clone()));
@@ -269,7 +271,7 @@ pub async fn get_sector(
 pub async fn create_sector(
     editor: Editor,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::create_one::<Sectors>(&state, editor.0, body.into_inner()).await
 }
@@ -288,7 +290,7 @@ pub async fn update_sector(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     resource::update_one::<Sectors>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
 }

@@ -5,14 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::audit;
 use crate::auth::{self, Admin};
 use crate::csv::{CsvSource, Wanted};
 use crate::db::schema::api_tokens;
 use crate::db::{self, Backend, DbConnection};
-use crate::domain::{Role, rfc3339};
+use crate::domain::{AuditAction, Role, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::input::{Checker, Field, NAME_MAX, read_body};
@@ -62,11 +62,28 @@ pub struct TokenInput {
     role: Field<Role>,
 }
 
-/// Creates a token and returns it with its secret; the caller holds no transaction.
-pub fn create(conn: &mut DbConnection, name: &str, role: Role) -> Result<NewToken> {
-    let token = auth::generate_token()?;
-    let id = auth::register(conn, name, role, &token)?;
-    let info: TokenInfo = api_tokens::table
+/// Names the system writes the audit trail under: no token may take them.
+pub const RESERVED_NAMES: &[&str] = &["cli", "demo", "import", "system"];
+/// The name of the token registered from `JALIN_ADMIN_TOKEN`.
+pub const ENVIRONMENT_TOKEN_NAME: &str = "admin";
+/// The audit trail's name for tokens.
+const RESOURCE_TYPE: &str = "token";
+
+/// A token name as given, trimmed, or every reason it cannot be one.
+fn checked_name(checker: &mut Checker, name: Field<String>) -> Option<String> {
+    let name = checker.required_text("name", name, NAME_MAX)?;
+    if RESERVED_NAMES.contains(&name.as_str()) {
+        checker.error(
+            "name",
+            format!("is reserved for what the system itself writes ({})", RESERVED_NAMES.join(", ")),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+fn info(conn: &mut DbConnection, id: i64) -> QueryResult<TokenInfo> {
+    api_tokens::table
         .find(id)
         .select((
             api_tokens::id,
@@ -75,8 +92,109 @@ pub fn create(conn: &mut DbConnection, name: &str, role: Role) -> Result<NewToke
             api_tokens::created_at,
             api_tokens::revoked_at,
         ))
-        .first(conn)?;
-    Ok(NewToken { id, name: info.name, role: info.role, created_at: info.created_at, token })
+        .first(conn)
+}
+
+/// Stores a token of `role` named `name` (already checked) and its `created` event; the
+/// caller holds the transaction.
+fn insert(conn: &mut DbConnection, name: &str, role: Role, token: &str, actor: &str) -> Result<TokenInfo> {
+    let id = auth::register(conn, name, role, token)?;
+    let changes = serde_json::json!({"name": [null, name], "role": [null, role.as_str()]});
+    let changes = changes.as_object().cloned().unwrap_or_default();
+    audit::append(conn, actor, AuditAction::Created, RESOURCE_TYPE, id, changes)?;
+    Ok(info(conn, id)?)
+}
+
+/// Creates a token and returns it with its secret: the name is trimmed, 1 to 300 characters,
+/// not reserved and not the name of another live token (`409`). Audited as `actor`.
+pub fn create(conn: &mut DbConnection, name: &str, role: Role, actor: &str) -> Result<NewToken> {
+    let mut checker = Checker::default();
+    let name = checked_name(&mut checker, Field::Value(name.to_owned()));
+    checker.finish()?;
+    let name = name.ok_or_else(|| ApiError::Internal("validation passed without a name".into()))?;
+    let token = auth::generate_token()?;
+    let info = db::write_transaction(conn, |conn| insert(conn, &name, role, &token, actor))?;
+    Ok(NewToken { id: info.id, name: info.name, role: info.role, created_at: info.created_at, token })
+}
+
+/// Revokes a live token and records it; `404` when no token has this id. Revoking a revoked
+/// token changes nothing. The caller holds the transaction.
+pub fn revoke(conn: &mut DbConnection, id: i64, actor: &str) -> Result<()> {
+    let current = info(conn, id).optional()?.ok_or_else(|| ApiError::not_found("token", id))?;
+    if current.revoked_at.is_some() {
+        return Ok(());
+    }
+    let now = crate::domain::now();
+    diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(now))
+        .execute(conn)?;
+    let at = serde_json::to_value(info(conn, id)?)
+        .map_err(|e| ApiError::Internal(format!("cannot serialize a token: {e}")))?;
+    let changes = serde_json::json!({"revoked_at": [null, at["revoked_at"]]});
+    audit::append(
+        conn,
+        actor,
+        AuditAction::Updated,
+        RESOURCE_TYPE,
+        id,
+        changes.as_object().cloned().unwrap_or_default(),
+    )
+}
+
+/// Registers `JALIN_ADMIN_TOKEN` as the admin token named `admin`, and says what it did.
+///
+/// - Already registered and live: nothing to do.
+/// - Registered and revoked: an error. Someone revoked it on purpose; starting again with it
+///   must not quietly bring it back. The operator sets a new secret.
+/// - Not registered: a new secret replaces the previous `admin` token (which is revoked), so
+///   that changing the variable rotates the token.
+///
+/// Several processes starting at once with the same secret all succeed: a process that loses
+/// the race to insert it runs again and finds it registered.
+pub fn register_admin_token(conn: &mut DbConnection, token: &str) -> Result<&'static str> {
+    if token.chars().count() < 16 {
+        return Err(ApiError::InvalidBody(vec![crate::error::FieldError::new(
+            "JALIN_ADMIN_TOKEN",
+            "must be at least 16 characters",
+        )]));
+    }
+    db::write_transaction(conn, |conn| {
+        let known: Option<(i64, String, Option<NaiveDateTime>)> = api_tokens::table
+            .filter(api_tokens::token_hash.eq(auth::hash_token(token)))
+            .select((api_tokens::id, api_tokens::role, api_tokens::revoked_at))
+            .first(conn)
+            .optional()?;
+        match known {
+            Some((id, _, Some(revoked_at))) => Err(ApiError::Conflict {
+                detail: format!(
+                    "this token (id {id}) was revoked at {}Z; it is not registered again. Set \
+                     JALIN_ADMIN_TOKEN to a new secret, or unset it",
+                    revoked_at.format("%Y-%m-%dT%H:%M:%S")
+                ),
+                errors: Vec::new(),
+            }),
+            Some((_, role, None)) if role == Role::Admin.as_str() => Ok("registered as the admin token"),
+            Some((id, role, None)) => Err(ApiError::Conflict {
+                detail: format!("this secret is already token {id}, with the {role} role, not admin"),
+                errors: Vec::new(),
+            }),
+            None => {
+                let previous: Vec<i64> = api_tokens::table
+                    .filter(api_tokens::name.eq(ENVIRONMENT_TOKEN_NAME).and(api_tokens::revoked_at.is_null()))
+                    .select(api_tokens::id)
+                    .load(conn)?;
+                for id in &previous {
+                    revoke(conn, *id, "system")?;
+                }
+                insert(conn, ENVIRONMENT_TOKEN_NAME, Role::Admin, token, "system")?;
+                Ok(if previous.is_empty() {
+                    "registered as the admin token"
+                } else {
+                    "registered as the admin token, replacing the previous one (revoked)"
+                })
+            }
+        }
+    })
 }
 
 /// Creates a token (admin only). The answer is the only time its secret is shown.
@@ -89,19 +207,20 @@ pub fn create(conn: &mut DbConnection, name: &str, role: Role) -> Result<NewToke
 )]
 #[post("/tokens")]
 pub async fn create_token(
-    _admin: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: crate::body::JsonBody,
 ) -> Result<HttpResponse> {
     let mut checker = Checker::default();
     let input: TokenInput = read_body(body.into_inner(), &mut checker)?;
-    let name = checker.required_text("name", input.name, NAME_MAX);
+    let name = checked_name(&mut checker, input.name);
     let role = checker.required("role", input.role);
     checker.finish()?;
     let (Some(name), Some(role)) = (name, role) else {
         return Err(ApiError::Internal("validation passed without values".into()));
     };
-    let token = db::run(&state.pool, move |conn| create(conn, &name, role)).await?;
+    let actor = admin.0.name;
+    let token = db::run(&state.pool, move |conn| create(conn, &name, role, &actor)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/tokens/{}", token.id)))
         .insert_header(("Cache-Control", "no-store"))
@@ -134,7 +253,7 @@ pub async fn list_tokens(
     let wanted = Wanted::take(&mut params, &request);
     params.finish()?;
     if wanted.csv {
-        return Ok(crate::csv::stream::<Tokens>(&state, list, (), true, wanted.bom));
+        return crate::csv::stream::<Tokens>(&state, &request, list, (), true, wanted.bom).await;
     }
     let page = db::run(&state.pool, move |conn| {
         let (total, items) = Tokens::page(conn, &list, &())?;
@@ -185,19 +304,13 @@ impl CsvSource for Tokens {
 )]
 #[delete("/tokens/{id}")]
 pub async fn revoke_token(
-    _admin: Admin,
+    admin: Admin,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        let revoked = diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
-            .set(api_tokens::revoked_at.eq(crate::domain::now()))
-            .execute(conn)?;
-        let exists: i64 = api_tokens::table.find(id).count().get_result(conn)?;
-        if revoked == 0 && exists == 0 { Err(ApiError::not_found("token", id)) } else { Ok(()) }
-    })
-    .await?;
+    let actor = admin.0.name;
+    db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| revoke(conn, id, &actor))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

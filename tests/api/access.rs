@@ -121,8 +121,8 @@ async fn tokens_from_the_command_line_and_the_environment_work() {
 
     let pool = jalin::server::open_database(&args.database, 1).unwrap();
     let admin = "an-admin-token-from-the-environment";
-    jalin::auth::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
-    jalin::auth::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
+    jalin::tokens::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
+    jalin::tokens::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
     let listed = app.send(with_token(TestRequest::get().uri("/api/v1/tokens"), admin)).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.json()["total"], 5, "registered once, however often the server starts");

@@ -55,10 +55,10 @@ async fn unknown_paths_are_404_and_unsupported_methods_405_with_allow() {
     app.get("/api/v1/planets").await.assert_problem(404, &[]);
     let response = app.send(TestRequest::put().uri("/api/v1/regions/1")).await;
     response.assert_problem(405, &[]);
-    assert_eq!(response.header("allow"), Some("GET, PATCH, DELETE"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD, PATCH, DELETE"));
     let response = app.delete("/api/v1/regions").await;
     response.assert_problem(405, &[]);
-    assert_eq!(response.header("allow"), Some("GET, POST"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD, POST"));
 }
 
 #[actix_web::test]

@@ -126,7 +126,8 @@ impl TestApp {
         let (database, url) = fresh_database();
         let pool = jalin::server::open_database(&DatabaseArgs { database_url: url.clone() }, 4)
             .expect("open test database");
-        Self::with_state(AppState::new(pool, settings), database, url).await
+        let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+        Self::with_state(AppState::new(pool, &target, settings), database, url).await
     }
 
     /// An app whose database never answers.
@@ -134,8 +135,12 @@ impl TestApp {
         let target = jalin::db::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
         let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
         let dir = tempfile::tempdir().expect("temporary directory");
-        Self::with_state(AppState::new(pool, Settings::default()), TestDatabase::Sqlite(dir), String::new())
-            .await
+        Self::with_state(
+            AppState::new(pool, &target, Settings::default()),
+            TestDatabase::Sqlite(dir),
+            String::new(),
+        )
+        .await
     }
 
     async fn with_state(state: AppState, database: TestDatabase, database_url: String) -> Self {

@@ -1,0 +1,1 @@
+DROP INDEX api_tokens_name_key;

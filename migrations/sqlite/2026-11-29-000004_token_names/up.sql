@@ -1,0 +1,10 @@
+-- Token names are the actors of the audit trail, so a live token's name must say who acts:
+-- unique among live tokens, and never one of the names the system itself writes under.
+-- Tokens made before this rule keep working; a name they shared or took is given a suffix.
+
+UPDATE api_tokens SET name = name || '-' || CAST(id AS TEXT)
+WHERE revoked_at IS NULL
+  AND (name IN ('cli', 'demo', 'import', 'system')
+       OR id NOT IN (SELECT MIN(id) FROM api_tokens WHERE revoked_at IS NULL GROUP BY name));
+
+CREATE UNIQUE INDEX api_tokens_name_key ON api_tokens (name) WHERE revoked_at IS NULL;

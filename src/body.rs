@@ -1,0 +1,213 @@
+//! Reading request bodies: JSON, within a size limit and a time limit, strictly.
+//!
+//! serde_json keeps the last of two members with the same name, so
+//! `{"sectors": [1], "sectors": []}` would silently drop the first list. Bodies are therefore
+//! parsed by [`StrictValue`], which refuses such a document (`400`). A body is read no further
+//! than its limit (`413`) and must arrive within [`BODY_TIMEOUT`] (`408`), so that a client
+//! that never finishes cannot hold a worker's attention forever.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::mime;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+use crate::error::{ApiError, Result};
+
+/// Largest accepted JSON body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// How long a client may take to send its body once the request's head has arrived (the
+/// default of `Settings::body_timeout`).
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A JSON body, read strictly: the handler's request body.
+#[derive(Debug)]
+pub struct JsonBody(pub Value);
+
+impl JsonBody {
+    pub fn into_inner(self) -> Value {
+        self.0
+    }
+}
+
+impl FromRequest for JsonBody {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let checked = check_head(request);
+        let timeout = request
+            .app_data::<actix_web::web::Data<crate::http::AppState>>()
+            .map_or(BODY_TIMEOUT, |state| state.settings.body_timeout);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            checked?;
+            let bytes = read_within(&mut payload, BODY_LIMIT, timeout).await?;
+            parse_strict(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// `415` unless the body is declared JSON; `413` at once when it declares a larger length.
+fn check_head(request: &HttpRequest) -> Result<()> {
+    let is_json = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<mime::Mime>().ok())
+        .is_some_and(|mime| {
+            mime.type_() == mime::APPLICATION
+                && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+    }
+    Ok(())
+}
+
+/// The whole body, at most `limit` bytes, arrived within `timeout`.
+pub async fn read_within(payload: &mut Payload, limit: usize, timeout: Duration) -> Result<BytesMut> {
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| ApiError::BadRequest {
+                detail: format!("the body could not be read: {error}"),
+                errors: Vec::new(),
+            })?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    actix_web::rt::time::timeout(timeout, read).await.map_err(|_| ApiError::RequestTimeout)?
+}
+
+/// Parses a JSON body, refusing an object with the same member twice (`400`).
+pub fn parse_strict(bytes: &[u8]) -> Result<Value> {
+    strict_json(bytes).map_err(|error| ApiError::BadRequest {
+        detail: format!("the body is not valid JSON: {error}"),
+        errors: Vec::new(),
+    })
+}
+
+/// Parses JSON text, refusing an object with the same member twice.
+pub fn strict_json(bytes: &[u8]) -> serde_json::Result<Value> {
+    serde_json::from_slice::<StrictValue>(bytes).map(|value| value.0)
+}
+
+/// A JSON value whose objects never hold the same member twice.
+pub struct StrictValue(pub Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::Number(value.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
+        Number::from_f64(value).map(Value::Number).ok_or_else(|| E::custom("a number must be finite"))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        StrictValue::deserialize(deserializer).map(|value| value.0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut sequence: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(sequence.size_hint().unwrap_or(0).min(4096));
+        while let Some(StrictValue(item)) = sequence.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if object.contains_key(&name) {
+                return Err(de::Error::custom(format!("the member `{name}` appears twice in one object")));
+            }
+            let StrictValue(value) = map.next_value()?;
+            object.insert(name, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strict_parsing_refuses_a_repeated_member_at_any_depth() {
+        assert_eq!(
+            parse_strict(br#"{"a": [1, {"b": null}], "c": 2.5}"#).unwrap(),
+            json!({"a": [1, {"b": null}], "c": 2.5})
+        );
+        for repeated in [&br#"{"sectors": [1], "sectors": []}"#[..], br#"[{"x": {"a": 1, "a": 1}}]"#] {
+            let Err(ApiError::BadRequest { detail, .. }) = parse_strict(repeated) else { panic!("accepted") };
+            assert!(detail.contains("twice"), "{detail}");
+        }
+    }
+
+    #[test]
+    fn strict_parsing_keeps_numbers_exact() {
+        assert_eq!(parse_strict(b"-9223372036854775808").unwrap(), json!(i64::MIN));
+        assert_eq!(parse_strict(b"18446744073709551615").unwrap(), json!(u64::MAX));
+        assert!(parse_strict(b"{\"a\": 1} trailing").is_err());
+    }
+}

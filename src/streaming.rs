@@ -1,0 +1,100 @@
+//! Responses written while they are read from the database (CSV lists, exports), so that
+//! their size never sits in memory.
+//!
+//! A blocking thread reads batches on one pooled connection and hands each chunk to the
+//! response through a channel of [`CHANNEL_CAPACITY`] chunks: a slow client slows the reading
+//! down instead of letting chunks pile up. A client that takes nothing for [`STALL_TIMEOUT`]
+//! is given up on, so that it cannot hold a database connection for ever; and at most
+//! `Settings::max_streams` responses stream at once, so that the connections left serve
+//! everyone else (`503` with `Retry-After` beyond that). A failure after the first bytes
+//! cannot change the status any more: the response is cut off, never ended as if complete.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+
+use crate::db::DbConnection;
+use crate::error::ApiError;
+use crate::http::AppState;
+use crate::middleware::RequestId;
+
+/// Chunks waiting for a slow client before the database thread waits too.
+const CHANNEL_CAPACITY: usize = 4;
+/// How long a client may take nothing before its response is abandoned.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Where a producer writes its chunks.
+pub struct Sink {
+    sender: mpsc::Sender<Result<Bytes, ApiError>>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Sink {
+    /// Hands a chunk to the response; `false` when the client has gone or stalled, and the
+    /// producer should stop.
+    pub fn send(&mut self, chunk: Vec<u8>) -> bool {
+        let sent = self.sender.send(Ok(Bytes::from(chunk)));
+        matches!(self.runtime.block_on(actix_web::rt::time::timeout(STALL_TIMEOUT, sent)), Ok(Ok(())))
+    }
+}
+
+/// A limit on responses streaming at once.
+#[derive(Debug, Clone)]
+pub struct StreamSlots(Arc<Semaphore>);
+
+impl StreamSlots {
+    pub fn new(slots: usize) -> Self {
+        Self(Arc::new(Semaphore::new(slots.max(1))))
+    }
+
+    fn take(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.0)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Unavailable("every slot for streamed downloads is taken".to_owned()))
+    }
+}
+
+/// A `200` whose body `produce` writes on a blocking thread with its own connection, taken
+/// before answering (so that a database that does not answer is still a `503`).
+/// `response` carries the headers (content type, disposition).
+pub async fn respond<F>(
+    state: &AppState,
+    request: &HttpRequest,
+    mut response: HttpResponseBuilder,
+    produce: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
+{
+    let permit = state.streams.take()?;
+    let pool = state.pool.clone();
+    let mut conn = actix_web::web::block(move || pool.get())
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let (sender, receiver) = mpsc::channel::<Result<Bytes, ApiError>>(CHANNEL_CAPACITY);
+    let request_id = request.extensions().get::<RequestId>().map_or_else(String::new, |id| id.0.clone());
+    let described = format!("{} {}", request.method(), request.path());
+    actix_web::rt::spawn(async move {
+        let failures = sender.clone();
+        let result = actix_web::web::block(move || -> Result<(), ApiError> {
+            let _permit = permit;
+            let mut sink = Sink { sender, runtime: tokio::runtime::Handle::current() };
+            produce(&mut conn, &mut sink)
+        })
+        .await
+        .unwrap_or_else(|e| Err(ApiError::Internal(format!("the streaming task failed: {e}"))));
+        if let Err(error) = result {
+            log::error!("{described} stopped streaming (request {request_id}): {error:?}");
+            // The response ends with an error, so the client sees a cut-off transfer.
+            let _ = actix_web::rt::time::timeout(STALL_TIMEOUT, failures.send(Err(error))).await;
+        }
+    });
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
+    });
+    Ok(response.streaming(body))
+}
