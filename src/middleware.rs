@@ -157,7 +157,53 @@ fn parse_origin(entry: &str) -> Result<String, &'static str> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Mutex, OnceLock};
+
+    use actix_web::{App, HttpResponse, web};
+
     use super::*;
+
+    /// Every log line of the test process.
+    static LINES: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+
+    struct Capture;
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            if let Some(lines) = LINES.get() {
+                lines.lock().unwrap().push(format!("{} {}", record.level(), record.args()));
+            }
+        }
+        fn flush(&self) {}
+    }
+
+    #[actix_web::test]
+    async fn the_log_line_of_a_server_error_names_the_request() {
+        LINES.get_or_init(|| Mutex::new(Vec::new()));
+        log::set_logger(&Capture).expect("the only logger of the unit tests");
+        log::set_max_level(log::LevelFilter::Info);
+        let app =
+            actix_web::test::init_service(App::new().wrap(actix_web::middleware::from_fn(request_id)).route(
+                "/broken",
+                web::get().to(|| async {
+                    Err::<HttpResponse, _>(ApiError::Internal("the cause, for operators only".into()))
+                }),
+            ))
+            .await;
+        let request = actix_web::test::TestRequest::get()
+            .uri("/broken")
+            .insert_header((REQUEST_ID, "req-42"))
+            .to_request();
+        let response = actix_web::test::call_service(&app, request).await;
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.headers().get(REQUEST_ID).unwrap(), "req-42");
+        let lines = LINES.get().unwrap().lock().unwrap();
+        let line = lines.iter().find(|line| line.contains("GET /broken")).expect("a log line");
+        assert!(line.starts_with("ERROR") && line.contains("req-42") && line.contains("the cause"), "{line}");
+    }
 
     #[test]
     fn origins_are_normalised_as_browsers_send_them() {

@@ -39,6 +39,7 @@ pub enum DbConnection {
 /// The backend type of [`DbConnection`], for boxed queries.
 pub type Backend = <DbConnection as Connection>::Backend;
 pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 /// Where the data lives, decided once from `DATABASE_URL`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use jalin::domain::Role;
 use jalin::http::{AppState, Settings};
 use serde_json::{Value, json};
 
-type Call = Box<dyn Fn(TestRequest) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
+type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
 
 /// The service on a fresh database of its own.
 pub struct TestApp {
@@ -161,7 +161,7 @@ impl TestApp {
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
             Box::pin(async move {
-                let response = test::call_service(&*service, request.to_request()).await;
+                let response = test::call_service(&*service, request).await;
                 let status = response.status();
                 let headers = response.headers().clone();
                 let body = test::read_body(response).await.to_vec();
@@ -172,11 +172,21 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {
+        (self.call)(request.to_request()).await
+    }
+
+    /// Sends a request built by hand (with a body that arrives as the test decides).
+    pub async fn send_request(&self, request: actix_http::Request) -> TestResponse {
         (self.call)(request).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(TestRequest::get().uri(path)).await
+    }
+
+    /// Takes every connection of the request pool and keeps them while the guard lives.
+    pub fn hold_every_connection(&self) -> Vec<jalin::db::PooledConnection> {
+        (0..self.pool.max_size()).map(|_| self.pool.get().expect("a connection")).collect()
     }
 
     /// Runs SQL directly, for bulk test data that the API would take long to write.
@@ -319,5 +329,46 @@ impl TestApp {
         let mut body = body;
         body["agreement_id"] = json!(agreement);
         self.create("/api/v1/action-plans", body).await
+    }
+}
+
+/// What a run of the `jalin` binary printed, and how it ended.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `jalin` binary with these arguments and only this environment (nothing of the
+/// test's own leaks in); fails the test if it has not ended within a minute.
+pub fn jalin(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jalin"));
+    command.args(args).env_clear().env("RUST_LOG", "info");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the jalin binary starts");
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(output) => {
+            let output = output.expect("the output of jalin");
+            Run {
+                code: output.status.code(),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            }
+        }
+        Err(_) => {
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("jalin {args:?} did not end within a minute");
+        }
     }
 }

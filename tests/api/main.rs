@@ -9,6 +9,7 @@ mod agreements;
 mod conventions;
 mod csv;
 mod export;
+mod hardening;
 mod helpers;
 mod import;
 mod obstacles;
