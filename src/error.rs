@@ -246,6 +246,9 @@ impl ResponseError for ApiError {
             response.force_close();
         }
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if let Self::Unavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        }
         if let Self::MethodNotAllowed { allow } = self
             && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
         {
@@ -278,6 +281,13 @@ impl From<diesel::result::Error> for ApiError {
                     .collect();
                 Self::Duplicate(errors)
             }
+            // The database went away or is busy: the client may try again shortly.
+            E::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                Self::Unavailable(format!("connection lost: {}", info.message()))
+            }
+            E::DatabaseError(_, info) if is_unavailable(info.message()) => {
+                Self::Unavailable(info.message().to_owned())
+            }
             // SQLite reports some foreign key failures without their kind.
             E::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::foreign_key_conflict(),
             E::DatabaseError(_, info) if info.message().contains("FOREIGN KEY constraint failed") => {
@@ -307,6 +317,13 @@ impl ApiError {
             errors: Vec::new(),
         }
     }
+}
+
+/// Messages of a database that is shutting down, starting up, or too busy to take a write.
+fn is_unavailable(message: &str) -> bool {
+    ["terminating connection due to administrator command", "the database system is", "database is locked"]
+        .iter()
+        .any(|sign| message.contains(sign))
 }
 
 /// Which column a unique violation is about. PostgreSQL names the constraint

@@ -24,7 +24,7 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
     let cors_origins = crate::middleware::parse_origins(&args.cors_origins)?;
     let admin_token = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty());
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let pool = open_database(&args.database, (workers as u32 * 4).max(8))?;
+    let pool = open_database(&args.database, (workers as u32 * 4).max(16))?;
     // The first admin token comes from the environment, so that no secret is on a command line.
     if let Some(token) = admin_token {
         let registered = crate::tokens::register_admin_token(&mut *pool.get()?, &token)

@@ -72,7 +72,9 @@ async fn healthz_is_ok_when_the_database_answers() {
 #[actix_web::test]
 async fn healthz_is_503_when_the_database_does_not_answer() {
     let app = TestApp::without_database().await;
-    let problem = app.get("/healthz").await.assert_problem(503, &[]);
+    let response = app.get("/healthz").await;
+    assert_eq!(response.header("retry-after"), Some("5"));
+    let problem = response.assert_problem(503, &[]);
     assert!(!problem["detail"].as_str().unwrap().contains("127.0.0.1"), "no internal detail: {problem}");
 }
 
