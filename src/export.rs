@@ -97,17 +97,14 @@ fn write_list<R: Listed>(conn: &mut DbConnection, scoped: bool, out: &mut Output
         return Ok(());
     }
     out.buffer.extend_from_slice(format!("{}\"{}\":[", if first { "" } else { "," }, R::LIST).as_bytes());
-    let order = order_sql::<R>(conn, scoped);
+    let order = ExportOrder::prepare::<R>(conn, scoped)?;
     let filter = R::take_filter(&mut QueryParams::parse("")?);
-    let mut after = (-1, String::new());
+    let mut after: Option<(i64, String)> = None;
     let mut written = 0usize;
     loop {
-        let batch: Vec<Ordered> = diesel::sql_query(&order)
-            .bind::<diesel::sql_types::BigInt, _>(after.0)
-            .bind::<diesel::sql_types::Text, _>(&after.1)
-            .load(conn)?;
+        let batch = order.next_batch(conn, after.as_ref())?;
         let Some(last) = batch.last() else { break };
-        after = (last.depth, last.key.clone());
+        after = Some((last.depth, last.key.clone()));
         let ids: Vec<i64> = batch.iter().map(|row| row.id).collect();
         let (_, records) = R::page(conn, &ListParams::only_ids(ids.clone()), &filter)?;
         let mut by_id: HashMap<i64, R::Record> = records.into_iter().map(|r| (R::id(&r), r)).collect();
@@ -148,44 +145,91 @@ struct Ordered {
     key: String,
 }
 
-/// The query for the next batch of ids of `R` in export order, after the depth `$1` and key
-/// `$2` of the last one written (`-1` and `''` to start). Keys compare by their bytes on both
-/// backends.
-fn order_sql<R: Listed>(conn: &DbConnection, scoped: bool) -> String {
-    let table = R::LIST;
-    let collate = db::byte_order(conn);
-    let scope = if scoped {
-        format!(" AND t.id IN (SELECT id FROM export_scope WHERE list = '{table}')")
-    } else {
-        String::new()
-    };
-    let own: Vec<&str> =
-        R::REFERENCES.iter().filter(|r| r.target.table() == table && !r.is_list()).map(|r| r.api).collect();
-    let depth = if own.is_empty() {
-        // Nothing in the list refers to the list: every record is at depth 0.
-        format!(
-            "SELECT t.id AS id, CAST(0 AS BIGINT) AS depth, t.key AS key FROM {table} t WHERE 1 = 1{scope}"
-        )
-    } else {
+/// How one list is read in export order, batch by batch, each batch after the last record
+/// written (keyset pagination, so that every batch costs the same however far it is).
+/// Keys compare by their bytes on both backends.
+enum ExportOrder {
+    /// The whole list, which refers to no record of its own: by key, along its index on `key`.
+    ByKey { sql: String },
+    /// Part of the list, or a list that refers to itself: by depth, then key, from a
+    /// temporary table filled once and indexed in that order.
+    Materialised { sql: String },
+}
+
+impl ExportOrder {
+    fn prepare<R: Listed>(conn: &mut DbConnection, scoped: bool) -> Result<Self> {
+        let table = R::LIST;
+        let collate = db::byte_order(conn);
+        let own: Vec<&str> = R::REFERENCES
+            .iter()
+            .filter(|r| r.target.table() == table && !r.is_list())
+            .map(|r| r.api)
+            .collect();
+        if own.is_empty() && !scoped {
+            return Ok(Self::ByKey {
+                sql: format!(
+                    "SELECT t.id AS id, CAST(0 AS BIGINT) AS depth, t.key AS key FROM {table} t \
+                     WHERE t.key{collate} > $1 ORDER BY t.key{collate} LIMIT {BATCH}"
+                ),
+            });
+        }
+        let scope = if scoped {
+            format!(" AND t.id IN (SELECT id FROM export_scope WHERE list = '{table}')")
+        } else {
+            String::new()
+        };
         // A record's depth is the longest chain of references from it back to a record that
-        // refers to none in the list.
-        let roots = own.iter().map(|column| format!("{column} IS NULL")).collect::<Vec<_>>().join(" AND ");
-        let children = own.iter().map(|column| format!("c.{column} = w.id")).collect::<Vec<_>>().join(" OR ");
-        format!(
-            "WITH RECURSIVE walk(id, depth) AS (\
-               SELECT id, CAST(0 AS BIGINT) FROM {table} WHERE {roots} \
-               UNION SELECT c.id, w.depth + 1 FROM {table} c JOIN walk w ON {children} \
-               WHERE w.depth < {MAX_DEPTH}) \
-             SELECT t.id AS id, COALESCE(d.depth, {MAX_DEPTH}) AS depth, t.key AS key FROM {table} t \
-             LEFT JOIN (SELECT id, MAX(depth) AS depth FROM walk GROUP BY id) d ON d.id = t.id \
-             WHERE 1 = 1{scope}"
-        )
-    };
-    format!(
-        "SELECT id, depth, key FROM ({depth}) o \
-         WHERE o.depth > $1 OR (o.depth = $1 AND o.key{collate} > $2) \
-         ORDER BY o.depth, o.key{collate} LIMIT {BATCH}"
-    )
+        // refers to none in the list; what is beyond MAX_DEPTH, or in a loop, comes last.
+        let (walk, depth, joined) = if own.is_empty() {
+            (String::new(), "CAST(0 AS BIGINT)".to_owned(), String::new())
+        } else {
+            let roots =
+                own.iter().map(|column| format!("{column} IS NULL")).collect::<Vec<_>>().join(" AND ");
+            let children =
+                own.iter().map(|column| format!("c.{column} = w.id")).collect::<Vec<_>>().join(" OR ");
+            (
+                format!(
+                    "WITH RECURSIVE walk(id, depth) AS (\
+                       SELECT id, CAST(0 AS BIGINT) FROM {table} WHERE {roots} \
+                       UNION SELECT c.id, w.depth + 1 FROM {table} c JOIN walk w ON {children} \
+                       WHERE w.depth < {MAX_DEPTH}), \
+                     deepest(id, depth) AS (SELECT id, MAX(depth) FROM walk GROUP BY id) "
+                ),
+                format!("COALESCE(d.depth, {MAX_DEPTH})"),
+                " LEFT JOIN deepest d ON d.id = t.id".to_owned(),
+            )
+        };
+        conn.batch_execute(&format!(
+            "CREATE TEMP TABLE IF NOT EXISTS export_order \
+               (list TEXT NOT NULL, depth BIGINT NOT NULL, key TEXT{collate} NOT NULL, id BIGINT NOT NULL, \
+                PRIMARY KEY (list, depth, key)); \
+             DELETE FROM export_order WHERE list = '{table}';"
+        ))?;
+        diesel::sql_query(format!(
+            "INSERT INTO export_order (list, depth, key, id) {walk}\
+             SELECT '{table}', {depth}, t.key, t.id FROM {table} t{joined} WHERE 1 = 1{scope}"
+        ))
+        .execute(conn)?;
+        db::analyze_temporary(conn, "export_order")?;
+        Ok(Self::Materialised {
+            sql: format!(
+                "SELECT id, depth, key FROM export_order WHERE list = '{table}' AND (depth, key) > ($1, $2) \
+                 ORDER BY depth, key LIMIT {BATCH}"
+            ),
+        })
+    }
+
+    /// The next batch after `after` (the depth and key of the last record written).
+    fn next_batch(&self, conn: &mut DbConnection, after: Option<&(i64, String)>) -> Result<Vec<Ordered>> {
+        use diesel::sql_types::{BigInt, Text};
+        let (depth, key) = after.map_or((-1, ""), |(depth, key)| (*depth, key.as_str()));
+        Ok(match self {
+            Self::ByKey { sql } => diesel::sql_query(sql).bind::<Text, _>(key).load(conn)?,
+            Self::Materialised { sql } => {
+                diesel::sql_query(sql).bind::<BigInt, _>(depth).bind::<Text, _>(key).load(conn)?
+            }
+        })
+    }
 }
 
 /// The keys of every record that `records` refer to, by kind and id.
@@ -284,6 +328,7 @@ fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
         }
     }
     loop {
+        db::analyze_temporary(conn, "export_scope")?;
         let mut added = 0;
         for (list, references) in &lists {
             for reference in references.iter() {

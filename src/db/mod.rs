@@ -264,6 +264,16 @@ pub fn byte_order(conn: &DbConnection) -> &'static str {
     }
 }
 
+/// Gathers statistics on a temporary table just filled. PostgreSQL's autovacuum never sees
+/// temporary tables, and without statistics the planner sorts the whole table for every
+/// `LIMIT` rather than walk its index; SQLite plans from the index alone.
+pub fn analyze_temporary(conn: &mut DbConnection, table: &'static str) -> QueryResult<()> {
+    match conn {
+        DbConnection::Pg(pg) => pg.batch_execute(&format!("ANALYZE {table}")),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// One count, from SQL written for both backends.
 pub fn count_sql(conn: &mut DbConnection, sql: &str) -> QueryResult<i64> {
     #[derive(diesel::QueryableByName)]

@@ -1,1 +1,0 @@
-DROP INDEX api_tokens_name_key;
