@@ -1,5 +1,5 @@
-//! The application: state, and the one function that mounts every route. `main` and the tests
-//! both build the service with [`build`].
+//! The application: the one function that mounts every route, and the OpenAPI document of
+//! those routes. `main` and the tests both build the service with [`build`].
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -9,32 +9,37 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::http::{self, AppState, RouteTable};
+use crate::http::fallback::{self, RouteTable};
+use crate::http::{AppState, middleware};
 use crate::openapi;
+use crate::resources::RESOURCES;
 
 /// Every route of the API: the router and the OpenAPI document both come from here.
 fn api(config: &mut ServiceConfig) {
+    let mut v1 = utoipa_actix_web::scope("/api/v1");
+    for resource in RESOURCES {
+        v1 = v1.configure(|config| resource.configure(config));
+    }
     config.service(crate::health::healthz).service(
-        utoipa_actix_web::scope("/api/v1")
-            .configure(crate::regions::configure)
-            .configure(crate::sectors::configure)
-            .configure(crate::agencies::configure)
-            .configure(crate::agreements::configure)
-            .configure(crate::action_plans::configure)
-            .configure(crate::obstacles::configure)
-            .service(crate::import::import_document)
-            .service(crate::export::export_document)
+        v1.configure(crate::exchange::configure)
             .configure(crate::reports::configure)
             .configure(crate::tokens::configure)
             .service(crate::audit::list_audit_events),
     );
 }
 
-/// The OpenAPI document of the mounted routes.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document of the mounted routes, as served at `/api-docs/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let (_, document) =
         App::new().into_utoipa_app().openapi(openapi::base()).configure(api).split_for_parts();
     openapi::finish(document)
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = openapi_document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// The whole service on the given state.
@@ -53,10 +58,10 @@ pub fn build(
         App::new().into_utoipa_app().openapi(openapi::base()).configure(api).split_for_parts();
     let document = openapi::finish(document);
     let routes = RouteTable::from_openapi(&document);
-    let cors = crate::middleware::cors(&state.settings.cors_origins);
+    let cors = middleware::cors(&state.settings.cors_origins);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
-        .app_data(http::path_config())
+        .app_data(fallback::path_config())
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document))
         .route(
             "/swagger-ui",
@@ -64,11 +69,11 @@ pub fn build(
                 HttpResponse::PermanentRedirect().insert_header(("Location", "/swagger-ui/")).finish()
             }),
         )
-        .default_service(web::to(http::unmatched))
+        .default_service(web::to(fallback::unmatched))
         .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
         .wrap(cors)
         // Outside CORS, so that a refused preflight is a problem too.
-        .wrap(ErrorHandlers::new().default_handler(http::problem_for_framework_errors))
-        .wrap(from_fn(crate::middleware::request_id))
+        .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_framework_errors))
+        .wrap(from_fn(middleware::request_id))
         .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
 }

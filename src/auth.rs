@@ -46,12 +46,12 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The caller a token names, if it is valid and not revoked.
 pub fn caller_for(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>> {
-    let row: Option<(i64, String, String)> = api_tokens::table
+    let row: Option<(i64, String, Role)> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash_token(token)).and(api_tokens::revoked_at.is_null()))
         .select((api_tokens::id, api_tokens::name, api_tokens::role))
         .first(conn)
         .optional()?;
-    Ok(row.and_then(|(token_id, name, role)| Some(Caller { token_id, name, role: role.parse().ok()? })))
+    Ok(row.map(|(token_id, name, role)| Caller { token_id, name, role }))
 }
 
 /// Stores a new token and returns its id; the caller shows `token` once and audits it.
@@ -59,7 +59,7 @@ pub fn register(conn: &mut DbConnection, name: &str, role: Role, token: &str) ->
     Ok(diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::name.eq(name),
-            api_tokens::role.eq(role.as_str()),
+            api_tokens::role.eq(role),
             api_tokens::token_hash.eq(hash_token(token)),
             api_tokens::created_at.eq(crate::domain::now()),
         ))

@@ -1,11 +1,15 @@
 //! The command line and environment, with every default in one place.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
+use actix_web::http::Uri;
 use clap::{Args, Parser, Subcommand};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
+/// How long a client may take to send a request body once its head has arrived.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Jalin: a registry of paradiplomacy (sister provinces, sister cities, their action plans
 /// and obstacles) served as a REST/JSON API.
@@ -86,6 +90,39 @@ pub struct ServeArgs {
     /// Comma-separated origins that browsers may call the API from (none by default).
     #[arg(long, env = "JALIN_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// A secret registered at start as the admin token named `admin`. Only from the
+    /// environment, so that it is never on a command line.
+    #[arg(skip = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty()))]
+    pub admin_token: Option<String>,
+}
+
+/// How the service behaves, beyond where its data is: read from the command line and the
+/// environment by [`ServeArgs::settings`], and the defaults for tests.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether reads need no token (`JALIN_PUBLIC_READ`).
+    pub public_read: bool,
+    /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`), checked and normalised.
+    pub cors_origins: Vec<String>,
+    /// How long a client may take to send a request body (`408` after that).
+    pub body_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { public_read: true, cors_origins: Vec::new(), body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+}
+
+impl ServeArgs {
+    /// The settings, or what is wrong with them.
+    pub fn settings(&self) -> Result<Settings, String> {
+        Ok(Settings {
+            public_read: self.public_read,
+            cors_origins: parse_origins(&self.cors_origins)?,
+            ..Settings::default()
+        })
+    }
 }
 
 impl Cli {
@@ -95,11 +132,76 @@ impl Cli {
     }
 }
 
+/// Reads `JALIN_CORS_ORIGINS` into origins as browsers send them (`https://host[:port]`, no
+/// path, no trailing slash, the default port left out), or says which entry is wrong and why.
+pub fn parse_origins(entries: &[String]) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for entry in entries.iter().map(|entry| entry.trim()).filter(|entry| !entry.is_empty()) {
+        let origin = parse_origin(entry).map_err(|why| format!("JALIN_CORS_ORIGINS: `{entry}` {why}"))?;
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    Ok(origins)
+}
+
+fn parse_origin(entry: &str) -> Result<String, &'static str> {
+    if entry == "*" {
+        return Err(
+            "is not allowed: list each origin that may call the API, such as https://dashboard.example.org",
+        );
+    }
+    let uri: Uri = entry.parse().map_err(|_| "is not an origin such as https://dashboard.example.org")?;
+    let scheme = match uri.scheme_str() {
+        Some("http") => "http",
+        Some("https") => "https",
+        _ => return Err("must start with http:// or https://"),
+    };
+    let authority = uri.authority().ok_or("names no host")?;
+    if authority.as_str().contains('@') {
+        return Err("must not hold a user name");
+    }
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err("must be an origin only, with no path or query: scheme, host and port");
+    }
+    let host = authority.host().to_ascii_lowercase();
+    let default_port = if scheme == "https" { 443 } else { 80 };
+    Ok(match authority.port_u16() {
+        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
 /// Where a `sqlite://` URL points, for messages.
 pub fn describe_database(url: &str) -> String {
     match crate::db::DatabaseTarget::parse(url) {
         Ok(crate::db::DatabaseTarget::Sqlite(path)) => format!("SQLite at {}", PathBuf::from(path).display()),
         Ok(crate::db::DatabaseTarget::Postgres(_)) => "PostgreSQL".to_owned(),
         Err(error) => error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_are_normalised_as_browsers_send_them() {
+        let entries = ["https://Dash.Example/", " http://localhost:5173", "https://a.example:443", ""]
+            .map(str::to_owned);
+        assert_eq!(
+            parse_origins(&entries).unwrap(),
+            ["https://dash.example", "http://localhost:5173", "https://a.example"]
+        );
+    }
+
+    #[test]
+    fn wildcards_paths_and_other_schemes_are_refused() {
+        for bad in
+            ["*", "dash.example", "ftp://dash.example", "https://dash.example/app", "https://x@dash.example"]
+        {
+            let error = parse_origins(&[bad.to_owned()]).unwrap_err();
+            assert!(error.contains(bad), "{error}");
+        }
     }
 }

@@ -9,7 +9,6 @@ use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::listing::{ListParams, QueryParams};
-use crate::resource::Listed;
 
 /// A list that can be written as CSV.
 pub trait CsvSource: 'static {
@@ -27,26 +26,6 @@ pub trait CsvSource: 'static {
         filter: &Self::Filter,
     ) -> Result<(i64, Vec<Self::Record>), ApiError>;
     fn id(record: &Self::Record) -> i64;
-}
-
-impl<R: Listed> CsvSource for R {
-    type Record = R::Record;
-    type Filter = R::Filter;
-    const FILE: &'static str = R::LIST;
-    const COLUMNS: &'static [&'static str] = <R as Listed>::COLUMNS;
-    const KEYSET: bool = true;
-
-    fn page(
-        conn: &mut DbConnection,
-        list: &ListParams,
-        filter: &R::Filter,
-    ) -> Result<(i64, Vec<R::Record>), ApiError> {
-        <R as Listed>::page(conn, list, filter)
-    }
-
-    fn id(record: &R::Record) -> i64 {
-        <R as crate::resource::Resource>::id(record)
-    }
 }
 
 /// What form a list is wanted in.
@@ -154,7 +133,7 @@ pub async fn stream<R: CsvSource>(
     response
         .content_type("text/csv; charset=utf-8")
         .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", R::FILE)));
-    crate::streaming::respond(state, request, response, move |conn, sink| {
+    crate::http::streaming::respond(&state.pool, &state.streams, request, response, move |conn, sink| {
         let mut head = Vec::new();
         if bom {
             head.extend_from_slice("\u{feff}".as_bytes());

@@ -298,7 +298,26 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
-impl crate::db::Transient for ApiError {
+/// An error that may not happen again when the whole transaction is run again: a
+/// serialization failure, a deadlock, or a unique value inserted by a concurrent transaction
+/// that the retry will see.
+pub trait Transient {
+    fn is_transient(&self) -> bool;
+}
+
+impl Transient for diesel::result::Error {
+    fn is_transient(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => true,
+            Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
+            _ => false,
+        }
+    }
+}
+
+impl Transient for ApiError {
     fn is_transient(&self) -> bool {
         match self {
             Self::Database(error) => error.is_transient(),

@@ -1,17 +1,12 @@
 //! The health check that load balancers and orchestrators poll.
 
-use std::time::Duration;
-
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db;
 use crate::error::{ApiError, Result};
-use crate::http::AppState;
-
-/// How long the database has to answer before the service is reported unavailable.
-pub const TIMEOUT: Duration = Duration::from_secs(2);
+use crate::http::{AppState, HEALTH_CHECK_TIMEOUT as TIMEOUT};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {

@@ -308,6 +308,55 @@ fn extract(pairs: &mut Vec<(String, String)>, name: &str) -> Vec<String> {
     values
 }
 
+/// A list's own filters, read from the query string.
+pub trait FromQuery: Sized {
+    /// Takes each filter's parameter from `params`; a bad value is recorded there, to be
+    /// reported with the others by [`QueryParams::finish`].
+    fn from_query(params: &mut QueryParams) -> Self;
+}
+
+/// Declares a list's filters once: the struct, its documentation as query parameters in the
+/// OpenAPI document (`IntoParams`, from the fields' doc comments and `#[param]` attributes),
+/// and how it is read from the query string ([`FromQuery`]). Every field is an `Option` of a
+/// [`QueryValue`], read from the parameter of the field's name.
+///
+/// ```ignore
+/// filters! {
+///     /// Filters of the region list.
+///     pub struct RegionFilter {
+///         /// Regions of this country.
+///         country_code: Option<CountryCode>,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! filters {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $($(#[$field_meta:meta])* $field:ident: Option<$type:ty>),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, utoipa::IntoParams)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: Option<$type>),*
+        }
+
+        impl $crate::listing::FromQuery for $name {
+            fn from_query(params: &mut $crate::listing::QueryParams) -> Self {
+                Self { $($field: params.take::<$type>(stringify!($field))),* }
+            }
+        }
+    };
+}
+
+/// No filters beyond paging: for lists without filters of their own.
+impl FromQuery for () {
+    fn from_query(_: &mut QueryParams) -> Self {}
+}
+
 /// A type a query parameter can be read as.
 pub trait QueryValue: Sized {
     fn parse_query(text: &str) -> Result<Self, String>;
@@ -381,7 +430,7 @@ query_value_from_str!(
 #[macro_export]
 macro_rules! sortable {
     ($fields:ident, $function:ident, $query:ty, $id:expr, { $($name:literal => $column:expr),+ $(,)? }) => {
-        const $fields: &[&str] = &[$($name),+];
+        pub(crate) const $fields: &[&str] = &[$($name),+];
 
         fn $function(mut query: $query, keys: &[$crate::listing::SortKey]) -> $query {
             use diesel::prelude::*;
@@ -398,6 +447,37 @@ macro_rules! sortable {
             query.then_order_by($id.asc())
         }
     };
+}
+
+/// A boxed query of every record of `$table` that the request's list parameters select: the
+/// keyset of CSV batches, the ids of an export batch, `key`, and `q` searched (case-folded)
+/// in the listed text columns (the first one required, the others nullable). The resource
+/// adds its own filters to it.
+///
+/// `listed!(regions, list, search: regions::name, regions::local_name, regions::capital)`
+#[macro_export]
+macro_rules! listed {
+    ($table:ident, $list:expr, search: $first:expr $(, $more:expr)* $(,)?) => {{
+        use diesel::prelude::*;
+        let list: &$crate::listing::ListParams = $list;
+        let mut query = $table::table.into_boxed();
+        if let Some(after) = list.after_id {
+            query = query.filter($table::id.gt(after));
+        }
+        if let Some(ids) = &list.ids {
+            query = query.filter($table::id.eq_any(ids.clone()));
+        }
+        if let Some(key) = &list.key {
+            query = query.filter($table::key.eq(key.clone()));
+        }
+        if let Some(pattern) = &list.search_pattern {
+            query = query.filter(
+                $crate::listing::lower($first).like(pattern.clone()).escape('\\').nullable()
+                    $(.or($crate::listing::lower_nullable($more).like(pattern.clone()).escape('\\')))*,
+            );
+        }
+        query
+    }};
 }
 
 diesel::define_sql_function! {

@@ -11,7 +11,7 @@ fn main() -> std::process::ExitCode {
             jalin::server::create_token(&args).map(|token| println!("{token}"))
         }
         Command::Openapi => {
-            print!("{}", jalin::openapi::document_json());
+            print!("{}", jalin::app::openapi_json());
             Ok(())
         }
     };

@@ -1,16 +1,20 @@
 //! The OpenAPI 3.1 document. Paths and schemas come from the handlers' annotations as they are
-//! mounted (see `app::api`); this module adds what is the same for every operation: the
-//! problem responses, and the `PATCH` bodies, which are the create bodies with nothing required.
+//! mounted (see `app::openapi_document`); this module adds what is the same for every
+//! operation (the problem responses, access rules, versions, CSV, the `PATCH` bodies, which
+//! are the create bodies with nothing required) and what follows from the registry of
+//! resources (their tags, the audit trail's resource types).
 
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{Content, OpenApi, RefOr};
 use utoipa::{Modify, OpenApi as _};
 
 use crate::error::{PROBLEM_JSON, Problem};
+use crate::resources::RESOURCES;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -27,13 +31,8 @@ use crate::error::{PROBLEM_JSON, Problem};
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     components(schemas(Problem, crate::error::FieldError)),
+    // The resources' tags come first, from `crate::resources::RESOURCES` (see `base`).
     tags(
-        (name = "regions", description = "Subnational governments: provinces, states, cities..."),
-        (name = "sectors", description = "Fields of cooperation"),
-        (name = "agencies", description = "Government bodies that carry out action plans"),
-        (name = "agreements", description = "Sister-province, sister-city and other cooperation relationships"),
-        (name = "action plans", description = "What is carried out under an agreement, by whom, in which sectors"),
-        (name = "obstacles", description = "What blocks or threatens an agreement or its action plans"),
         (name = "import", description = "Documents that refer to records by key: import all at once, export"),
         (name = "reports", description = "Counts and checks computed by the database from the current data"),
         (name = "access", description = "Tokens and the audit trail (admin)"),
@@ -42,10 +41,18 @@ use crate::error::{PROBLEM_JSON, Problem};
 )]
 pub struct ApiDoc;
 
-/// The document's skeleton, before the mounted handlers add their paths.
+/// The document's skeleton, before the mounted handlers add their paths: the resources'
+/// tags first, in the order of the registry.
 pub fn base() -> OpenApi {
     let mut document = ApiDoc::openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let resource_tags = RESOURCES.iter().map(|resource| {
+        let (name, description) = resource.kind().tag;
+        TagBuilder::new().name(name).description(Some(description)).build()
+    });
+    let mut tags: Vec<_> = resource_tags.collect();
+    tags.extend(document.tags.take().unwrap_or_default());
+    document.tags = Some(tags);
     document
 }
 
@@ -54,19 +61,26 @@ pub fn finish(mut document: OpenApi) -> OpenApi {
     StandardResponses.modify(&mut document);
     add_patch_bodies(&mut document);
     add_links_from_created_records(&mut document);
+    list_audited_resource_types(&mut document);
     document
 }
 
-/// The complete document, as served at `/api-docs/openapi.json`.
-pub fn document() -> OpenApi {
-    crate::app::openapi()
-}
-
-/// The document as committed in `openapi/openapi.json`.
-pub fn document_json() -> String {
-    let mut text = document().to_pretty_json().unwrap_or_default();
-    text.push('\n');
-    text
+/// The values `resource_type` takes in the audit trail: every resource's, and `token`.
+fn list_audited_resource_types(document: &mut OpenApi) {
+    let types: Vec<&str> = RESOURCES
+        .iter()
+        .map(|resource| resource.kind().resource_type)
+        .chain([crate::tokens::RESOURCE_TYPE])
+        .collect();
+    let Some(RefOr::T(Schema::Object(event))) =
+        document.components.as_mut().and_then(|components| components.schemas.get_mut("AuditEvent"))
+    else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(resource_type))) = event.properties.get_mut("resource_type") {
+        resource_type.enum_values = Some(types.iter().map(|t| serde_json::json!(t)).collect());
+        resource_type.description = Some("The kind of record written.".to_owned());
+    }
 }
 
 struct StandardResponses;
@@ -308,7 +322,8 @@ fn referenced_schema(body: &RequestBody) -> Option<String> {
 }
 
 /// Links each `201` of `POST /things` to the operations on `/things/{id}`, with the new
-/// record's id: clients (and schemathesis's stateful phase) can follow them.
+/// record's id: clients (and schemathesis's stateful phase) can follow them. Says what the
+/// `Location` of a new record of each resource is.
 fn add_links_from_created_records(document: &mut OpenApi) {
     let paths = document.paths.paths.clone();
     for (path, item) in document.paths.paths.iter_mut() {
@@ -316,6 +331,12 @@ fn add_links_from_created_records(document: &mut OpenApi) {
             continue;
         };
         let RefOr::T(created) = created else { continue };
+        if let (Some(resource), Some(RefOr::T(location))) = (
+            RESOURCES.iter().find(|resource| resource.kind().path == path),
+            created.headers.get_mut("Location"),
+        ) {
+            location.description = Some(format!("The new {}'s path", resource.kind().name));
+        }
         let Some(record) = paths.get(&format!("{path}/{{id}}")) else { continue };
         let operations = [
             ("get", record.get.as_ref()),

@@ -21,26 +21,23 @@ pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
 
 pub async fn serve(args: ServeArgs) -> StartResult<()> {
     // Settings first: a mistake in them is reported before the database is touched.
-    let cors_origins = crate::middleware::parse_origins(&args.cors_origins)?;
-    let admin_token = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty());
+    let settings = args.settings()?;
     let workers = args.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let pool = open_database(&args.database, (workers as u32 * 4).max(16))?;
     // The first admin token comes from the environment, so that no secret is on a command line.
-    if let Some(token) = admin_token {
-        let registered = crate::tokens::register_admin_token(&mut *pool.get()?, &token)
+    if let Some(token) = &args.admin_token {
+        let registered = crate::tokens::register_admin_token(&mut *pool.get()?, token)
             .map_err(|e| format!("JALIN_ADMIN_TOKEN: {}", e.operator_message()))?;
         log::info!("JALIN_ADMIN_TOKEN is {registered}");
     }
     if args.demo {
-        let loaded = crate::import::load_demo(&mut *pool.get()?)
+        let loaded = crate::exchange::demo::load_demo(&mut *pool.get()?)
             .map_err(|e| format!("cannot load the demo data set: {}", e.operator_message()))?;
         match loaded {
             Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
             None => log::info!("the database already has agreements: demo data set not loaded"),
         }
     }
-    let settings =
-        crate::http::Settings { public_read: args.public_read, cors_origins, ..Default::default() };
     let target = DatabaseTarget::parse(&args.database.database_url)?;
     let state = AppState::new(pool, &target, settings);
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
@@ -58,13 +55,14 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
 pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let value = crate::body::strict_json(text.as_bytes())
+    let value = crate::http::body::strict_json(text.as_bytes())
         .map_err(|e| format!("{} is not valid JSON: {e}", args.file.display()))?;
-    let document = crate::import::parse_document(value).map_err(|e| e.operator_message())?;
+    let document = crate::exchange::DataDocument::parse(value).map_err(|e| e.operator_message())?;
     let pool = open_database(&args.database, 1)?;
-    let summary =
-        db::write_transaction(&mut *pool.get()?, |conn| crate::import::import(conn, &document, "cli"))
-            .map_err(|e| format!("nothing was imported: {}", e.operator_message()))?;
+    let summary = db::write_transaction(&mut *pool.get()?, |conn| {
+        crate::exchange::import::import(conn, &document, "cli")
+    })
+    .map_err(|e| format!("nothing was imported: {}", e.operator_message()))?;
     Ok(serde_json::to_string_pretty(&summary)?)
 }
 

@@ -82,7 +82,7 @@ pub fn append(
         .values((
             audit_events::at.eq(crate::domain::now()),
             audit_events::actor.eq(actor),
-            audit_events::action.eq(action.as_str()),
+            audit_events::action.eq(action),
             audit_events::resource_type.eq(resource_type),
             audit_events::resource_id.eq(resource_id),
             audit_events::changes.eq(Value::Object(changes).to_string()),

@@ -13,7 +13,7 @@ use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Transient};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -146,25 +146,6 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, Box<dyn std::err
 /// How many times a write transaction runs at most on PostgreSQL, where concurrent
 /// transactions can fail each other (see [`write_transaction`]).
 const WRITE_ATTEMPTS: u32 = 10;
-
-/// An error that may not happen again when the whole transaction is run again: a
-/// serialization failure, a deadlock, or a unique value inserted by a concurrent transaction
-/// that the retry will see.
-pub trait Transient {
-    fn is_transient(&self) -> bool;
-}
-
-impl Transient for diesel::result::Error {
-    fn is_transient(&self) -> bool {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match self {
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => true,
-            Error::DatabaseError(_, info) => info.message().contains("deadlock detected"),
-            _ => false,
-        }
-    }
-}
 
 /// Runs `f` in a transaction that may write, and commits it.
 ///

@@ -67,7 +67,7 @@ pub const RESERVED_NAMES: &[&str] = &["cli", "demo", "import", "system"];
 /// The name of the token registered from `JALIN_ADMIN_TOKEN`.
 pub const ENVIRONMENT_TOKEN_NAME: &str = "admin";
 /// The audit trail's name for tokens.
-const RESOURCE_TYPE: &str = "token";
+pub const RESOURCE_TYPE: &str = "token";
 
 /// A token name as given, trimmed, or every reason it cannot be one.
 fn checked_name(checker: &mut Checker, name: Field<String>) -> Option<String> {
@@ -209,7 +209,7 @@ pub fn register_admin_token(conn: &mut DbConnection, token: &str) -> Result<&'st
 pub async fn create_token(
     admin: Admin,
     state: web::Data<AppState>,
-    body: crate::body::JsonBody,
+    body: crate::http::JsonBody,
 ) -> Result<HttpResponse> {
     let mut checker = Checker::default();
     let input: TokenInput = read_body(body.into_inner(), &mut checker)?;

@@ -130,14 +130,14 @@ async fn tokens_from_the_command_line_and_the_environment_work() {
 
 #[actix_web::test]
 async fn private_reads_need_a_viewer_token() {
-    let settings = jalin::http::Settings { public_read: false, ..Default::default() };
+    let settings = jalin::config::Settings { public_read: false, ..Default::default() };
     let app = TestApp::with_settings(settings).await;
     app.get("/api/v1/regions").await.assert_problem(401, &[]);
     app.get("/api/v1/regions/1").await.assert_problem(401, &[]);
     let viewer = app.send(with_token(TestRequest::get().uri("/api/v1/regions"), &app.viewer_token)).await;
     assert_eq!(viewer.status, 200);
     // Every read of the API, as the document lists them.
-    let document = serde_json::to_value(jalin::openapi::document()).unwrap();
+    let document = serde_json::to_value(jalin::app::openapi_document()).unwrap();
     for (path, item) in document["paths"].as_object().unwrap() {
         if path.starts_with("/api/v1/") && item.get("get").is_some() {
             let path = path.replace("{id}", "1");
@@ -259,7 +259,7 @@ async fn every_write_leaves_exactly_its_changes_in_the_audit_trail() {
 #[actix_web::test]
 async fn the_audit_trail_is_for_admins_and_filters() {
     let app = TestApp::new().await;
-    app.post("/api/v1/import", &serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap()).await;
+    app.post("/api/v1/import", &serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()).await;
     let audit = |query: &str| {
         app.send(with_token(TestRequest::get().uri(&format!("/api/v1/audit{query}")), &app.admin_token))
     };
@@ -278,7 +278,7 @@ async fn the_audit_trail_is_for_admins_and_filters() {
 
 #[actix_web::test]
 async fn the_document_declares_the_bearer_scheme_and_who_needs_it() {
-    let document = serde_json::to_value(jalin::openapi::document()).unwrap();
+    let document = serde_json::to_value(jalin::app::openapi_document()).unwrap();
     assert_eq!(document["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let create = &document["paths"]["/api/v1/regions"]["post"];
     assert_eq!(create["security"], json!([{"bearer": []}]));

@@ -91,12 +91,12 @@ async fn the_served_openapi_document_is_the_committed_one() {
         served == committed,
         "openapi/openapi.json is out of date: run `cargo run -q -- openapi > openapi/openapi.json`"
     );
-    assert_eq!(jalin::openapi::document_json(), include_str!("../../openapi/openapi.json"));
+    assert_eq!(jalin::app::openapi_json(), include_str!("../../openapi/openapi.json"));
 }
 
 #[actix_web::test]
 async fn every_operation_documents_its_problem_responses() {
-    let document = serde_json::to_value(jalin::openapi::document()).unwrap();
+    let document = serde_json::to_value(jalin::app::openapi_document()).unwrap();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
             let responses = operation["responses"].as_object().unwrap();
@@ -157,7 +157,7 @@ async fn cors_allows_only_the_configured_origins() {
     assert_eq!(response.header("access-control-allow-origin"), None, "no origin is allowed by default");
 
     let settings =
-        jalin::http::Settings { cors_origins: vec!["https://dash.example".into()], ..Default::default() };
+        jalin::config::Settings { cors_origins: vec!["https://dash.example".into()], ..Default::default() };
     let open = TestApp::with_settings(settings).await;
     let preflight = open
         .send(

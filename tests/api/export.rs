@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, with_token};
 
 fn demo() -> Value {
-    serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap()
+    serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()
 }
 
 fn keys(document: &Value, list: &str) -> Vec<String> {
@@ -90,7 +90,7 @@ async fn an_agreement_exports_with_what_it_refers_to() {
 
 #[actix_web::test]
 async fn private_exports_need_a_token() {
-    let settings = jalin::http::Settings { public_read: false, ..Default::default() };
+    let settings = jalin::config::Settings { public_read: false, ..Default::default() };
     let app = TestApp::with_settings(settings).await;
     app.get("/api/v1/export").await.assert_problem(401, &[]);
     let response = app.send(with_token(TestRequest::get().uri("/api/v1/export"), &app.viewer_token)).await;

@@ -353,7 +353,7 @@ async fn command_line_errors_name_their_cause() {
     assert_eq!(run.code, Some(1), "a database that cannot be written stops the start");
     assert!(run.stderr.contains("cannot be written") && !run.stderr.contains("serving on"), "{}", run.stderr);
     let document = std::env::temp_dir().join(format!("jalin-{}.json", uuid::Uuid::new_v4()));
-    std::fs::write(&document, jalin::import::DEMO_DOCUMENT).unwrap();
+    std::fs::write(&document, jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
     let run = jalin(&["import", document.to_str().unwrap(), "--database-url", &read_only], &[]);
     std::fs::remove_file(&document).ok();
     assert_eq!(run.code, Some(1));
@@ -377,9 +377,9 @@ async fn bad_cors_origins_stop_the_start_before_the_database_is_touched() {
     }
 }
 
-fn cors_app_settings() -> jalin::http::Settings {
-    let origins = jalin::middleware::parse_origins(&["https://dash.example/".to_owned()]).unwrap();
-    jalin::http::Settings { cors_origins: origins, ..Default::default() }
+fn cors_app_settings() -> jalin::config::Settings {
+    let origins = jalin::config::parse_origins(&["https://dash.example/".to_owned()]).unwrap();
+    jalin::config::Settings { cors_origins: origins, ..Default::default() }
 }
 
 #[actix_web::test]
@@ -461,7 +461,7 @@ async fn head_answers_every_get_path_without_a_body() {
 #[actix_web::test]
 async fn a_body_that_does_not_arrive_in_time_is_408() {
     let settings =
-        jalin::http::Settings { body_timeout: std::time::Duration::from_millis(200), ..Default::default() };
+        jalin::config::Settings { body_timeout: std::time::Duration::from_millis(200), ..Default::default() };
     let app = TestApp::with_settings(settings).await;
     let (mut sender, payload) = actix_http::h1::Payload::create(false);
     sender.feed_data(actix_web::web::Bytes::from_static(b"{\"name\": \"West"));
@@ -490,7 +490,7 @@ async fn healthz_does_not_wait_behind_the_request_pool() {
 #[actix_web::test]
 async fn identical_imports_at_once_all_succeed() {
     let app = TestApp::new().await;
-    let document: Value = serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap();
+    let document: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
     let imports = (0..8).map(|_| app.post("/api/v1/import", &document));
     let responses = futures_util::future::join_all(imports).await;
     for response in &responses {

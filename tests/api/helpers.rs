@@ -11,8 +11,9 @@ use diesel::Connection;
 use diesel::RunQueryDsl;
 use diesel::pg::PgConnection;
 use jalin::config::DatabaseArgs;
+use jalin::config::Settings;
 use jalin::domain::Role;
-use jalin::http::{AppState, Settings};
+use jalin::http::AppState;
 use serde_json::{Value, json};
 
 type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = TestResponse>>>>;

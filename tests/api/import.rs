@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 fn demo() -> Value {
-    serde_json::from_str(jalin::import::DEMO_DOCUMENT).unwrap()
+    serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()
 }
 
 fn counts(summary: &Value, list: &str) -> (u64, u64, u64) {
@@ -138,7 +138,7 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let app = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.json");
-    std::fs::write(&file, jalin::import::DEMO_DOCUMENT).unwrap();
+    std::fs::write(&file, jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
     let args = ImportArgs { file, database: DatabaseArgs { database_url: app.database_url.clone() } };
     let summary: Value = serde_json::from_str(&jalin::server::import_file(&args).unwrap()).unwrap();
     assert_eq!(counts(&summary, "action_plans"), (10, 0, 0));
@@ -147,7 +147,7 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let pool =
         jalin::server::open_database(&DatabaseArgs { database_url: app.database_url.clone() }, 1).unwrap();
     assert!(
-        jalin::import::load_demo(&mut pool.get().unwrap()).unwrap().is_none(),
+        jalin::exchange::demo::load_demo(&mut pool.get().unwrap()).unwrap().is_none(),
         "the database has an agreement"
     );
 

@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 use actix_web::HttpMessage;
 use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::{Method, Uri};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 
@@ -105,54 +105,15 @@ pub const CORS_REQUEST_HEADERS: &[&str] = &[
     "x-requested-with",
 ];
 
-/// CORS for the configured origins (see [`parse_origins`]); with none, browsers on other
-/// origins are refused. A refused preflight is a problem (see `http::problem_for_framework_errors`).
+/// CORS for the configured origins (read by `config::parse_origins`); with none, browsers on
+/// other origins are refused. A refused preflight is a problem (see
+/// `fallback::problem_for_framework_errors`).
 pub fn cors(origins: &[String]) -> actix_cors::Cors {
     let cors = origins.iter().fold(actix_cors::Cors::default(), |cors, origin| cors.allowed_origin(origin));
     cors.allowed_methods(["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"])
         .allowed_headers(CORS_REQUEST_HEADERS.iter().copied())
         .expose_headers([header::ETAG, header::LOCATION, header::CONTENT_DISPOSITION, REQUEST_ID])
         .max_age(3600)
-}
-
-/// Reads `JALIN_CORS_ORIGINS` into origins as browsers send them (`https://host[:port]`, no
-/// path, no trailing slash, the default port left out), or says which entry is wrong and why.
-pub fn parse_origins(entries: &[String]) -> Result<Vec<String>, String> {
-    let mut origins = Vec::new();
-    for entry in entries.iter().map(|entry| entry.trim()).filter(|entry| !entry.is_empty()) {
-        let origin = parse_origin(entry).map_err(|why| format!("JALIN_CORS_ORIGINS: `{entry}` {why}"))?;
-        if !origins.contains(&origin) {
-            origins.push(origin);
-        }
-    }
-    Ok(origins)
-}
-
-fn parse_origin(entry: &str) -> Result<String, &'static str> {
-    if entry == "*" {
-        return Err(
-            "is not allowed: list each origin that may call the API, such as https://dashboard.example.org",
-        );
-    }
-    let uri: Uri = entry.parse().map_err(|_| "is not an origin such as https://dashboard.example.org")?;
-    let scheme = match uri.scheme_str() {
-        Some("http") => "http",
-        Some("https") => "https",
-        _ => return Err("must start with http:// or https://"),
-    };
-    let authority = uri.authority().ok_or("names no host")?;
-    if authority.as_str().contains('@') {
-        return Err("must not hold a user name");
-    }
-    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
-        return Err("must be an origin only, with no path or query: scheme, host and port");
-    }
-    let host = authority.host().to_ascii_lowercase();
-    let default_port = if scheme == "https" { 443 } else { 80 };
-    Ok(match authority.port_u16() {
-        Some(port) if port != default_port => format!("{scheme}://{host}:{port}"),
-        _ => format!("{scheme}://{host}"),
-    })
 }
 
 #[cfg(test)]
@@ -203,25 +164,5 @@ mod tests {
         let lines = LINES.get().unwrap().lock().unwrap();
         let line = lines.iter().find(|line| line.contains("GET /broken")).expect("a log line");
         assert!(line.starts_with("ERROR") && line.contains("req-42") && line.contains("the cause"), "{line}");
-    }
-
-    #[test]
-    fn origins_are_normalised_as_browsers_send_them() {
-        let entries = ["https://Dash.Example/", " http://localhost:5173", "https://a.example:443", ""]
-            .map(str::to_owned);
-        assert_eq!(
-            parse_origins(&entries).unwrap(),
-            ["https://dash.example", "http://localhost:5173", "https://a.example"]
-        );
-    }
-
-    #[test]
-    fn wildcards_paths_and_other_schemes_are_refused() {
-        for bad in
-            ["*", "dash.example", "ftp://dash.example", "https://dash.example/app", "https://x@dash.example"]
-        {
-            let error = parse_origins(&[bad.to_owned()]).unwrap_err();
-            assert!(error.contains(bad), "{error}");
-        }
     }
 }

@@ -3,8 +3,8 @@
 //! serde_json keeps the last of two members with the same name, so
 //! `{"sectors": [1], "sectors": []}` would silently drop the first list. Bodies are therefore
 //! parsed by [`StrictValue`], which refuses such a document (`400`). A body is read no further
-//! than its limit (`413`) and must arrive within [`BODY_TIMEOUT`] (`408`), so that a client
-//! that never finishes cannot hold a worker's attention forever.
+//! than its limit (`413`) and must arrive within `Settings::body_timeout` (`408`), so that a
+//! client that never finishes cannot hold a worker's attention forever.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,9 +23,6 @@ use crate::error::{ApiError, Result};
 
 /// Largest accepted JSON body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
-/// How long a client may take to send its body once the request's head has arrived (the
-/// default of `Settings::body_timeout`).
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A JSON body, read strictly: the handler's request body.
 #[derive(Debug)]
@@ -44,8 +41,8 @@ impl FromRequest for JsonBody {
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let checked = check_head(request);
         let timeout = request
-            .app_data::<actix_web::web::Data<crate::http::AppState>>()
-            .map_or(BODY_TIMEOUT, |state| state.settings.body_timeout);
+            .app_data::<actix_web::web::Data<super::AppState>>()
+            .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |state| state.settings.body_timeout);
         let mut payload = payload.take();
         Box::pin(async move {
             checked?;

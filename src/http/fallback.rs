@@ -1,118 +1,19 @@
-//! HTTP plumbing shared by every resource: application state, body and path extractor
-//! settings, success responses, and the answers for unknown paths and methods.
+//! The answers for what no handler takes: a path segment that is no id, an unknown path
+//! (`404`), a known path with another method (`405` with `Allow`), and actix's own plain-text
+//! errors, turned into problems like every other error.
 
 use actix_web::dev::ServiceResponse;
 use actix_web::error::PathError;
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::db::Pool;
 use crate::error::{ApiError, Result};
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    /// A pool of its own for `/healthz`, so that the health check never waits behind requests.
-    pub health_pool: Pool,
-    pub settings: Settings,
-    /// Responses that may stream at once, each holding a connection (half the pool).
-    pub streams: crate::streaming::StreamSlots,
-}
-
-/// How the service behaves, beyond where its data is.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Whether reads need no token (`JALIN_PUBLIC_READ`).
-    pub public_read: bool,
-    /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`), checked and normalised.
-    pub cors_origins: Vec<String>,
-    /// How long a client may take to send a request body (`408` after that).
-    pub body_timeout: std::time::Duration,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { public_read: true, cors_origins: Vec::new(), body_timeout: crate::body::BODY_TIMEOUT }
-    }
-}
-
-impl AppState {
-    /// The state of a service on `pool`, which connects to `target`.
-    pub fn new(pool: Pool, target: &crate::db::DatabaseTarget, settings: Settings) -> Self {
-        let health_pool = crate::db::lazy_pool(target, 1, crate::health::TIMEOUT);
-        let streams = crate::streaming::StreamSlots::new(pool.max_size() as usize / 2);
-        Self { pool, health_pool, settings, streams }
-    }
-}
 
 /// A path segment that is not a valid id names no record: `404`, as for an unknown id.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_error: PathError, request: &HttpRequest| {
         ApiError::NotFound(format!("nothing is at {}", request.path())).into()
     })
-}
-
-/// The entity tags of an `If-Match` or `If-None-Match` header. ETags are the record's version
-/// in quotes (`"3"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Precondition {
-    /// `*`: any current version.
-    Any,
-    /// The listed tags, each with whether it is weak (`W/"3"`).
-    Tags(Vec<(String, bool)>),
-}
-
-impl Precondition {
-    /// The header's tags, `None` without the header; a malformed header is a `400`.
-    pub fn from_header(request: &HttpRequest, name: header::HeaderName) -> Result<Option<Self>> {
-        let values: Vec<&header::HeaderValue> = request.headers().get_all(&name).collect();
-        if values.is_empty() {
-            return Ok(None);
-        }
-        let malformed = || ApiError::BadRequest {
-            detail: format!("{name} must be * or a list of entity tags such as \"3\""),
-            errors: vec![crate::error::FieldError::new(name.as_str(), "is not a list of entity tags")],
-        };
-        let mut tags = Vec::new();
-        for value in values {
-            let text = value.to_str().map_err(|_| malformed())?;
-            for item in text.split(',').map(str::trim) {
-                if item == "*" {
-                    return Ok(Some(Self::Any));
-                }
-                let (weak, quoted) = match item.strip_prefix("W/") {
-                    Some(rest) => (true, rest),
-                    None => (false, item),
-                };
-                let tag = quoted
-                    .strip_prefix('"')
-                    .and_then(|rest| rest.strip_suffix('"'))
-                    .filter(|tag| !tag.contains('"'))
-                    .ok_or_else(malformed)?;
-                tags.push((tag.to_owned(), weak));
-            }
-        }
-        Ok(Some(Self::Tags(tags)))
-    }
-
-    /// Strong comparison, as `If-Match` requires: a weak tag never matches.
-    pub fn matches(&self, version: i32) -> bool {
-        let current = version.to_string();
-        match self {
-            Self::Any => true,
-            Self::Tags(tags) => tags.iter().any(|(tag, weak)| !weak && *tag == current),
-        }
-    }
-
-    /// Weak comparison, as `If-None-Match` allows.
-    pub fn matches_weakly(&self, version: i32) -> bool {
-        let current = version.to_string();
-        match self {
-            Self::Any => true,
-            Self::Tags(tags) => tags.iter().any(|(tag, _)| *tag == current),
-        }
-    }
 }
 
 /// The paths of the API and the methods each answers, read from the OpenAPI document, so that
@@ -191,12 +92,12 @@ pub fn problem_for_framework_errors<B>(
                 "CORS refused the request: {refusal}. Origins are set by JALIN_CORS_ORIGINS; \
                  a preflight may ask for the methods GET, HEAD, POST, PATCH, PUT and DELETE and \
                  the headers {}",
-                crate::middleware::CORS_REQUEST_HEADERS.join(", ")
+                super::middleware::CORS_REQUEST_HEADERS.join(", ")
             ),
             errors: vec![],
         },
         (404, _) => ApiError::NotFound(format!("nothing is at {}", response.request().path())),
-        (413, _) => ApiError::PayloadTooLarge { limit: crate::body::BODY_LIMIT },
+        (413, _) => ApiError::PayloadTooLarge { limit: super::body::BODY_LIMIT },
         (415, _) => ApiError::UnsupportedMediaType,
         (500..=599, _) => ApiError::Internal(format!("framework error {status}")),
         _ => {
@@ -232,32 +133,5 @@ mod tests {
         assert_eq!(table.methods_for("/api/regions").map(<[String]>::len), Some(2));
         assert_eq!(table.methods_for("/api/regions/7/x"), None);
         assert_eq!(table.methods_for("/api/regions/"), None);
-    }
-}
-
-#[cfg(test)]
-mod precondition_tests {
-    use actix_web::test::TestRequest;
-
-    use super::*;
-
-    fn parse(value: &str) -> Result<Option<Precondition>> {
-        Precondition::from_header(
-            &TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request(),
-            header::IF_MATCH,
-        )
-    }
-
-    #[test]
-    fn if_match_compares_strongly_and_reads_lists() {
-        assert!(parse("\"3\"").unwrap().unwrap().matches(3));
-        assert!(!parse("\"3\"").unwrap().unwrap().matches(4));
-        assert!(!parse("W/\"3\"").unwrap().unwrap().matches(3), "a weak tag never matches strongly");
-        assert!(parse("W/\"3\"").unwrap().unwrap().matches_weakly(3));
-        assert!(parse("\"1\", \"3\"").unwrap().unwrap().matches(3));
-        assert!(parse("*").unwrap().unwrap().matches(9));
-        assert!(parse("3").is_err());
-        assert!(parse("\"3").is_err());
-        assert!(parse("").is_err());
     }
 }

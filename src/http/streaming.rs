@@ -4,8 +4,8 @@
 //! A blocking thread reads batches on one pooled connection and hands each chunk to the
 //! response through a channel of [`CHANNEL_CAPACITY`] chunks: a slow client slows the reading
 //! down instead of letting chunks pile up. A client that takes nothing for [`STALL_TIMEOUT`]
-//! is given up on, so that it cannot hold a database connection for ever; and at most
-//! `Settings::max_streams` responses stream at once, so that the connections left serve
+//! is given up on, so that it cannot hold a database connection for ever; and at most half
+//! the pool's connections serve streamed responses at once, so that the others serve
 //! everyone else (`503` with `Retry-After` beyond that). A failure after the first bytes
 //! cannot change the status any more: the response is cut off, never ended as if complete.
 
@@ -16,10 +16,9 @@ use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use crate::db::DbConnection;
+use super::middleware::RequestId;
+use crate::db::{DbConnection, Pool};
 use crate::error::ApiError;
-use crate::http::AppState;
-use crate::middleware::RequestId;
 
 /// Chunks waiting for a slow client before the database thread waits too.
 const CHANNEL_CAPACITY: usize = 4;
@@ -61,7 +60,8 @@ impl StreamSlots {
 /// before answering (so that a database that does not answer is still a `503`).
 /// `response` carries the headers (content type, disposition).
 pub async fn respond<F>(
-    state: &AppState,
+    pool: &Pool,
+    slots: &StreamSlots,
     request: &HttpRequest,
     mut response: HttpResponseBuilder,
     produce: F,
@@ -69,8 +69,8 @@ pub async fn respond<F>(
 where
     F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
 {
-    let permit = state.streams.take()?;
-    let pool = state.pool.clone();
+    let permit = slots.take()?;
+    let pool = pool.clone();
     let mut conn = actix_web::web::block(move || pool.get())
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?

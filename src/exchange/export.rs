@@ -24,10 +24,11 @@ use crate::auth::Reader;
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
-use crate::import::{Reference, Target};
-use crate::listing::{ListParams, QueryParams};
-use crate::resource::{Listed, Resource, writable_fields};
-use crate::streaming::Sink;
+use crate::http::streaming::Sink;
+use crate::listing::QueryParams;
+use crate::resource::{AnyResource, Kind, Reference, Resource};
+use crate::resources::RESOURCES;
+use crate::resources::agreements::Agreements;
 
 /// Records read and written at a time.
 const BATCH: i64 = 500;
@@ -36,21 +37,6 @@ const CHUNK: usize = 64 * 1024;
 /// Deeper chains of references within a list are not followed (they would have to be
 /// thousands of renewals long); what is beyond, or in a loop, comes last.
 const MAX_DEPTH: i64 = 10_000;
-
-/// The lists of a document, in the order they are written and imported: each refers only to
-/// lists before it, or to itself.
-fn lists() -> [(&'static str, &'static [Reference]); 6] {
-    use crate::{action_plans::ActionPlans, agencies::Agencies, agreements::Agreements};
-    use crate::{obstacles::Obstacles, regions::Regions, sectors::Sectors};
-    [
-        (Regions::LIST, Regions::REFERENCES),
-        (Sectors::LIST, Sectors::REFERENCES),
-        (Agencies::LIST, Agencies::REFERENCES),
-        (Agreements::LIST, Agreements::REFERENCES),
-        (ActionPlans::LIST, ActionPlans::REFERENCES),
-        (Obstacles::LIST, Obstacles::REFERENCES),
-    ]
-}
 
 /// Writes the document to `sink`: the whole database, or with `agreement` that agreement with
 /// the agreements it renews, its action plans and obstacles, and everything they refer to.
@@ -62,12 +48,9 @@ pub fn write_document(conn: &mut DbConnection, agreement: Option<i64>, sink: &mu
         }
         let scoped = agreement.is_some();
         let mut out = Output { buffer: b"{".to_vec(), sink, gone: false };
-        write_list::<crate::regions::Regions>(conn, scoped, &mut out, true)?;
-        write_list::<crate::sectors::Sectors>(conn, scoped, &mut out, false)?;
-        write_list::<crate::agencies::Agencies>(conn, scoped, &mut out, false)?;
-        write_list::<crate::agreements::Agreements>(conn, scoped, &mut out, false)?;
-        write_list::<crate::action_plans::ActionPlans>(conn, scoped, &mut out, false)?;
-        write_list::<crate::obstacles::Obstacles>(conn, scoped, &mut out, false)?;
+        for (index, resource) in RESOURCES.iter().enumerate() {
+            write_list(conn, *resource, scoped, &mut out, index == 0)?;
+        }
         out.buffer.push(b'}');
         out.flush();
         Ok(())
@@ -92,13 +75,19 @@ impl Output<'_> {
 }
 
 /// Writes `"list": [...]`, batch by batch.
-fn write_list<R: Listed>(conn: &mut DbConnection, scoped: bool, out: &mut Output, first: bool) -> Result<()> {
+fn write_list(
+    conn: &mut DbConnection,
+    resource: &dyn AnyResource,
+    scoped: bool,
+    out: &mut Output,
+    first: bool,
+) -> Result<()> {
     if out.gone {
         return Ok(());
     }
-    out.buffer.extend_from_slice(format!("{}\"{}\":[", if first { "" } else { "," }, R::LIST).as_bytes());
-    let order = ExportOrder::prepare::<R>(conn, scoped)?;
-    let filter = R::take_filter(&mut QueryParams::parse("")?);
+    let kind = resource.kind();
+    out.buffer.extend_from_slice(format!("{}\"{}\":[", if first { "" } else { "," }, kind.table).as_bytes());
+    let order = ExportOrder::prepare(conn, resource, scoped)?;
     let mut after: Option<(i64, String)> = None;
     let mut written = 0usize;
     loop {
@@ -106,19 +95,13 @@ fn write_list<R: Listed>(conn: &mut DbConnection, scoped: bool, out: &mut Output
         let Some(last) = batch.last() else { break };
         after = Some((last.depth, last.key.clone()));
         let ids: Vec<i64> = batch.iter().map(|row| row.id).collect();
-        let (_, records) = R::page(conn, &ListParams::only_ids(ids.clone()), &filter)?;
-        let mut by_id: HashMap<i64, R::Record> = records.into_iter().map(|r| (R::id(&r), r)).collect();
-        let fields = ids
-            .iter()
-            .filter_map(|id| by_id.remove(id))
-            .map(|record| writable_fields::<R>(&record))
-            .collect::<Result<Vec<_>>>()?;
-        let keys = referenced_keys::<R>(conn, &fields)?;
-        for record in fields {
+        let records = resource.export(conn, &ids)?;
+        let keys = referenced_keys(conn, resource.references(), &records)?;
+        for record in records {
             if written > 0 {
                 out.buffer.push(b',');
             }
-            let record = document_record::<R>(record, &keys)?;
+            let record = document_record(resource.references(), record, &keys)?;
             serde_json::to_writer(&mut out.buffer, &record)
                 .map_err(|e| ApiError::Internal(format!("cannot write a record: {e}")))?;
             written += 1;
@@ -157,12 +140,14 @@ enum ExportOrder {
 }
 
 impl ExportOrder {
-    fn prepare<R: Listed>(conn: &mut DbConnection, scoped: bool) -> Result<Self> {
-        let table = R::LIST;
+    fn prepare(conn: &mut DbConnection, resource: &dyn AnyResource, scoped: bool) -> Result<Self> {
+        let table = resource.kind().table;
         let collate = db::byte_order(conn);
-        let own: Vec<&str> = R::REFERENCES
+        // The columns by which a record of the list refers to another of the same list.
+        let own: Vec<&str> = resource
+            .references()
             .iter()
-            .filter(|r| r.target.table() == table && !r.is_list())
+            .filter(|r| r.target == resource.kind() && !r.is_list())
             .map(|r| r.api)
             .collect();
         if own.is_empty() && !scoped {
@@ -232,14 +217,18 @@ impl ExportOrder {
     }
 }
 
-/// The keys of every record that `records` refer to, by kind and id.
-fn referenced_keys<R: Resource>(
+/// Keys by id, of the records a batch refers to, by the referred kind's table.
+type ReferencedKeys = HashMap<&'static str, HashMap<i64, String>>;
+
+/// The keys of every record that `records` refer to.
+fn referenced_keys(
     conn: &mut DbConnection,
+    references: &[Reference],
     records: &[Map<String, Value>],
-) -> Result<HashMap<Target, HashMap<i64, String>>> {
-    let mut ids: HashMap<Target, Vec<i64>> = HashMap::new();
-    for reference in R::REFERENCES {
-        let wanted = ids.entry(reference.target).or_default();
+) -> Result<ReferencedKeys> {
+    let mut ids: HashMap<&'static str, (&'static Kind, Vec<i64>)> = HashMap::new();
+    for reference in references {
+        let (_, wanted) = ids.entry(reference.target.table).or_insert_with(|| (reference.target, Vec::new()));
         for record in records {
             match record.get(reference.api) {
                 Some(Value::Array(items)) => wanted.extend(items.iter().filter_map(Value::as_i64)),
@@ -249,31 +238,32 @@ fn referenced_keys<R: Resource>(
         }
     }
     let mut keys = HashMap::new();
-    for (target, mut ids) in ids {
+    for (table, (target, mut ids)) in ids {
         ids.sort_unstable();
         ids.dedup();
-        keys.insert(target, target.keys_of(conn, &ids)?);
+        keys.insert(table, target.keys_of(conn, &ids)?);
     }
     Ok(keys)
 }
 
 /// A record's writable fields, references turned from ids into keys, empty fields left out.
-fn document_record<R: Resource>(
+fn document_record(
+    references: &[Reference],
     fields: Map<String, Value>,
-    keys: &HashMap<Target, HashMap<i64, String>>,
+    keys: &ReferencedKeys,
 ) -> Result<Value> {
-    let key_of = |target: Target, id: &Value| -> Result<Value> {
+    let key_of = |target: &Kind, id: &Value| -> Result<Value> {
         id.as_i64()
-            .and_then(|id| keys.get(&target)?.get(&id))
+            .and_then(|id| keys.get(target.table)?.get(&id))
             .map(|key| Value::String(key.clone()))
-            .ok_or_else(|| ApiError::Internal(format!("a {} reference has no key", target.resource_type())))
+            .ok_or_else(|| ApiError::Internal(format!("a {} reference has no key", target.name)))
     };
     let mut document = Map::new();
     for (name, value) in fields {
         if value.is_null() || value.as_array().is_some_and(Vec::is_empty) {
             continue;
         }
-        match R::REFERENCES.iter().find(|r| r.api == name) {
+        match references.iter().find(|r| r.api == name) {
             Some(reference) if reference.is_list() => {
                 let ids = value.as_array().cloned().unwrap_or_default();
                 let keys = ids.iter().map(|id| key_of(reference.target, id)).collect::<Result<Vec<_>>>()?;
@@ -301,10 +291,13 @@ fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
            (list TEXT NOT NULL, id BIGINT NOT NULL, PRIMARY KEY (list, id)); \
          DELETE FROM export_scope;",
     )?;
-    let agreements = Target::Agreement.table();
-    diesel::sql_query(format!("INSERT INTO export_scope (list, id) VALUES ('{agreements}', {agreement})"))
-        .execute(conn)?;
-    let lists = lists();
+    let agreements = Agreements::KIND;
+    let plans = crate::resources::action_plans::ActionPlans::KIND;
+    diesel::sql_query(format!(
+        "INSERT INTO export_scope (list, id) VALUES ('{}', {agreement})",
+        agreements.table
+    ))
+    .execute(conn)?;
     let add = |list: &str, select: String| {
         format!(
             "INSERT INTO export_scope (list, id) SELECT DISTINCT '{list}', x.id FROM ({select}) x \
@@ -312,15 +305,16 @@ fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
              (SELECT 1 FROM export_scope e WHERE e.list = '{list}' AND e.id = x.id)"
         )
     };
-    for (list, references) in lists.iter().filter(|(list, _)| *list != agreements) {
-        let belongs = references.iter().filter(|r| !r.is_list()).find_map(|r| match r.target {
-            Target::Agreement => Some(format!("t.{} = {agreement}", r.api)),
-            Target::ActionPlan if *list != Target::ActionPlan.table() => Some(format!(
-                "t.{} IN (SELECT id FROM export_scope WHERE list = '{}')",
-                r.api,
-                Target::ActionPlan.table()
-            )),
-            _ => None,
+    for resource in RESOURCES.iter().filter(|resource| resource.kind() != agreements) {
+        let list = resource.kind().table;
+        let belongs = resource.references().iter().filter(|r| !r.is_list()).find_map(|r| {
+            if r.target == agreements {
+                Some(format!("t.{} = {agreement}", r.api))
+            } else if r.target == plans && resource.kind() != plans {
+                Some(format!("t.{} IN (SELECT id FROM export_scope WHERE list = '{}')", r.api, plans.table))
+            } else {
+                None
+            }
         });
         if let Some(condition) = belongs {
             diesel::sql_query(add(list, format!("SELECT t.id AS id FROM {list} t WHERE {condition}")))
@@ -330,9 +324,10 @@ fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
     loop {
         db::analyze_temporary(conn, "export_scope")?;
         let mut added = 0;
-        for (list, references) in &lists {
-            for reference in references.iter() {
-                let target = reference.target.table();
+        for resource in RESOURCES {
+            let list = resource.kind().table;
+            for reference in resource.references() {
+                let target = reference.target.table;
                 let select = match reference.links {
                     None => format!(
                         "SELECT t.{column} AS id FROM {list} t \
@@ -375,7 +370,7 @@ struct ExportFilterDoc {
     operation_id = "export_document",
     params(ExportFilterDoc),
     responses(
-        (status = 200, description = "The document", body = crate::import::Document),
+        (status = 200, description = "The document", body = super::DataDocument),
         (status = 404, description = "`agreement_id` names no agreement", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )
@@ -390,11 +385,15 @@ pub async fn export_document(
     let agreement: Option<i64> = params.take("agreement_id");
     params.finish()?;
     if let Some(id) = agreement {
-        db::run(&state.pool, move |conn| crate::agreements::ensure_exists(conn, id)).await?;
+        db::run(&state.pool, move |conn| match Agreements::KIND.exists(conn, id)? {
+            true => Ok(()),
+            false => Err(Agreements::KIND.not_found(id)),
+        })
+        .await?;
     }
     let mut response = HttpResponse::Ok();
     response.content_type("application/json").insert_header((header::CACHE_CONTROL, "no-store"));
-    crate::streaming::respond(&state, &request, response, move |conn, sink| {
+    crate::http::streaming::respond(&state.pool, &state.streams, &request, response, move |conn, sink| {
         write_document(conn, agreement, sink)
     })
     .await

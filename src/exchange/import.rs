@@ -1,0 +1,251 @@
+//! Import of documents: a record whose key exists is updated to the document's values, a new
+//! key is created; all of a document lands or none of it does.
+//!
+//! Each record goes through the same validation as the API: references are turned from keys
+//! into ids, then the resource's own input type and rules apply. Errors point into the
+//! document (`action_plans[3].sectors[0]`), every one of them in a single `422`.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{post, web};
+use serde_json::{Map, Value};
+
+use super::{Counts, DataDocument, ImportSummary};
+use crate::auth::Editor;
+use crate::db::{self, DbConnection};
+use crate::domain::Key;
+use crate::error::{FieldError, Result};
+use crate::http::{AppState, JsonBody};
+use crate::links::MAX_IDS;
+use crate::resource::{AnyResource, Imported, Kind, Reference};
+use crate::resources::RESOURCES;
+
+/// Imports a document; the caller holds the transaction. A `422` lists every error.
+pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> Result<ImportSummary> {
+    let mut run = Run { conn, actor, errors: Vec::new(), ids: HashMap::new() };
+    let mut summary = ImportSummary::default();
+    for resource in RESOURCES {
+        let list = resource.kind().table;
+        summary.add(list, run.list(*resource, document.list(list))?);
+    }
+    crate::error::ApiError::check(run.errors)?;
+    Ok(summary)
+}
+
+struct Run<'c> {
+    conn: &'c mut DbConnection,
+    /// Who imports, for the audit trail.
+    actor: &'c str,
+    errors: Vec<FieldError>,
+    /// Ids by kind and key, of records already looked up or written by this import.
+    ids: HashMap<(&'static str, String), Option<i64>>,
+}
+
+impl Run<'_> {
+    fn list(&mut self, resource: &dyn AnyResource, records: &[Value]) -> Result<Counts> {
+        let list = resource.kind().table;
+        let mut counts = Counts::default();
+        // Where each key first appears: a key given twice would be imported twice, one copy
+        // overwriting the other, and the document would never import to "unchanged".
+        let mut first_at: HashMap<&str, usize> = HashMap::new();
+        let mut reported: HashSet<&str> = HashSet::new();
+        for (index, record) in records.iter().enumerate() {
+            let path = format!("{list}[{index}]");
+            let Some((key, fields)) = self.keyed(&path, record) else { continue };
+            if let Some(&first) = first_at.get(key) {
+                if reported.insert(key) {
+                    self.errors.push(FieldError::new(
+                        format!("{list}[{first}].key"),
+                        format!("{key} is the key of another record of this document too, {path}"),
+                    ));
+                }
+                self.errors.push(FieldError::new(
+                    format!("{path}.key"),
+                    format!("{key} is already the key of {list}[{first}] in this document"),
+                ));
+                continue;
+            }
+            first_at.insert(key, index);
+            self.record(resource, &path, key, fields, &mut counts)?;
+        }
+        Ok(counts)
+    }
+
+    /// The record's key and fields, or `None` with the reason reported: the record is skipped.
+    fn keyed<'v>(&mut self, path: &str, record: &'v Value) -> Option<(&'v str, &'v Map<String, Value>)> {
+        let Value::Object(fields) = record else {
+            self.errors.push(FieldError::new(path, "must be an object"));
+            return None;
+        };
+        match fields.get("key") {
+            Some(Value::String(key)) => match key.parse::<Key>() {
+                Ok(_) => Some((key, fields)),
+                Err(message) => {
+                    self.errors.push(FieldError::new(format!("{path}.key"), message));
+                    None
+                }
+            },
+            _ => {
+                self.errors
+                    .push(FieldError::new(format!("{path}.key"), "is required in a document, as a string"));
+                None
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        resource: &dyn AnyResource,
+        path: &str,
+        key: &str,
+        record: &Map<String, Value>,
+        counts: &mut Counts,
+    ) -> Result<()> {
+        let Some(fields) = self.api_fields(resource.references(), path, record)? else { return Ok(()) };
+        let existing = self.id(resource.kind(), key)?;
+        match resource.import(self.conn, Value::Object(fields), existing, self.actor)? {
+            Imported::Created(id) => {
+                self.ids.insert((resource.kind().table, key.to_owned()), Some(id));
+                counts.created += 1;
+            }
+            Imported::Updated => counts.updated += 1,
+            Imported::Unchanged => counts.unchanged += 1,
+            Imported::Invalid(errors) => {
+                let references = resource.references();
+                self.errors.extend(errors.into_iter().map(|e| document_error(references, path, e)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The record with references turned from keys into ids; `None` when a reference is
+    /// dangling (reported) or names a record of this document that failed (reported there).
+    fn api_fields(
+        &mut self,
+        references: &[Reference],
+        path: &str,
+        record: &Map<String, Value>,
+    ) -> Result<Option<Map<String, Value>>> {
+        let mut fields = Map::new();
+        let mut resolved = true;
+        for (name, value) in record {
+            if let Some(reference) = references.iter().find(|r| r.document == name) {
+                match self.resolve(&format!("{path}.{name}"), reference, value)? {
+                    Some(ids) => {
+                        fields.insert(reference.api.to_owned(), ids);
+                    }
+                    None => resolved = false,
+                }
+            } else if let Some(reference) = references.iter().find(|r| r.api == name) {
+                self.errors.push(FieldError::new(
+                    format!("{path}.{name}"),
+                    format!("documents refer to other records by key: use `{}`", reference.document),
+                ));
+                resolved = false;
+            } else {
+                fields.insert(name.clone(), value.clone());
+            }
+        }
+        Ok(resolved.then_some(fields))
+    }
+
+    fn resolve(&mut self, path: &str, reference: &Reference, value: &Value) -> Result<Option<Value>> {
+        match (value, reference.is_list()) {
+            (Value::Null, _) => Ok(Some(Value::Null)),
+            (Value::String(key), false) => {
+                Ok(self.resolve_key(path, reference.target, key)?.map(Value::from))
+            }
+            (Value::Array(keys), true) if keys.len() > MAX_IDS => {
+                self.errors.push(FieldError::new(
+                    path,
+                    format!("must list at most {MAX_IDS} keys; it lists {}", keys.len()),
+                ));
+                Ok(None)
+            }
+            (Value::Array(keys), true) => {
+                let mut ids = Vec::with_capacity(keys.len());
+                for (index, key) in keys.iter().enumerate() {
+                    let path = format!("{path}[{index}]");
+                    let Some(key) = key.as_str() else {
+                        self.errors.push(FieldError::new(path, "must be a key"));
+                        return Ok(None);
+                    };
+                    match self.resolve_key(&path, reference.target, key)? {
+                        Some(id) => ids.push(Value::from(id)),
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(Value::Array(ids)))
+            }
+            (_, true) => {
+                self.errors.push(FieldError::new(path, "must be an array of keys"));
+                Ok(None)
+            }
+            (_, false) => {
+                self.errors.push(FieldError::new(path, "must be a key"));
+                Ok(None)
+            }
+        }
+    }
+
+    fn resolve_key(&mut self, path: &str, target: &'static Kind, key: &str) -> Result<Option<i64>> {
+        if let Err(message) = key.parse::<Key>() {
+            self.errors.push(FieldError::new(path, format!("names no {}: a key {message}", target.name)));
+            return Ok(None);
+        }
+        let id = self.id(target, key)?;
+        if id.is_none() {
+            self.errors.push(FieldError::new(
+                path,
+                format!(
+                    "no {} has key {key}, in the database or as a valid record of this document",
+                    target.name
+                ),
+            ));
+        }
+        Ok(id)
+    }
+
+    fn id(&mut self, kind: &'static Kind, key: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.ids.get(&(kind.table, key.to_owned())) {
+            return Ok(*id);
+        }
+        let id = kind.id_by_key(self.conn, key)?;
+        self.ids.insert((kind.table, key.to_owned()), id);
+        Ok(id)
+    }
+}
+
+/// An API field error as a path into the document: `party_region_ids[1]` of `agreements[0]`
+/// becomes `agreements[0].parties[1]`.
+fn document_error(references: &[Reference], path: &str, error: FieldError) -> FieldError {
+    let field = references
+        .iter()
+        .find_map(|r| error.field.strip_prefix(r.api).map(|rest| format!("{}{rest}", r.document)))
+        .unwrap_or(error.field);
+    FieldError::new(format!("{path}.{field}"), error.message)
+}
+
+/// Imports a document (see the `DataDocument` schema): all of it or nothing. The answer
+/// counts what was created, updated and left unchanged, per kind of record; importing the
+/// same document twice changes nothing.
+#[utoipa::path(
+    tag = "import",
+    operation_id = "import_document",
+    request_body = DataDocument,
+    responses((status = 200, description = "The document was imported", body = ImportSummary)),
+    security(("bearer" = []))
+)]
+#[post("/import")]
+pub async fn import_document(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: JsonBody,
+) -> Result<web::Json<ImportSummary>> {
+    let document = DataDocument::parse(body.into_inner())?;
+    let actor = editor.0.name;
+    let summary =
+        db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| import(conn, &document, &actor)))
+            .await?;
+    Ok(web::Json(summary))
+}

@@ -1,0 +1,149 @@
+//! Data documents: every kind of record as a list, the records referring to each other by
+//! `key` rather than by id, so that a document moves data between databases. [`import`]
+//! reads one into the database, [`export`] writes the database as one, [`demo`] is the built-in
+//! one. The lists are those of `crate::resources::RESOURCES`, in its order.
+
+pub mod demo;
+pub mod export;
+pub mod import;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+
+use crate::error::{ApiError, FieldError, Result};
+use crate::resource::AnyResource;
+use crate::resources::RESOURCES;
+
+/// A document: `about` and `source` texts (kept out of the data), and a list of records per
+/// kind. Every record has its `key`; references name other records' keys.
+#[derive(Debug, Default)]
+pub struct DataDocument {
+    lists: Map<String, Value>,
+}
+
+impl DataDocument {
+    /// The records of one kind's list (none when the document leaves it out).
+    pub fn list(&self, name: &str) -> &[Value] {
+        self.lists.get(name).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    }
+
+    /// Reads a document from JSON, naming everything wrong with its outline at once.
+    pub fn parse(value: Value) -> Result<Self> {
+        let object = crate::input::require_object(value)?;
+        let mut errors = Vec::new();
+        let mut lists = Map::new();
+        for (name, value) in object {
+            let is_list = RESOURCES.iter().any(|resource| resource.kind().table == name);
+            match (name.as_str(), value) {
+                ("about" | "source", Value::String(_) | Value::Null) => {}
+                ("about" | "source", _) => errors.push(FieldError::new(name, "must be a string")),
+                (_, value @ Value::Array(_)) if is_list => {
+                    lists.insert(name, value);
+                }
+                _ if is_list => errors.push(FieldError::new(name, "must be an array of records")),
+                _ => errors.push(FieldError::new(name, "is not a list of a document")),
+            }
+        }
+        ApiError::check(errors)?;
+        Ok(Self { lists })
+    }
+}
+
+/// The JSON shape of a document, from the lists of the registry.
+impl utoipa::PartialSchema for DataDocument {
+    fn schema() -> RefOr<Schema> {
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]))
+                .description(Some(description))
+        };
+        let mut document = ObjectBuilder::new()
+            .description(Some(
+                "A document: a list of records per kind, which refer to each other by `key` \
+                 (every record needs its `key`); `about` and `source` are ignored on import.",
+            ))
+            .property("about", text("What the document is; ignored on import."))
+            .property("source", text("Where its facts come from; ignored on import."))
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+        for resource in RESOURCES {
+            document = document.property(resource.kind().table, list_schema(*resource));
+        }
+        RefOr::T(Schema::Object(document.build()))
+    }
+}
+
+impl ToSchema for DataDocument {}
+
+/// A list of a document: records with the fields of the resource's input, references by key.
+fn list_schema(resource: &dyn AnyResource) -> ArrayBuilder {
+    let kind = resource.kind();
+    // Named as a document names them: the key fields for the id fields.
+    let references: Vec<String> =
+        resource.references().iter().map(|r| format!("`{}` for `{}`", r.document, r.api)).collect();
+    let mut description =
+        format!("Records of `{}`, each with its `key` and the fields of the API", kind.path);
+    if !references.is_empty() {
+        description += &format!("; keys stand for ids: {}", references.join(", "));
+    }
+    ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)).description(Some(description))
+}
+
+/// What an import did to one kind's records.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Counts {
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+}
+
+/// What an import did, per kind of record, in the order of the lists.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportSummary(Vec<(&'static str, Counts)>);
+
+impl ImportSummary {
+    pub fn add(&mut self, list: &'static str, counts: Counts) {
+        self.0.push((list, counts));
+    }
+
+    /// The counts of one list.
+    pub fn of(&self, list: &str) -> Counts {
+        self.0.iter().find(|(name, _)| *name == list).map(|(_, counts)| *counts).unwrap_or_default()
+    }
+}
+
+impl Serialize for ImportSummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (list, counts) in &self.0 {
+            map.serialize_entry(list, counts)?;
+        }
+        map.end()
+    }
+}
+
+impl utoipa::PartialSchema for ImportSummary {
+    fn schema() -> RefOr<Schema> {
+        let mut summary = ObjectBuilder::new().description(Some("What an import did, per kind of record."));
+        for resource in RESOURCES {
+            let list = resource.kind().table;
+            summary = summary
+                .property(list, RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Counts")))
+                .required(list);
+        }
+        RefOr::T(Schema::Object(summary.build()))
+    }
+}
+
+impl ToSchema for ImportSummary {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push(("Counts".to_owned(), <Counts as utoipa::PartialSchema>::schema()));
+    }
+}
+
+pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config.service(import::import_document).service(export::export_document);
+}

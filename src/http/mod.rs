@@ -1,0 +1,14 @@
+//! HTTP plumbing shared by every endpoint: the application state, strict request bodies,
+//! entity tags, streamed responses, the middleware of every response, and the answers for
+//! what no handler takes.
+
+pub mod body;
+pub mod fallback;
+pub mod middleware;
+mod precondition;
+mod state;
+pub mod streaming;
+
+pub use body::JsonBody;
+pub use precondition::Precondition;
+pub use state::{AppState, HEALTH_CHECK_TIMEOUT};

@@ -1,0 +1,96 @@
+//! Versions on the wire: the entity tags of `If-Match` and `If-None-Match`. A record's ETag is
+//! its version in quotes (`"3"`).
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+
+use crate::error::{ApiError, Result};
+
+/// The entity tags of an `If-Match` or `If-None-Match` header. ETags are the record's version
+/// in quotes (`"3"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// `*`: any current version.
+    Any,
+    /// The listed tags, each with whether it is weak (`W/"3"`).
+    Tags(Vec<(String, bool)>),
+}
+
+impl Precondition {
+    /// The header's tags, `None` without the header; a malformed header is a `400`.
+    pub fn from_header(request: &HttpRequest, name: header::HeaderName) -> Result<Option<Self>> {
+        let values: Vec<&header::HeaderValue> = request.headers().get_all(&name).collect();
+        if values.is_empty() {
+            return Ok(None);
+        }
+        let malformed = || ApiError::BadRequest {
+            detail: format!("{name} must be * or a list of entity tags such as \"3\""),
+            errors: vec![crate::error::FieldError::new(name.as_str(), "is not a list of entity tags")],
+        };
+        let mut tags = Vec::new();
+        for value in values {
+            let text = value.to_str().map_err(|_| malformed())?;
+            for item in text.split(',').map(str::trim) {
+                if item == "*" {
+                    return Ok(Some(Self::Any));
+                }
+                let (weak, quoted) = match item.strip_prefix("W/") {
+                    Some(rest) => (true, rest),
+                    None => (false, item),
+                };
+                let tag = quoted
+                    .strip_prefix('"')
+                    .and_then(|rest| rest.strip_suffix('"'))
+                    .filter(|tag| !tag.contains('"'))
+                    .ok_or_else(malformed)?;
+                tags.push((tag.to_owned(), weak));
+            }
+        }
+        Ok(Some(Self::Tags(tags)))
+    }
+
+    /// Strong comparison, as `If-Match` requires: a weak tag never matches.
+    pub fn matches(&self, version: i32) -> bool {
+        let current = version.to_string();
+        match self {
+            Self::Any => true,
+            Self::Tags(tags) => tags.iter().any(|(tag, weak)| !weak && *tag == current),
+        }
+    }
+
+    /// Weak comparison, as `If-None-Match` allows.
+    pub fn matches_weakly(&self, version: i32) -> bool {
+        let current = version.to_string();
+        match self {
+            Self::Any => true,
+            Self::Tags(tags) => tags.iter().any(|(tag, _)| *tag == current),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn parse(value: &str) -> Result<Option<Precondition>> {
+        Precondition::from_header(
+            &TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request(),
+            header::IF_MATCH,
+        )
+    }
+
+    #[test]
+    fn if_match_compares_strongly_and_reads_lists() {
+        assert!(parse("\"3\"").unwrap().unwrap().matches(3));
+        assert!(!parse("\"3\"").unwrap().unwrap().matches(4));
+        assert!(!parse("W/\"3\"").unwrap().unwrap().matches(3), "a weak tag never matches strongly");
+        assert!(parse("W/\"3\"").unwrap().unwrap().matches_weakly(3));
+        assert!(parse("\"1\", \"3\"").unwrap().unwrap().matches(3));
+        assert!(parse("*").unwrap().unwrap().matches(9));
+        assert!(parse("3").is_err());
+        assert!(parse("\"3").is_err());
+        assert!(parse("").is_err());
+    }
+}

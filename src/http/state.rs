@@ -1,0 +1,31 @@
+//! What every handler can reach: the database pools, the settings, and the slots for
+//! streamed responses.
+
+use std::time::Duration;
+
+use crate::config::Settings;
+use crate::db::{DatabaseTarget, Pool, lazy_pool};
+use crate::http::streaming::StreamSlots;
+
+/// How long the database has to answer the health check before the service is reported
+/// unavailable.
+pub const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    /// A pool of its own for `/healthz`, so that the health check never waits behind requests.
+    pub health_pool: Pool,
+    pub settings: Settings,
+    /// Responses that may stream at once, each holding a connection: half the pool.
+    pub streams: StreamSlots,
+}
+
+impl AppState {
+    /// The state of a service on `pool`, which connects to `target`.
+    pub fn new(pool: Pool, target: &DatabaseTarget, settings: Settings) -> Self {
+        let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
+        let streams = StreamSlots::new(pool.max_size() as usize / 2);
+        Self { pool, health_pool, settings, streams }
+    }
+}

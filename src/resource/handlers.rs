@@ -1,0 +1,159 @@
+//! The HTTP side of every resource: one record with its `ETag` (and `304`), creation with
+//! `Location`, merge patches and deletion honouring `If-Match`, histories, and lists as JSON
+//! pages or streamed CSV. The annotated handlers that `resource_routes!` writes call these.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde_json::Value;
+
+use super::{Listed, Nested, Resource, store};
+use crate::audit;
+use crate::auth::Caller;
+use crate::csv::{self, CsvSource};
+use crate::db::{self, DbConnection};
+use crate::error::Result;
+use crate::http::{AppState, Precondition};
+use crate::input::require_object;
+use crate::listing::{FromQuery, ListParams, Page, QueryParams};
+
+/// `ETag` of a version.
+fn etag(version: i32) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// `GET /things/{id}`, with `ETag`; `304` when `If-None-Match` names the current version.
+pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
+    // A malformed If-None-Match only costs the client its cache hit: ignore it.
+    let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH).ok().flatten();
+    let record = db::run(&state.pool, move |conn| store::find::<R>(conn, id)).await?;
+    let version = R::version(&record);
+    if unchanged_if.is_some_and(|tags| tags.matches_weakly(version)) {
+        return Ok(HttpResponse::NotModified().insert_header(etag(version)).finish());
+    }
+    Ok(HttpResponse::Ok().insert_header(etag(version)).json(record))
+}
+
+/// `POST /things`: `201` with `Location` and `ETag`.
+pub async fn create<R: Resource>(state: &AppState, caller: Caller, body: Value) -> Result<HttpResponse> {
+    let record = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| store::create::<R>(conn, body.clone(), &caller.name))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("{}/{}", R::KIND.path, R::id(&record))))
+        .insert_header(etag(R::version(&record)))
+        .json(record))
+}
+
+/// `PATCH /things/{id}`, honouring `If-Match`.
+pub async fn update<R: Resource>(
+    state: &AppState,
+    caller: Caller,
+    request: &HttpRequest,
+    id: i64,
+    body: Value,
+) -> Result<HttpResponse> {
+    let expected = Precondition::from_header(request, header::IF_MATCH)?;
+    let changes = require_object(body)?;
+    let record = db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            store::patch::<R>(conn, id, changes.clone(), expected.as_ref(), &caller.name)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(R::version(&record))).json(record))
+}
+
+/// `DELETE /things/{id}`: `204`, honouring `If-Match`.
+pub async fn delete<R: Resource>(
+    state: &AppState,
+    caller: Caller,
+    request: &HttpRequest,
+    id: i64,
+) -> Result<HttpResponse> {
+    let expected = Precondition::from_header(request, header::IF_MATCH)?;
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| store::remove::<R>(conn, id, expected.as_ref(), &caller.name))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /things/{id}/history`: the record's audit events, newest first.
+pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
+    audit::history(state, request, R::KIND.resource_type, id, |conn, id| Ok(R::find(conn, id)?.is_some()))
+        .await
+}
+
+/// `GET /things`: a JSON page, or CSV (`format=csv` or `Accept: text/csv`).
+pub async fn list<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
+    let (list, filter, wanted) = read_list_query::<R>(request)?;
+    respond::<R>(state, request, list, filter, wanted, true).await
+}
+
+/// `GET /parents/{id}/things`: the list of one parent's records (`404` when that parent does
+/// not exist), with the same parameters as the whole list.
+pub async fn list_within<R: Nested<P>, P: Resource>(
+    state: &AppState,
+    request: &HttpRequest,
+    parent: i64,
+) -> Result<HttpResponse> {
+    let (list, mut filter, wanted) = read_list_query::<R>(request)?;
+    let (matches_any, filter) = db::run(&state.pool, move |conn| {
+        if !P::KIND.exists(conn, parent)? {
+            return Err(P::KIND.not_found(parent));
+        }
+        Ok((R::within(&mut filter, parent), filter))
+    })
+    .await?;
+    respond::<R>(state, request, list, filter, wanted, matches_any).await
+}
+
+/// Paging, the resource's filters and the wanted form, or a `400` naming every bad parameter.
+fn read_list_query<R: Listed>(request: &HttpRequest) -> Result<(ListParams, R::Filter, csv::Wanted)> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take(&mut params, R::SORTABLE);
+    let filter = R::Filter::from_query(&mut params);
+    let wanted = csv::Wanted::take(&mut params, request);
+    params.finish()?;
+    Ok((list, filter, wanted))
+}
+
+async fn respond<R: Listed>(
+    state: &AppState,
+    request: &HttpRequest,
+    list: ListParams,
+    filter: R::Filter,
+    wanted: csv::Wanted,
+    matches_any: bool,
+) -> Result<HttpResponse> {
+    if wanted.csv {
+        return csv::stream::<R>(state, request, list, filter, matches_any, wanted.bom).await;
+    }
+    let page = db::run(&state.pool, move |conn| {
+        if !matches_any {
+            return Ok(Page::new(&list, 0, Vec::new()));
+        }
+        let (total, items) = R::page(conn, &list, &filter)?;
+        Ok(Page::new(&list, total, items))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Every list of a resource is a CSV source, batched along its ids.
+impl<R: Listed> CsvSource for R {
+    type Record = R::Record;
+    type Filter = R::Filter;
+    const FILE: &'static str = R::KIND.table;
+    const COLUMNS: &'static [&'static str] = <R as Listed>::COLUMNS;
+    const KEYSET: bool = true;
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &R::Filter) -> Result<(i64, Vec<R::Record>)> {
+        <R as Listed>::page(conn, list, filter)
+    }
+
+    fn id(record: &R::Record) -> i64 {
+        <R as Resource>::id(record)
+    }
+}

@@ -1,0 +1,111 @@
+//! What the application knows of a kind of record without knowing its Rust type: its names,
+//! table and path, and the fields by which it refers to other kinds. Import, export, nested
+//! lists and the audit trail work from this, so that none of them names a resource module.
+
+use std::collections::HashMap;
+
+use diesel::RunQueryDsl;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::db::{DbConnection, MAX_BOUND_VALUES};
+use crate::error::ApiError;
+use crate::links::LinkTable;
+
+/// A kind of record.
+#[derive(Debug)]
+pub struct Kind {
+    /// The singular name in messages: `action plan`.
+    pub name: &'static str,
+    /// The table, which is also the list's name in documents: `action_plans`.
+    pub table: &'static str,
+    /// The name in the audit trail: `action_plan`.
+    pub resource_type: &'static str,
+    /// The collection's path: `/api/v1/action-plans`.
+    pub path: &'static str,
+    /// The tag of its operations in the OpenAPI document, and what the tag says.
+    pub tag: (&'static str, &'static str),
+}
+
+impl PartialEq for Kind {
+    fn eq(&self, other: &Self) -> bool {
+        self.table == other.table
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct IdKey {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    key: String,
+}
+
+impl Kind {
+    /// The `404` for an id of this kind.
+    pub fn not_found(&self, id: i64) -> ApiError {
+        ApiError::not_found(self.name, id)
+    }
+
+    /// Whether a record of this kind has this id.
+    pub fn exists(&self, conn: &mut DbConnection, id: i64) -> diesel::QueryResult<bool> {
+        let sql = format!("SELECT COUNT(*) AS count FROM {} WHERE id = {id}", self.table);
+        Ok(crate::db::count_sql(conn, &sql)? > 0)
+    }
+
+    /// The id of the record with this key.
+    pub fn id_by_key(&self, conn: &mut DbConnection, key: &str) -> diesel::QueryResult<Option<i64>> {
+        let rows: Vec<IdKey> =
+            diesel::sql_query(format!("SELECT id, key FROM {} WHERE key = $1", self.table))
+                .bind::<Text, _>(key)
+                .load(conn)?;
+        Ok(rows.first().map(|row| row.id))
+    }
+
+    /// The keys of the records with these ids, by id, however many ids there are.
+    pub fn keys_of(&self, conn: &mut DbConnection, ids: &[i64]) -> diesel::QueryResult<HashMap<i64, String>> {
+        let mut keys = HashMap::with_capacity(ids.len());
+        for ids in ids.chunks(MAX_BOUND_VALUES) {
+            // Integers written into the statement: nothing to bind, so no limit to mind.
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!("SELECT id, key FROM {} WHERE id IN ({list})", self.table);
+            let rows: Vec<IdKey> = diesel::sql_query(sql).load(conn)?;
+            keys.extend(rows.into_iter().map(|row| (row.id, row.key)));
+        }
+        Ok(keys)
+    }
+}
+
+/// A field that refers to other records: by key in documents, by id in the API.
+#[derive(Debug)]
+pub struct Reference {
+    /// Its name in a document (`parties`).
+    pub document: &'static str,
+    /// Its name in the API (`party_region_ids`), and of its column when it refers to one record.
+    pub api: &'static str,
+    pub target: &'static Kind,
+    /// For a list of references, the link table that stores it; `None` for one reference,
+    /// stored in the column named `api`.
+    pub links: Option<LinkTable>,
+}
+
+impl Reference {
+    /// One reference, in the column named `api`.
+    pub const fn one(document: &'static str, api: &'static str, target: &'static Kind) -> Self {
+        Self { document, api, target, links: None }
+    }
+
+    /// A list of references, in a link table.
+    pub const fn many(
+        document: &'static str,
+        api: &'static str,
+        target: &'static Kind,
+        links: LinkTable,
+    ) -> Self {
+        Self { document, api, target, links: Some(links) }
+    }
+
+    /// Whether it is a list of keys rather than one.
+    pub fn is_list(&self) -> bool {
+        self.links.is_some()
+    }
+}

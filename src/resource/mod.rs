@@ -1,0 +1,155 @@
+//! The resource layer: what a kind of record is, and everything done the same way for every
+//! kind.
+//!
+//! A resource module (under `crate::resources`) says only what is its own: its fields, rules,
+//! queries and links, by implementing [`Resource`] and [`Listed`], and its routes, with
+//! [`resource_routes!`](crate::resource_routes). The rest is written once here:
+//! - [`store`]: reading and writing records inside a transaction, with versions, the check
+//!   that a write changes something, and the audit trail, for HTTP and imports alike;
+//! - [`handlers`]: the HTTP side of it (ETags, `If-Match`, lists as JSON or CSV);
+//! - [`any`]: the same, behind one object-safe trait, for the code that goes through every
+//!   kind in turn (import, export, the router).
+
+pub mod any;
+pub mod handlers;
+mod kind;
+pub mod routes;
+pub mod store;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use any::{AnyResource, Imported, Registered};
+pub use kind::{Kind, Reference};
+
+use crate::db::DbConnection;
+use crate::error::Result;
+use crate::input::{Checker, Mode, record_fields};
+use crate::listing::{FromQuery, ListParams};
+
+/// A kind of record: how it is read, checked and written.
+pub trait Resource: Sized + 'static {
+    const KIND: &'static Kind;
+    /// Fields that refer to other records: by key in documents, by id in the API.
+    const REFERENCES: &'static [Reference] = &[];
+
+    /// The record as the API shows it.
+    type Record: Serialize + Send + 'static;
+    /// The writable fields as a client sends them.
+    type Input: DeserializeOwned;
+    /// Validated values, ready to store. Serialized, they name the input's fields, links as
+    /// id lists, so that comparing them with a stored record needs no query.
+    type Values: Serialize;
+
+    fn id(record: &Self::Record) -> i64;
+    /// 1 when created, one more on every change: the record's ETag.
+    fn version(record: &Self::Record) -> i32;
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
+    /// Checks every field and rule (those that query the database too); `id` is the record's
+    /// own on update.
+    fn validate(
+        input: Self::Input,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<Self::Values>>;
+    /// The record's writable fields as the input names them: what a merge patch applies to.
+    fn input_fields(record: &Self::Record) -> Result<Value> {
+        record_fields(record)
+    }
+    fn insert(conn: &mut DbConnection, values: Self::Values) -> Result<Self::Record>;
+    fn update(conn: &mut DbConnection, id: i64, values: Self::Values) -> Result<Self::Record>;
+    /// What still refers to the record, and how many of each: it is not deleted while any do.
+    fn referrers(_conn: &mut DbConnection, _id: i64) -> Result<Vec<(&'static str, i64)>> {
+        Ok(Vec::new())
+    }
+    /// Deletes the record (its owned link rows go with it).
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()>;
+}
+
+/// A resource with a list: its filters and the query for one page.
+pub trait Listed: Resource {
+    /// The list's own filters, declared with [`filters!`](crate::filters).
+    type Filter: FromQuery + Send + 'static;
+    /// The fields `sort` may name.
+    const SORTABLE: &'static [&'static str];
+    /// The columns of the CSV form, in order: fields of the record as JSON.
+    const COLUMNS: &'static [&'static str];
+
+    /// The number of all matches and the records of the page, links embedded.
+    fn page(
+        conn: &mut DbConnection,
+        list: &ListParams,
+        filter: &Self::Filter,
+    ) -> Result<(i64, Vec<Self::Record>)>;
+}
+
+/// A resource also listed under a record of `P`: `/agreements/{id}/action-plans`.
+pub trait Nested<P: Resource>: Listed {
+    /// Restricts the filter to the records of `parent`; `false` when it already asks for
+    /// another parent's (an empty page).
+    fn within(filter: &mut Self::Filter, parent: i64) -> bool;
+}
+
+/// A resource with HTTP routes, mounted by the application; written by `resource_routes!`.
+pub trait Routed {
+    fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig);
+}
+
+/// The methods of [`Resource`] for a record that is one row of `$table`, all its columns in
+/// order, with `id` and `version` fields, and whose values are its writable columns: `id`,
+/// `version`, `find`, `insert` (stamping `created_at` and `updated_at`), `update` (stamping
+/// `updated_at`, one more `version`) and `delete`. Written inside the `impl Resource`.
+#[macro_export]
+macro_rules! row_resource {
+    ($table:ident) => {
+        fn id(record: &Self::Record) -> i64 {
+            record.id
+        }
+
+        fn version(record: &Self::Record) -> i32 {
+            record.version
+        }
+
+        fn find(conn: &mut $crate::db::DbConnection, id: i64) -> $crate::error::Result<Option<Self::Record>> {
+            use diesel::prelude::*;
+            Ok($table::table.find(id).first(conn).optional()?)
+        }
+
+        fn insert(
+            conn: &mut $crate::db::DbConnection,
+            values: Self::Values,
+        ) -> $crate::error::Result<Self::Record> {
+            use diesel::prelude::*;
+            let now = $crate::domain::now();
+            Ok(diesel::insert_into($table::table)
+                .values((&values, $table::created_at.eq(now), $table::updated_at.eq(now)))
+                .returning($table::all_columns)
+                .get_result(conn)?)
+        }
+
+        fn update(
+            conn: &mut $crate::db::DbConnection,
+            id: i64,
+            values: Self::Values,
+        ) -> $crate::error::Result<Self::Record> {
+            use diesel::prelude::*;
+            Ok(diesel::update($table::table.find(id))
+                .set((
+                    &values,
+                    $table::updated_at.eq($crate::domain::now()),
+                    $table::version.eq($table::version + 1),
+                ))
+                .returning($table::all_columns)
+                .get_result(conn)?)
+        }
+
+        fn delete(conn: &mut $crate::db::DbConnection, id: i64) -> $crate::error::Result<()> {
+            use diesel::prelude::*;
+            diesel::delete($table::table.find(id)).execute(conn)?;
+            Ok(())
+        }
+    };
+}

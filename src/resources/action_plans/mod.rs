@@ -1,0 +1,146 @@
+//! Action plans: what is carried out (or to be carried out) under an agreement, by which
+//! agencies, in which sectors, and how far it has got.
+
+mod model;
+mod routes;
+
+pub use model::{ActionPlan, ActionPlanFilter, ActionPlanInput, ActionPlanRecord, ActionPlanValues};
+
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::db::DbConnection;
+use crate::db::schema::{action_plans, obstacles};
+use crate::error::Result;
+use crate::input::{Checker, Mode, record_fields};
+use crate::links;
+use crate::listing::ListParams;
+use crate::resource::{Kind, Listed, Nested, Reference, Resource, store};
+use crate::resources::agencies::Agencies;
+use crate::resources::agreements::Agreements;
+use crate::resources::sectors::Sectors;
+
+/// Action plans as a resource: `action_plans` in documents, where `agreement`, `sectors` and
+/// `agencies` name keys.
+pub struct ActionPlans;
+
+impl Resource for ActionPlans {
+    const KIND: &'static Kind = &Kind {
+        name: "action plan",
+        table: "action_plans",
+        resource_type: "action_plan",
+        path: "/api/v1/action-plans",
+        tag: ("action plans", "What is carried out under an agreement, by whom, in which sectors"),
+    };
+    const REFERENCES: &'static [Reference] = &[
+        Reference::one("agreement", "agreement_id", Agreements::KIND),
+        Reference::many("sectors", "sector_ids", Sectors::KIND, links::action_plan_sectors::STORAGE),
+        Reference::many("agencies", "agency_ids", Agencies::KIND, links::action_plan_agencies::STORAGE),
+    ];
+    type Record = ActionPlan;
+    type Input = ActionPlanInput;
+    type Values = ActionPlanValues;
+
+    fn id(record: &ActionPlan) -> i64 {
+        record.record.id
+    }
+
+    fn version(record: &ActionPlan) -> i32 {
+        record.record.version
+    }
+
+    fn find(conn: &mut DbConnection, id: i64) -> Result<Option<ActionPlan>> {
+        let record: Option<ActionPlanRecord> = action_plans::table.find(id).first(conn).optional()?;
+        Ok(match record {
+            Some(record) => model::with_links(conn, vec![record])?.pop(),
+            None => None,
+        })
+    }
+
+    fn validate(
+        input: ActionPlanInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<ActionPlanValues>> {
+        input.validate(mode, checker, conn, id)
+    }
+
+    /// The links are written as id lists, as a client sends them.
+    fn input_fields(plan: &ActionPlan) -> Result<Value> {
+        let mut fields = record_fields(plan)?;
+        if let Value::Object(object) = &mut fields {
+            object.insert("sector_ids".into(), plan.sectors.iter().map(|s| s.id).collect());
+            object.insert("agency_ids".into(), plan.agencies.iter().map(|a| a.id).collect());
+        }
+        Ok(fields)
+    }
+
+    fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<ActionPlan> {
+        let now = crate::domain::now();
+        let id: i64 = diesel::insert_into(action_plans::table)
+            .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
+            .returning(action_plans::id)
+            .get_result(conn)?;
+        model::write_links(conn, id, &values)?;
+        store::find::<Self>(conn, id)
+    }
+
+    fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<ActionPlan> {
+        diesel::update(action_plans::table.find(id))
+            .set((
+                &values.columns,
+                action_plans::updated_at.eq(crate::domain::now()),
+                action_plans::version.eq(action_plans::version + 1),
+            ))
+            .execute(conn)?;
+        model::write_links(conn, id, &values)?;
+        store::find::<Self>(conn, id)
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let obstacles = obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
+        Ok(vec![("obstacles", obstacles)])
+    }
+
+    fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
+        diesel::delete(action_plans::table.find(id)).execute(conn)?;
+        Ok(())
+    }
+}
+
+impl Listed for ActionPlans {
+    type Filter = ActionPlanFilter;
+    const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "agreement_id",
+        "title",
+        "description",
+        "status",
+        "year",
+        "start_date",
+        "end_date",
+        "sectors",
+        "agencies",
+        "outcome",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &ActionPlanFilter) -> Result<(i64, Vec<ActionPlan>)> {
+        model::page(conn, list, filter)
+    }
+}
+
+/// `/agreements/{id}/action-plans`.
+impl Nested<Agreements> for ActionPlans {
+    fn within(filter: &mut ActionPlanFilter, agreement: i64) -> bool {
+        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
+        filter.agreement_id = Some(agreement);
+        consistent
+    }
+}

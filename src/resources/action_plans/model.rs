@@ -1,0 +1,290 @@
+//! An action plan's fields, their rules, its links, and the queries of the action plan list.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{action_plans, obstacles};
+use crate::db::{Backend, DbConnection};
+use crate::domain::{ActionPlanStatus, Date, Key, rfc3339};
+use crate::error::Result;
+use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
+use crate::links::{self, AgencyRef, SectorRef, check_ids, embed};
+use crate::listing::ListParams;
+use crate::resource::Resource;
+use crate::resources::agreements::Agreements;
+
+/// The stored columns of an action plan.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+pub struct ActionPlanRecord {
+    pub id: i64,
+    /// Stable identifier other systems use for this action plan.
+    pub key: String,
+    /// The agreement it is carried out under.
+    pub agreement_id: i64,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: ActionPlanStatus,
+    /// The year it is (or was) carried out; `null` means "to be determined".
+    pub year: Option<i32>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// What it achieved.
+    pub outcome: Option<String>,
+    /// 1 when created, one more on every change.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// An activity under an agreement, with its sectors and responsible agencies.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActionPlan {
+    #[serde(flatten)]
+    pub record: ActionPlanRecord,
+    pub sectors: Vec<SectorRef>,
+    /// The agencies responsible, in the order given.
+    pub agencies: Vec<AgencyRef>,
+}
+
+/// The writable fields of an action plan. On `PATCH` every field is optional (JSON merge
+/// patch); `sector_ids` and `agency_ids`, when given, replace the lists as a whole.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "agreement_id": 1, "title": "Two-way tourism promotion between West Java and Souss-Massa",
+    "status": "implemented", "year": 2019, "sector_ids": [2], "agency_ids": [3],
+    "outcome": "Promotion of maritime and halal tourism"
+}))]
+pub struct ActionPlanInput {
+    /// Stable identifier; assigned by the server (a UUID) when left out.
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9._:-]{1,100}$")]
+    key: Field<Key>,
+    /// An existing agreement.
+    #[schema(value_type = i64, minimum = 1)]
+    agreement_id: Field<i64>,
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
+    title: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    description: Field<String>,
+    #[schema(value_type = ActionPlanStatus)]
+    status: Field<ActionPlanStatus>,
+    /// `null` or absent: to be determined.
+    #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
+    year: Field<i32>,
+    #[schema(value_type = Option<String>, format = Date)]
+    start_date: Field<Date>,
+    /// Not before `start_date`.
+    #[schema(value_type = Option<String>, format = Date)]
+    end_date: Field<Date>,
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    outcome: Field<String>,
+    /// Existing sectors, each once.
+    #[schema(value_type = Option<Vec<i64>>)]
+    sector_ids: Field<Vec<i64>>,
+    /// Existing agencies, each once.
+    #[schema(value_type = Option<Vec<i64>>)]
+    agency_ids: Field<Vec<i64>>,
+}
+
+/// The stored columns of a validated action plan.
+#[derive(Debug, Serialize, Insertable, AsChangeset)]
+#[diesel(table_name = action_plans, treat_none_as_null = true)]
+pub struct ActionPlanColumns {
+    key: String,
+    agreement_id: i64,
+    title: String,
+    description: Option<String>,
+    status: ActionPlanStatus,
+    year: Option<i32>,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    outcome: Option<String>,
+}
+
+/// A validated action plan: its columns and its links, named as in the API.
+#[derive(Debug, Serialize)]
+pub struct ActionPlanValues {
+    #[serde(flatten)]
+    pub(super) columns: ActionPlanColumns,
+    pub(super) sector_ids: Vec<i64>,
+    pub(super) agency_ids: Vec<i64>,
+}
+
+impl ActionPlanInput {
+    /// Checks every field and rule; `id` is the plan's own on update.
+    pub(super) fn validate(
+        self,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Result<Option<ActionPlanValues>> {
+        let key = checker.key(self.key, mode);
+        let agreement_id = checker.required("agreement_id", self.agreement_id);
+        let title = checker.required_text("title", self.title, NAME_MAX);
+        let description = checker.optional_text("description", self.description, TEXT_MAX);
+        let status = checker.required("status", self.status);
+        let year = checker.optional("year", self.year);
+        if year.is_some_and(|year| !(1000..=9999).contains(&year)) {
+            checker.error("year", "must be a year between 1000 and 9999");
+        }
+        let start_date = checker.optional("start_date", self.start_date).map(|d| d.0);
+        let end_date = checker.optional("end_date", self.end_date).map(|d| d.0);
+        if let (Some(start), Some(end)) = (start_date, end_date)
+            && end < start
+        {
+            checker.error("end_date", "must not be before start_date");
+        }
+        let outcome = checker.optional_text("outcome", self.outcome, TEXT_MAX);
+        let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
+        let agency_ids = checker.optional("agency_ids", self.agency_ids).unwrap_or_default();
+        if let Some(agreement_id) = agreement_id
+            && !Agreements::KIND.exists(conn, agreement_id)?
+        {
+            checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
+        }
+        if let (Some(id), Some(agreement_id)) = (id, agreement_id) {
+            // An obstacle of the plan belongs to the plan's agreement: moving the plan would
+            // leave its obstacles on the wrong agreement.
+            let moved: i64 = action_plans::table
+                .filter(action_plans::id.eq(id).and(action_plans::agreement_id.ne(agreement_id)))
+                .count()
+                .get_result(conn)?;
+            let obstacles: i64 =
+                obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
+            if moved > 0 && obstacles > 0 {
+                checker.error(
+                    "agreement_id",
+                    "cannot move an action plan that has obstacles to another agreement",
+                );
+            }
+        }
+        check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
+        check_ids::<AgencyRef>(conn, checker, "agency_ids", &agency_ids)?;
+        let columns = (|| {
+            Some(ActionPlanColumns {
+                key: key?,
+                agreement_id: agreement_id?,
+                title: title?,
+                description,
+                status: status?,
+                year,
+                start_date,
+                end_date,
+                outcome,
+            })
+        })();
+        Ok(columns.map(|columns| ActionPlanValues { columns, sector_ids, agency_ids }))
+    }
+}
+
+/// Embeds sectors and agencies into action plan records: four queries whatever their number.
+pub(super) fn with_links(conn: &mut DbConnection, records: Vec<ActionPlanRecord>) -> QueryResult<Vec<ActionPlan>> {
+    let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
+    let sector_links = links::action_plan_sectors::of(conn, &ids)?;
+    let agency_links = links::action_plan_agencies::of(conn, &ids)?;
+    let mut sectors: HashMap<i64, Vec<SectorRef>> = embed(conn, &sector_links)?;
+    let mut agencies: HashMap<i64, Vec<AgencyRef>> = embed(conn, &agency_links)?;
+    Ok(records
+        .into_iter()
+        .map(|record| ActionPlan {
+            sectors: sectors.remove(&record.id).unwrap_or_default(),
+            agencies: agencies.remove(&record.id).unwrap_or_default(),
+            record,
+        })
+        .collect())
+}
+
+crate::filters! {
+    /// Filters of the action plan list.
+    pub struct ActionPlanFilter {
+        /// Action plans of this agreement.
+        agreement_id: Option<i64>,
+        status: Option<ActionPlanStatus>,
+        /// Action plans of this year.
+        year: Option<i32>,
+        /// Action plans of this year or later.
+        year_from: Option<i32>,
+        /// Action plans of this year or earlier.
+        year_to: Option<i32>,
+        /// `true`: only those whose year is to be determined; `false`: only those with a year.
+        year_undetermined: Option<bool>,
+        /// Action plans in this sector.
+        sector_id: Option<i64>,
+        /// Action plans this agency is responsible for.
+        agency_id: Option<i64>,
+    }
+}
+
+crate::sortable!(SORTABLE, sort_action_plans, action_plans::BoxedQuery<'static, Backend>, action_plans::id, {
+    "id" => action_plans::id,
+    "key" => action_plans::key,
+    "agreement_id" => action_plans::agreement_id,
+    "title" => action_plans::title,
+    "status" => action_plans::status,
+    "year" => action_plans::year,
+    "start_date" => action_plans::start_date,
+    "end_date" => action_plans::end_date,
+    "created_at" => action_plans::created_at,
+    "updated_at" => action_plans::updated_at,
+});
+
+fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::BoxedQuery<'static, Backend> {
+    let mut query = crate::listed!(
+        action_plans, list,
+        search: action_plans::title, action_plans::description, action_plans::outcome
+    );
+    if let Some(agreement_id) = filter.agreement_id {
+        query = query.filter(action_plans::agreement_id.eq(agreement_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(action_plans::status.eq(status));
+    }
+    if let Some(year) = filter.year {
+        query = query.filter(action_plans::year.eq(year));
+    }
+    if let Some(from) = filter.year_from {
+        query = query.filter(action_plans::year.ge(from));
+    }
+    if let Some(to) = filter.year_to {
+        query = query.filter(action_plans::year.le(to));
+    }
+    match filter.year_undetermined {
+        Some(true) => query = query.filter(action_plans::year.is_null()),
+        Some(false) => query = query.filter(action_plans::year.is_not_null()),
+        None => {}
+    }
+    if let Some(sector_id) = filter.sector_id {
+        query = query.filter(action_plans::id.eq_any(links::action_plan_sectors::owners_of(sector_id)));
+    }
+    if let Some(agency_id) = filter.agency_id {
+        query = query.filter(action_plans::id.eq_any(links::action_plan_agencies::owners_of(agency_id)));
+    }
+    query
+}
+
+pub(super) fn page(
+    conn: &mut DbConnection,
+    list: &ListParams,
+    filter: &ActionPlanFilter,
+) -> Result<(i64, Vec<ActionPlan>)> {
+    let total = filtered(list, filter).count().get_result(conn)?;
+    let records =
+        sort_action_plans(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+    Ok((total, with_links(conn, records)?))
+}
+
+pub(super) fn write_links(conn: &mut DbConnection, id: i64, values: &ActionPlanValues) -> Result<()> {
+    links::action_plan_sectors::replace(conn, id, &values.sector_ids)?;
+    links::action_plan_agencies::replace(conn, id, &values.agency_ids)?;
+    Ok(())
+}
+

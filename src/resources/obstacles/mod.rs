@@ -1,0 +1,81 @@
+//! Obstacles: what blocks or threatens an agreement or one of its action plans.
+
+mod model;
+mod routes;
+
+pub use model::{Obstacle, ObstacleFilter, ObstacleInput, ObstacleValues};
+
+use crate::db::DbConnection;
+use crate::db::schema::obstacles;
+use crate::error::Result;
+use crate::input::{Checker, Mode};
+use crate::listing::ListParams;
+use crate::resource::{Kind, Listed, Nested, Reference, Resource};
+use crate::resources::action_plans::ActionPlans;
+use crate::resources::agreements::Agreements;
+
+/// Obstacles as a resource: `obstacles` in documents, where `agreement` and `action_plan`
+/// name keys.
+pub struct Obstacles;
+
+impl Resource for Obstacles {
+    const KIND: &'static Kind = &Kind {
+        name: "obstacle",
+        table: "obstacles",
+        resource_type: "obstacle",
+        path: "/api/v1/obstacles",
+        tag: ("obstacles", "What blocks or threatens an agreement or its action plans"),
+    };
+    const REFERENCES: &'static [Reference] = &[
+        Reference::one("agreement", "agreement_id", Agreements::KIND),
+        Reference::one("action_plan", "action_plan_id", ActionPlans::KIND),
+    ];
+    type Record = Obstacle;
+    type Input = ObstacleInput;
+    type Values = ObstacleValues;
+
+    crate::row_resource!(obstacles);
+
+    fn validate(
+        input: ObstacleInput,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<ObstacleValues>> {
+        input.validate(mode, checker, conn)
+    }
+}
+
+impl Listed for Obstacles {
+    type Filter = ObstacleFilter;
+    const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "agreement_id",
+        "action_plan_id",
+        "category",
+        "description",
+        "severity",
+        "status",
+        "mitigation",
+        "identified_on",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &ObstacleFilter) -> Result<(i64, Vec<Obstacle>)> {
+        model::page(conn, list, filter)
+    }
+}
+
+/// `/agreements/{id}/obstacles`: those of the agreement, its action plans' included.
+impl Nested<Agreements> for Obstacles {
+    fn within(filter: &mut ObstacleFilter, agreement: i64) -> bool {
+        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
+        filter.agreement_id = Some(agreement);
+        consistent
+    }
+}

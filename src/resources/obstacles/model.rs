@@ -1,0 +1,212 @@
+//! An obstacle's fields, their rules, and the queries of the obstacle list.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::{action_plans, agreements, obstacles};
+use crate::db::{Backend, DbConnection};
+use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, rfc3339};
+use crate::error::Result;
+use crate::input::{Checker, Field, Mode, TEXT_MAX};
+use crate::listing::ListParams;
+
+/// Something that blocks or threatens an agreement or one of its action plans.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "key": "ob-06", "agreement_id": 1, "action_plan_id": 9, "category": "data_security",
+    "description": "Data security and privacy are a main concern in sharing knowledge on the smart province project.",
+    "severity": "medium", "status": "open", "mitigation": null, "identified_on": null, "version": 1,
+    "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
+}))]
+pub struct Obstacle {
+    pub id: i64,
+    /// Stable identifier other systems use for this obstacle.
+    pub key: String,
+    /// The agreement it concerns (for an action plan's obstacle, the plan's agreement).
+    pub agreement_id: i64,
+    /// The action plan it concerns; `null` for the relationship as a whole.
+    pub action_plan_id: Option<i64>,
+    pub category: ObstacleCategory,
+    pub description: String,
+    pub severity: Severity,
+    pub status: ObstacleStatus,
+    /// What is done about it.
+    pub mitigation: Option<String>,
+    pub identified_on: Option<NaiveDate>,
+    /// 1 when created, one more on every change.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// The writable fields of an obstacle. Give `agreement_id`, `action_plan_id` or both (then the
+/// action plan must belong to the agreement). On `PATCH` every field is optional.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "action_plan_id": 9, "category": "data_security", "severity": "high",
+    "description": "Data security and privacy are a main concern in sharing knowledge on the smart province project."
+}))]
+pub struct ObstacleInput {
+    /// Stable identifier; assigned by the server (a UUID) when left out.
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9._:-]{1,100}$")]
+    key: Field<Key>,
+    /// An existing agreement; may be left out when `action_plan_id` is given.
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    agreement_id: Field<i64>,
+    /// An existing action plan (of `agreement_id`, when both are given).
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    action_plan_id: Field<i64>,
+    #[schema(value_type = ObstacleCategory)]
+    category: Field<ObstacleCategory>,
+    #[schema(value_type = String, min_length = 1, max_length = 10000, pattern = "\\S")]
+    description: Field<String>,
+    /// Default `medium`.
+    #[schema(value_type = Option<Severity>)]
+    severity: Field<Severity>,
+    /// Default `open`.
+    #[schema(value_type = Option<ObstacleStatus>)]
+    status: Field<ObstacleStatus>,
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    mitigation: Field<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    identified_on: Field<Date>,
+}
+
+#[derive(Debug, Serialize, Insertable, AsChangeset)]
+#[diesel(table_name = obstacles, treat_none_as_null = true)]
+pub struct ObstacleValues {
+    key: String,
+    agreement_id: i64,
+    action_plan_id: Option<i64>,
+    category: ObstacleCategory,
+    description: String,
+    severity: Severity,
+    status: ObstacleStatus,
+    mitigation: Option<String>,
+    identified_on: Option<NaiveDate>,
+}
+
+impl ObstacleInput {
+    pub(super) fn validate(
+        self,
+        mode: Mode,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+    ) -> Result<Option<ObstacleValues>> {
+        let key = checker.key(self.key, mode);
+        let given_agreement = checker.optional("agreement_id", self.agreement_id);
+        let action_plan_id = checker.optional("action_plan_id", self.action_plan_id);
+        let category = checker.required("category", self.category);
+        let description = checker.required_text("description", self.description, TEXT_MAX);
+        let severity = checker.optional("severity", self.severity).unwrap_or(Severity::Medium);
+        let status = checker.optional("status", self.status).unwrap_or(ObstacleStatus::Open);
+        let mitigation = checker.optional_text("mitigation", self.mitigation, TEXT_MAX);
+        let identified_on = checker.optional("identified_on", self.identified_on).map(|d| d.0);
+
+        if let Some(agreement_id) = given_agreement {
+            let exists: bool =
+                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)?;
+            if !exists {
+                checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
+            }
+        }
+        let plan_agreement: Option<i64> = match action_plan_id {
+            Some(plan) => {
+                let found: Option<i64> = action_plans::table
+                    .find(plan)
+                    .select(action_plans::agreement_id)
+                    .first(conn)
+                    .optional()?;
+                if found.is_none() {
+                    checker.error("action_plan_id", format!("no action plan has id {plan}"));
+                }
+                found
+            }
+            None => None,
+        };
+        if let (Some(given), Some(of_plan)) = (given_agreement, plan_agreement)
+            && given != of_plan
+        {
+            checker.error(
+                "action_plan_id",
+                format!("the action plan belongs to agreement {of_plan}, not {given}"),
+            );
+        }
+        if given_agreement.is_none() && action_plan_id.is_none() && !checker.has_error_under("agreement_id") {
+            checker.error("agreement_id", "give agreement_id, action_plan_id or both");
+        }
+        let agreement_id = given_agreement.or(plan_agreement);
+        Ok((|| {
+            Some(ObstacleValues {
+                key: key?,
+                agreement_id: agreement_id?,
+                action_plan_id,
+                category: category?,
+                description: description?,
+                severity,
+                status,
+                mitigation,
+                identified_on,
+            })
+        })())
+    }
+}
+
+crate::filters! {
+    /// Filters of the obstacle list.
+    pub struct ObstacleFilter {
+        /// Obstacles of this agreement (its action plans' included).
+        agreement_id: Option<i64>,
+        /// Obstacles of this action plan.
+        action_plan_id: Option<i64>,
+        category: Option<ObstacleCategory>,
+        severity: Option<Severity>,
+        status: Option<ObstacleStatus>,
+    }
+}
+
+crate::sortable!(SORTABLE, sort_obstacles, obstacles::BoxedQuery<'static, Backend>, obstacles::id, {
+    "id" => obstacles::id,
+    "key" => obstacles::key,
+    "agreement_id" => obstacles::agreement_id,
+    "action_plan_id" => obstacles::action_plan_id,
+    "category" => obstacles::category,
+    "severity" => obstacles::severity,
+    "status" => obstacles::status,
+    "identified_on" => obstacles::identified_on,
+    "created_at" => obstacles::created_at,
+    "updated_at" => obstacles::updated_at,
+});
+
+fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery<'static, Backend> {
+    let mut query = crate::listed!(obstacles, list, search: obstacles::description, obstacles::mitigation);
+    if let Some(agreement_id) = filter.agreement_id {
+        query = query.filter(obstacles::agreement_id.eq(agreement_id));
+    }
+    if let Some(plan) = filter.action_plan_id {
+        query = query.filter(obstacles::action_plan_id.eq(plan));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(obstacles::category.eq(category));
+    }
+    if let Some(severity) = filter.severity {
+        query = query.filter(obstacles::severity.eq(severity));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(obstacles::status.eq(status));
+    }
+    query
+}
+
+pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &ObstacleFilter) -> Result<(i64, Vec<Obstacle>)> {
+    let total = filtered(list, filter).count().get_result(conn)?;
+    let items = sort_obstacles(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+    Ok((total, items))
+}

@@ -1,0 +1,76 @@
+//! Regions: the subnational governments (provinces, states, cities...) that are parties to
+//! agreements and to which agencies belong.
+
+mod model;
+mod routes;
+
+pub use model::{Region, RegionFilter, RegionInput, RegionValues};
+
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::schema::{agencies, regions};
+use crate::error::Result;
+use crate::input::{Checker, Mode};
+use crate::listing::ListParams;
+use crate::resource::{Kind, Listed, Resource};
+
+/// Regions as a resource: `regions` in documents.
+pub struct Regions;
+
+impl Resource for Regions {
+    const KIND: &'static Kind = &Kind {
+        name: "region",
+        table: "regions",
+        resource_type: "region",
+        path: "/api/v1/regions",
+        tag: ("regions", "Subnational governments: provinces, states, cities..."),
+    };
+    type Record = Region;
+    type Input = RegionInput;
+    type Values = RegionValues;
+
+    crate::row_resource!(regions);
+
+    fn validate(
+        input: RegionInput,
+        mode: Mode,
+        checker: &mut Checker,
+        _: &mut DbConnection,
+        _: Option<i64>,
+    ) -> Result<Option<RegionValues>> {
+        Ok(input.validate(mode, checker))
+    }
+
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
+        let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
+        Ok(vec![("agencies", agencies), ("agreements", agreements)])
+    }
+
+}
+
+impl Listed for Regions {
+    type Filter = RegionFilter;
+    const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "key",
+        "name",
+        "local_name",
+        "kind",
+        "country_code",
+        "subdivision_code",
+        "capital",
+        "area_km2",
+        "population",
+        "population_year",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
+        model::page(conn, list, filter)
+    }
+}

@@ -1,0 +1,186 @@
+//! A region's fields, their rules, and the queries of the region list.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::regions;
+use crate::db::{Backend, DbConnection};
+use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, rfc3339};
+use crate::error::Result;
+use crate::input::{Checker, Field, Mode, NAME_MAX};
+use crate::listing::ListParams;
+
+/// A subnational government.
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 1, "key": "MA-09", "name": "Souss-Massa", "local_name": null, "kind": "region",
+    "country_code": "MA", "subdivision_code": "MA-09", "capital": "Agadir", "area_km2": 51642.0,
+    "population": 2676847, "population_year": 2014, "version": 1,
+    "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
+}))]
+pub struct Region {
+    pub id: i64,
+    /// Stable identifier other systems use for this region.
+    pub key: String,
+    /// Name in English.
+    pub name: String,
+    /// Name in the region's own language.
+    pub local_name: Option<String>,
+    pub kind: RegionKind,
+    #[schema(value_type = CountryCode)]
+    pub country_code: String,
+    /// ISO 3166-2 code.
+    #[schema(example = "ID-JB")]
+    pub subdivision_code: Option<String>,
+    pub capital: Option<String>,
+    /// Area in square kilometres.
+    pub area_km2: Option<f64>,
+    pub population: Option<i64>,
+    /// The year `population` was counted.
+    pub population_year: Option<i32>,
+    /// 1 when created, one more on every change.
+    pub version: i32,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: NaiveDateTime,
+}
+
+/// The writable fields of a region. On `PATCH` every field is optional (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "key": "ID-JB", "name": "West Java", "local_name": "Jawa Barat", "kind": "province",
+    "country_code": "ID", "subdivision_code": "ID-JB", "capital": "Bandung"
+}))]
+pub struct RegionInput {
+    /// Stable identifier; assigned by the server (a UUID) when left out.
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9._:-]{1,100}$")]
+    key: Field<Key>,
+    #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
+    name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 300)]
+    local_name: Field<String>,
+    #[schema(value_type = RegionKind)]
+    kind: Field<RegionKind>,
+    #[schema(value_type = CountryCode)]
+    country_code: Field<CountryCode>,
+    /// ISO 3166-2 code; unique; starts with `country_code` and a hyphen.
+    #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}-[A-Z0-9]{1,3}$")]
+    subdivision_code: Field<SubdivisionCode>,
+    #[schema(value_type = Option<String>, max_length = 300)]
+    capital: Field<String>,
+    /// Square kilometres, more than 0.
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0)]
+    area_km2: Field<f64>,
+    #[schema(value_type = Option<i64>, minimum = 0)]
+    population: Field<i64>,
+    #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
+    population_year: Field<i32>,
+}
+
+/// A validated region, as stored.
+#[derive(Debug, Serialize, Insertable, AsChangeset)]
+#[diesel(table_name = regions, treat_none_as_null = true)]
+pub struct RegionValues {
+    key: String,
+    name: String,
+    local_name: Option<String>,
+    kind: RegionKind,
+    country_code: String,
+    subdivision_code: Option<String>,
+    capital: Option<String>,
+    area_km2: Option<f64>,
+    population: Option<i64>,
+    population_year: Option<i32>,
+}
+
+impl RegionInput {
+    pub(super) fn validate(self, mode: Mode, checker: &mut Checker) -> Option<RegionValues> {
+        let key = checker.key(self.key, mode);
+        let name = checker.required_text("name", self.name, NAME_MAX);
+        let local_name = checker.optional_text("local_name", self.local_name, NAME_MAX);
+        let kind = checker.required("kind", self.kind);
+        let country_code = checker.required("country_code", self.country_code);
+        let subdivision_code = checker.optional("subdivision_code", self.subdivision_code);
+        let capital = checker.optional_text("capital", self.capital, NAME_MAX);
+        let area_km2 = checker.optional("area_km2", self.area_km2);
+        if area_km2.is_some_and(|area| !(area.is_finite() && area > 0.0)) {
+            checker.error("area_km2", "must be more than 0");
+        }
+        let population = checker.optional("population", self.population);
+        if population.is_some_and(|p| p < 0) {
+            checker.error("population", "must not be negative");
+        }
+        let population_year = checker.optional("population_year", self.population_year);
+        if population_year.is_some_and(|year| !(1000..=9999).contains(&year)) {
+            checker.error("population_year", "must be a year between 1000 and 9999");
+        }
+        if let (Some(code), Some(country)) = (&subdivision_code, &country_code)
+            && code.country_prefix() != country.as_str()
+        {
+            checker.error("subdivision_code", format!("must start with the country code {country} and a hyphen"));
+        }
+        Some(RegionValues {
+            key: key?,
+            name: name?,
+            local_name,
+            kind: kind?,
+            country_code: country_code?.into_inner(),
+            subdivision_code: subdivision_code.map(SubdivisionCode::into_inner),
+            capital,
+            area_km2,
+            population,
+            population_year,
+        })
+    }
+}
+
+crate::filters! {
+    /// Filters of the region list.
+    pub struct RegionFilter {
+        /// Regions of this country.
+        country_code: Option<CountryCode>,
+        /// Regions of this kind.
+        kind: Option<RegionKind>,
+        /// The region with this ISO 3166-2 code.
+        subdivision_code: Option<String>,
+    }
+}
+
+crate::sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions::id, {
+    "id" => regions::id,
+    "key" => regions::key,
+    "name" => regions::name,
+    "kind" => regions::kind,
+    "country_code" => regions::country_code,
+    "subdivision_code" => regions::subdivision_code,
+    "area_km2" => regions::area_km2,
+    "population" => regions::population,
+    "created_at" => regions::created_at,
+    "updated_at" => regions::updated_at,
+});
+
+fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'static, Backend> {
+    let mut query = crate::listed!(regions, list, search: regions::name, regions::local_name, regions::capital);
+    if let Some(country) = &filter.country_code {
+        query = query.filter(regions::country_code.eq(country.as_str().to_owned()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(regions::kind.eq(kind));
+    }
+    if let Some(code) = &filter.subdivision_code {
+        query = query.filter(regions::subdivision_code.eq(code.clone()));
+    }
+    query
+}
+
+pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
+    let total = filtered(list, filter).count().get_result(conn)?;
+    let items = sort_regions(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+    Ok((total, items))
+}
