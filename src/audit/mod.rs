@@ -16,7 +16,7 @@ use crate::db::{self, Backend, DbConnection};
 use crate::domain::{AuditAction, rfc3339};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
-use crate::listing::{ListParams, Page, QueryParams, QueryValue};
+use crate::listing::{FromQuery, ListParams, Page, QueryParams, QueryValue};
 use crate::sortable;
 
 /// One write to one record.
@@ -107,30 +107,21 @@ impl QueryValue for Instant {
     }
 }
 
-/// Filters of the audit trail.
-#[derive(Debug, Default)]
-pub struct AuditFilter {
-    pub resource_type: Option<String>,
-    pub resource_id: Option<i64>,
-    pub actor: Option<String>,
-    pub from: Option<Instant>,
-    pub to: Option<Instant>,
-}
-
-/// Documentation of the audit trail's filters.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct AuditFilterDoc {
-    /// `region`, `sector`, `agency`, `agreement`, `action_plan` or `obstacle`.
-    resource_type: Option<String>,
-    resource_id: Option<i64>,
-    /// Events of this token name.
-    actor: Option<String>,
-    /// Events at or after this time (RFC 3339, or a date).
-    from: Option<String>,
-    /// Events before this time (RFC 3339, or a date: before its midnight).
-    to: Option<String>,
+crate::filters! {
+    /// Filters of the audit trail.
+    pub struct AuditFilter {
+        /// `region`, `sector`, `agency`, `agreement`, `action_plan`, `obstacle` or `token`.
+        resource_type: Option<String>,
+        resource_id: Option<i64>,
+        /// Events of this token name.
+        actor: Option<String>,
+        /// Events at or after this time (RFC 3339, or a date).
+        #[param(value_type = Option<String>)]
+        from: Option<Instant>,
+        /// Events before this time (RFC 3339, or a date: before its midnight).
+        #[param(value_type = Option<String>)]
+        to: Option<Instant>,
+    }
 }
 
 sortable!(SORTABLE, sort_events, audit_events::BoxedQuery<'static, Backend>, audit_events::id, {
@@ -247,7 +238,7 @@ pub async fn history(
 #[utoipa::path(
     tag = "access",
     operation_id = "list_audit_events",
-    params(crate::listing::PagingDoc, AuditFilterDoc),
+    params(crate::listing::PagingDoc, AuditFilter),
     responses((status = 200, description = "A page of events", body = Page<AuditEvent>)),
     security(("bearer" = []))
 )]
@@ -260,13 +251,7 @@ pub async fn list_audit_events(
     let mut params = QueryParams::parse(request.query_string())?;
     let list = ListParams::take_paging(&mut params, SORTABLE);
     let wanted = Wanted::take(&mut params, &request);
-    let filter = AuditFilter {
-        resource_type: params.take("resource_type"),
-        resource_id: params.take("resource_id"),
-        actor: params.take("actor"),
-        from: params.take("from"),
-        to: params.take("to"),
-    };
+    let filter = AuditFilter::from_query(&mut params);
     params.finish()?;
     respond(&state, &request, wanted, list, filter).await
 }

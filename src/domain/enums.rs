@@ -49,6 +49,19 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::domain::Enumeration for $name {
+            const ALL: &'static [Self] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(text: &str) -> Result<Self, String> {
@@ -69,6 +82,14 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// What every enumeration of the API offers, for code that counts or lists any of them.
+pub trait Enumeration: Copy + 'static {
+    /// Every value, in the order of the documentation.
+    const ALL: &'static [Self];
+    /// The wire name.
+    fn as_str(self) -> &'static str;
+}
 
 string_enum! {
     /// What kind of subnational government a region is.

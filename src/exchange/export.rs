@@ -25,8 +25,9 @@ use crate::db::{self, DbConnection};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::http::streaming::Sink;
-use crate::listing::QueryParams;
-use crate::resource::{AnyResource, Kind, Reference, Resource};
+use crate::listing::{FromQuery, QueryParams};
+use crate::resource::any::AnyResource;
+use crate::resource::{Kind, Reference, Resource};
 use crate::resources::RESOURCES;
 use crate::resources::agreements::Agreements;
 
@@ -351,13 +352,12 @@ fn gather_scope(conn: &mut DbConnection, agreement: i64) -> Result<()> {
     }
 }
 
-/// Documentation of the export's filter.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct ExportFilterDoc {
-    /// Only this agreement, with the agreements it renews and everything its records refer to.
-    agreement_id: Option<i64>,
+crate::filters! {
+    /// The export's filter.
+    pub struct ExportFilter {
+        /// Only this agreement, with the agreements it renews and everything its records refer to.
+        agreement_id: Option<i64>,
+    }
 }
 
 /// Exports the data as a document that imports into an empty database to the same data.
@@ -368,7 +368,7 @@ struct ExportFilterDoc {
 #[utoipa::path(
     tag = "import",
     operation_id = "export_document",
-    params(ExportFilterDoc),
+    params(ExportFilter),
     responses(
         (status = 200, description = "The document", body = super::DataDocument),
         (status = 404, description = "`agreement_id` names no agreement", body = crate::error::Problem,
@@ -382,7 +382,7 @@ pub async fn export_document(
     request: HttpRequest,
 ) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
-    let agreement: Option<i64> = params.take("agreement_id");
+    let agreement = ExportFilter::from_query(&mut params).agreement_id;
     params.finish()?;
     if let Some(id) = agreement {
         db::run(&state.pool, move |conn| match Agreements::KIND.exists(conn, id)? {

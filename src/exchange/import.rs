@@ -17,7 +17,8 @@ use crate::domain::Key;
 use crate::error::{FieldError, Result};
 use crate::http::{AppState, JsonBody};
 use crate::links::MAX_IDS;
-use crate::resource::{AnyResource, Imported, Kind, Reference};
+use crate::resource::any::{AnyResource, Imported};
+use crate::resource::{Kind, Reference};
 use crate::resources::RESOURCES;
 
 /// Imports a document; the caller holds the transaction. A `422` lists every error.

@@ -15,7 +15,7 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 
 use crate::error::{ApiError, FieldError, Result};
-use crate::resource::AnyResource;
+use crate::resource::any::AnyResource;
 use crate::resources::RESOURCES;
 
 /// A document: `about` and `source` texts (kept out of the data), and a list of records per

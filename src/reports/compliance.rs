@@ -52,166 +52,210 @@ fn check(code: &'static str, status: CheckStatus, message: impl Into<String>) ->
     Check { code, status, message: message.into() }
 }
 
-type AgreementFacts =
-    (String, String, Option<NaiveDate>, Option<NaiveDate>, Option<String>, Option<NaiveDate>, Option<String>);
+/// What the checks look at, read once.
+struct Facts {
+    kind: AgreementKind,
+    status: AgreementStatus,
+    signed_on: Option<NaiveDate>,
+    expires_on: Option<NaiveDate>,
+    letter_ref: Option<String>,
+    letter_issued_on: Option<NaiveDate>,
+    document_url: Option<String>,
+    /// The parties' countries.
+    countries: Vec<String>,
+    /// Action plans that are not cancelled: all of them, those without a year, those without
+    /// an agency.
+    plans: i64,
+    unscheduled: i64,
+    unassigned: i64,
+}
 
-pub fn compliance(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Compliance> {
-    let (kind, status, signed_on, expires_on, letter_ref, letter_issued_on, document_url): AgreementFacts =
-        agreements::table
-            .find(id)
-            .select((
-                agreements::kind,
-                agreements::status,
-                agreements::signed_on,
-                agreements::expires_on,
-                agreements::full_power_letter_ref,
-                agreements::full_power_letter_issued_on,
-                agreements::document_url,
-            ))
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| ApiError::not_found("agreement", id))?;
-    let countries: Vec<String> = agreement_parties::table
-        .inner_join(regions::table)
-        .filter(agreement_parties::agreement_id.eq(id))
-        .select(regions::country_code)
-        .load(conn)?;
-    let plans = || {
-        action_plans::table
-            .filter(action_plans::agreement_id.eq(id))
-            .filter(action_plans::status.ne(ActionPlanStatus::Cancelled.as_str()))
-    };
-    let plan_count: i64 = plans().count().get_result(conn)?;
-    let unscheduled: i64 = plans().filter(action_plans::year.is_null()).count().get_result(conn)?;
-    let assigned = action_plan_agencies::table.select(action_plan_agencies::action_plan_id);
-    let unassigned: i64 = plans().filter(action_plans::id.ne_all(assigned)).count().get_result(conn)?;
+impl Facts {
+    fn read(conn: &mut DbConnection, id: i64) -> Result<Self> {
+        type Columns = (
+            AgreementKind,
+            AgreementStatus,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<String>,
+            Option<NaiveDate>,
+            Option<String>,
+        );
+        let (kind, status, signed_on, expires_on, letter_ref, letter_issued_on, document_url): Columns =
+            agreements::table
+                .find(id)
+                .select((
+                    agreements::kind,
+                    agreements::status,
+                    agreements::signed_on,
+                    agreements::expires_on,
+                    agreements::full_power_letter_ref,
+                    agreements::full_power_letter_issued_on,
+                    agreements::document_url,
+                ))
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| ApiError::not_found("agreement", id))?;
+        let countries = agreement_parties::table
+            .inner_join(regions::table)
+            .filter(agreement_parties::agreement_id.eq(id))
+            .select(regions::country_code)
+            .load(conn)?;
+        let plans = || {
+            action_plans::table
+                .filter(action_plans::agreement_id.eq(id))
+                .filter(action_plans::status.ne(ActionPlanStatus::Cancelled))
+        };
+        let assigned = action_plan_agencies::table.select(action_plan_agencies::action_plan_id);
+        Ok(Self {
+            kind,
+            status,
+            signed_on,
+            expires_on,
+            letter_ref,
+            letter_issued_on,
+            document_url,
+            countries,
+            plans: plans().count().get_result(conn)?,
+            unscheduled: plans().filter(action_plans::year.is_null()).count().get_result(conn)?,
+            unassigned: plans().filter(action_plans::id.ne_all(assigned)).count().get_result(conn)?,
+        })
+    }
 
-    let kind: Option<AgreementKind> = kind.parse().ok();
-    let status: Option<AgreementStatus> = status.parse().ok();
-    let concluded = status.is_some_and(|s| {
+    /// Signed, active, expired or terminated: concluded, whatever happened since.
+    fn concluded(&self) -> bool {
         matches!(
-            s,
+            self.status,
             AgreementStatus::Signed
                 | AgreementStatus::Active
                 | AgreementStatus::Expired
                 | AgreementStatus::Terminated
         )
-    });
-    let status_name = status.map_or("unknown", AgreementStatus::as_str);
-    let mut checks = Vec::new();
+    }
+}
 
-    checks.push(match kind {
-        Some(kind) if kind.is_sister() => {
-            let distinct = {
-                let mut c = countries.clone();
-                c.sort_unstable();
-                c.dedup();
-                c.len()
-            };
-            if countries.len() == 2 && distinct == 2 {
-                check(
-                    "parties_in_different_countries",
-                    CheckStatus::Pass,
-                    format!("the two parties are in {}", countries.join(" and ")),
-                )
-            } else {
-                check(
-                    "parties_in_different_countries",
-                    CheckStatus::Fail,
-                    format!("a {kind} relationship joins two regions of two countries"),
-                )
-            }
-        }
-        _ => check("parties_in_different_countries", CheckStatus::NotApplicable, "not a sister relationship"),
-    });
-
-    let indonesian = countries.iter().any(|c| c == "ID");
-    checks.push(if !(indonesian && concluded) {
-        check(
-            "full_power_letter",
-            CheckStatus::NotApplicable,
-            "only for signed agreements with an Indonesian party",
-        )
-    } else {
-        match (&letter_ref, letter_issued_on) {
-            (Some(_), Some(issued)) if signed_on.is_some_and(|signed| issued > signed) => check(
-                "full_power_letter",
-                CheckStatus::Fail,
-                "the Full Power Letter was issued after the agreement was signed",
-            ),
-            (Some(reference), Some(issued)) => check(
-                "full_power_letter",
-                CheckStatus::Pass,
-                format!("Full Power Letter {reference} issued on {issued}"),
-            ),
-            _ => check(
-                "full_power_letter",
-                CheckStatus::Fail,
-                "an agreement with an Indonesian party needs the central government's Full Power Letter: \
-                 record full_power_letter_ref and full_power_letter_issued_on",
-            ),
-        }
-    });
-
-    checks.push(match (concluded, signed_on) {
-        (false, _) => {
-            check("signed_on_recorded", CheckStatus::NotApplicable, format!("the agreement is {status_name}"))
-        }
-        (true, Some(date)) => check("signed_on_recorded", CheckStatus::Pass, format!("signed on {date}")),
-        (true, None) => check(
-            "signed_on_recorded",
-            CheckStatus::Fail,
-            format!("a {status_name} agreement must record signed_on"),
-        ),
-    });
-
-    checks.push(match (concluded, &document_url) {
-        (false, _) => {
-            check("document_recorded", CheckStatus::NotApplicable, format!("the agreement is {status_name}"))
-        }
-        (true, Some(_)) => check("document_recorded", CheckStatus::Pass, "the signed document is on file"),
-        (true, None) => check(
-            "document_recorded",
-            CheckStatus::Warn,
-            "no document_url: the signed document is not on file",
-        ),
-    });
-
-    checks.push(match (status, expires_on) {
-        (Some(AgreementStatus::Active), Some(expiry)) => {
-            let days = (expiry - today).num_days();
-            if days < 0 {
-                check("not_expired", CheckStatus::Fail, format!("active, but it expired on {expiry}"))
-            } else if days <= EXPIRY_WARNING_DAYS {
-                check("not_expired", CheckStatus::Warn, format!("expires on {expiry}, in {days} days"))
-            } else {
-                check("not_expired", CheckStatus::Pass, format!("expires on {expiry}"))
-            }
-        }
-        (Some(AgreementStatus::Active), None) => {
-            check("not_expired", CheckStatus::Pass, "no expiry date is recorded")
-        }
-        _ => check("not_expired", CheckStatus::NotApplicable, format!("the agreement is {status_name}")),
-    });
-
-    checks.push(match (plan_count, unscheduled) {
-        (0, _) => check("action_plans_scheduled", CheckStatus::NotApplicable, "no action plans"),
-        (_, 0) => check("action_plans_scheduled", CheckStatus::Pass, "every action plan has a year"),
-        (_, n) => {
-            check("action_plans_scheduled", CheckStatus::Warn, format!("{n} action plan(s) have no year"))
-        }
-    });
-
-    checks.push(match (plan_count, unassigned) {
-        (0, _) => check("action_plans_assigned", CheckStatus::NotApplicable, "no action plans"),
-        (_, 0) => check("action_plans_assigned", CheckStatus::Pass, "every action plan has an agency"),
-        (_, n) => {
-            check("action_plans_assigned", CheckStatus::Warn, format!("{n} action plan(s) have no agency"))
-        }
-    });
-
+pub fn compliance(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Compliance> {
+    let facts = Facts::read(conn, id)?;
+    let checks = vec![
+        parties_in_different_countries(&facts),
+        full_power_letter(&facts),
+        signed_on_recorded(&facts),
+        document_recorded(&facts),
+        not_expired(&facts, today),
+        action_plans_scheduled(&facts),
+        action_plans_assigned(&facts),
+    ];
     let passed = checks.iter().all(|c| c.status != CheckStatus::Fail);
     Ok(Compliance { agreement_id: id, passed, checks })
+}
+
+/// A sister relationship joins two countries.
+fn parties_in_different_countries(facts: &Facts) -> Check {
+    const CODE: &str = "parties_in_different_countries";
+    if !facts.kind.is_sister() {
+        return check(CODE, CheckStatus::NotApplicable, "not a sister relationship");
+    }
+    let mut distinct = facts.countries.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if facts.countries.len() == 2 && distinct.len() == 2 {
+        check(CODE, CheckStatus::Pass, format!("the two parties are in {}", facts.countries.join(" and ")))
+    } else {
+        check(
+            CODE,
+            CheckStatus::Fail,
+            format!("a {} relationship joins two regions of two countries", facts.kind),
+        )
+    }
+}
+
+/// A concluded agreement with an Indonesian party has the central government's Full Power
+/// Letter, issued no later than the signature.
+fn full_power_letter(facts: &Facts) -> Check {
+    const CODE: &str = "full_power_letter";
+    let indonesian = facts.countries.iter().any(|c| c == "ID");
+    if !(indonesian && facts.concluded()) {
+        return check(
+            CODE,
+            CheckStatus::NotApplicable,
+            "only for signed agreements with an Indonesian party",
+        );
+    }
+    match (&facts.letter_ref, facts.letter_issued_on) {
+        (Some(_), Some(issued)) if facts.signed_on.is_some_and(|signed| issued > signed) => {
+            check(CODE, CheckStatus::Fail, "the Full Power Letter was issued after the agreement was signed")
+        }
+        (Some(reference), Some(issued)) => {
+            check(CODE, CheckStatus::Pass, format!("Full Power Letter {reference} issued on {issued}"))
+        }
+        _ => check(
+            CODE,
+            CheckStatus::Fail,
+            "an agreement with an Indonesian party needs the central government's Full Power Letter: \
+             record full_power_letter_ref and full_power_letter_issued_on",
+        ),
+    }
+}
+
+/// A concluded agreement records when it was signed.
+fn signed_on_recorded(facts: &Facts) -> Check {
+    const CODE: &str = "signed_on_recorded";
+    match (facts.concluded(), facts.signed_on) {
+        (false, _) => check(CODE, CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
+        (true, Some(date)) => check(CODE, CheckStatus::Pass, format!("signed on {date}")),
+        (true, None) => {
+            check(CODE, CheckStatus::Fail, format!("a {} agreement must record signed_on", facts.status))
+        }
+    }
+}
+
+/// A concluded agreement's document is on file (a warning only).
+fn document_recorded(facts: &Facts) -> Check {
+    const CODE: &str = "document_recorded";
+    match (facts.concluded(), &facts.document_url) {
+        (false, _) => check(CODE, CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
+        (true, Some(_)) => check(CODE, CheckStatus::Pass, "the signed document is on file"),
+        (true, None) => check(CODE, CheckStatus::Warn, "no document_url: the signed document is not on file"),
+    }
+}
+
+/// An active agreement has not expired, and warns when it soon will.
+fn not_expired(facts: &Facts, today: NaiveDate) -> Check {
+    const CODE: &str = "not_expired";
+    match (facts.status, facts.expires_on) {
+        (AgreementStatus::Active, Some(expiry)) => {
+            let days = (expiry - today).num_days();
+            if days < 0 {
+                check(CODE, CheckStatus::Fail, format!("active, but it expired on {expiry}"))
+            } else if days <= EXPIRY_WARNING_DAYS {
+                check(CODE, CheckStatus::Warn, format!("expires on {expiry}, in {days} days"))
+            } else {
+                check(CODE, CheckStatus::Pass, format!("expires on {expiry}"))
+            }
+        }
+        (AgreementStatus::Active, None) => check(CODE, CheckStatus::Pass, "no expiry date is recorded"),
+        (status, _) => check(CODE, CheckStatus::NotApplicable, format!("the agreement is {status}")),
+    }
+}
+
+/// Every action plan that is not cancelled has a year.
+fn action_plans_scheduled(facts: &Facts) -> Check {
+    const CODE: &str = "action_plans_scheduled";
+    match (facts.plans, facts.unscheduled) {
+        (0, _) => check(CODE, CheckStatus::NotApplicable, "no action plans"),
+        (_, 0) => check(CODE, CheckStatus::Pass, "every action plan has a year"),
+        (_, n) => check(CODE, CheckStatus::Warn, format!("{n} action plan(s) have no year")),
+    }
+}
+
+/// Every action plan that is not cancelled has an agency.
+fn action_plans_assigned(facts: &Facts) -> Check {
+    const CODE: &str = "action_plans_assigned";
+    match (facts.plans, facts.unassigned) {
+        (0, _) => check(CODE, CheckStatus::NotApplicable, "no action plans"),
+        (_, 0) => check(CODE, CheckStatus::Pass, "every action plan has an agency"),
+        (_, n) => check(CODE, CheckStatus::Warn, format!("{n} action plan(s) have no agency")),
+    }
 }
 
 /// The compliance checks of an agreement.

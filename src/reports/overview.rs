@@ -20,17 +20,37 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::http::AppState;
-use crate::listing::QueryParams;
+use crate::listing::{FromQuery, QueryParams, QueryValue};
 
 /// Default window of `expiring`, in days.
 pub const DEFAULT_EXPIRING_WITHIN_DAYS: i64 = 180;
 
-#[derive(Debug, Default)]
-pub struct OverviewFilter {
-    pub country_code: Option<CountryCode>,
-    pub region_id: Option<i64>,
-    pub sector_id: Option<i64>,
-    pub expiring_within_days: i64,
+/// A number of days for the window of `expiring`: 0 to 100 years.
+#[derive(Debug, Clone, Copy)]
+pub struct Days(pub i64);
+
+impl QueryValue for Days {
+    fn parse_query(text: &str) -> std::result::Result<Self, String> {
+        match i64::parse_query(text)? {
+            days @ 0..=36_500 => Ok(Self(days)),
+            _ => Err("must be between 0 and 36500".to_owned()),
+        }
+    }
+}
+
+crate::filters! {
+    /// Filters of the overview.
+    pub struct OverviewFilter {
+        /// Agreements with a party in this country.
+        country_code: Option<CountryCode>,
+        /// Agreements this region is a party to; `partners` are then its partners' countries.
+        region_id: Option<i64>,
+        /// Agreements linked to this sector, directly or through an action plan; action plans in it.
+        sector_id: Option<i64>,
+        /// The window of `expiring`, in days (default 180).
+        #[param(value_type = Option<i64>, minimum = 0, maximum = 36500)]
+        expiring_within_days: Option<Days>,
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,8 +104,7 @@ pub struct Expiring {
     #[diesel(sql_type = Text)]
     pub title: String,
     #[diesel(sql_type = Text)]
-    #[schema(value_type = AgreementStatus)]
-    pub status: String,
+    pub status: AgreementStatus,
     #[diesel(sql_type = Date)]
     pub expires_on: NaiveDate,
     #[diesel(sql_type = BigInt)]
@@ -156,9 +175,17 @@ fn counts(conn: &mut DbConnection, sql: String) -> QueryResult<Vec<(String, i64)
 }
 
 pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Overview> {
-    let agreements = matched(filter);
-    let plans = matched_plans(filter);
+    Ok(Overview {
+        agreements: agreement_counts(conn, filter)?,
+        action_plans: plan_counts(conn, filter)?,
+        obstacles: obstacle_counts(conn, filter)?,
+        partners: partners(conn, filter)?,
+        expiring: expiring(conn, filter, today)?,
+    })
+}
 
+fn agreement_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<AgreementCounts> {
+    let agreements = matched(filter);
     let by_status = counts(
         conn,
         format!(
@@ -171,31 +198,37 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
             "SELECT kind AS value, COUNT(*) AS count FROM agreements WHERE id IN ({agreements}) GROUP BY kind"
         ),
     )?;
-    let by_status = count_map(AgreementStatus::ALL.iter().map(|s| s.as_str()), &by_status);
-    let agreement_counts = AgreementCounts {
+    let by_status = count_map::<AgreementStatus>(&by_status);
+    Ok(AgreementCounts {
         total: by_status.values().sum(),
         by_status,
-        by_kind: count_map(AgreementKind::ALL.iter().map(|k| k.as_str()), &by_kind),
-    };
+        by_kind: count_map::<AgreementKind>(&by_kind),
+    })
+}
 
-    let plan_status = counts(
+fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<PlanCounts> {
+    let plans = matched_plans(filter);
+    let by_status = counts(
         conn,
         format!(
             "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {plans} GROUP BY ap.status"
         ),
     )?;
-    let plan_status = count_map(ActionPlanStatus::ALL.iter().map(|s| s.as_str()), &plan_status);
-    let total_plans = plan_status.values().sum();
-    let plan_counts = PlanCounts {
-        total: total_plans,
+    let by_status = count_map::<ActionPlanStatus>(&by_status);
+    let total = by_status.values().sum();
+    Ok(PlanCounts {
+        total,
         implementation_rate: implementation_rate(
-            total_plans,
-            plan_status[ActionPlanStatus::Implemented.as_str()],
-            plan_status[ActionPlanStatus::Cancelled.as_str()],
+            total,
+            by_status[ActionPlanStatus::Implemented.as_str()],
+            by_status[ActionPlanStatus::Cancelled.as_str()],
         ),
-        by_status: plan_status,
-    };
+        by_status,
+    })
+}
 
+fn obstacle_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<OverviewObstacles> {
+    let agreements = matched(filter);
     let categories = counts(
         conn,
         format!(
@@ -211,14 +244,18 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
             ObstacleStatus::Open.as_str()
         ),
     )?;
-    let by_category = count_map(ObstacleCategory::ALL.iter().map(|c| c.as_str()), &categories);
-    let obstacle_counts = OverviewObstacles {
+    let by_category = count_map::<ObstacleCategory>(&categories);
+    Ok(OverviewObstacles {
         total: by_category.values().sum(),
         open: open.iter().map(|(_, count)| count).sum(),
         by_category,
-    };
+    })
+}
 
-    // The partners of the region (or country) asked for are the other parties.
+/// Per partner country, most agreements first. The partners of the region (or country) asked
+/// for are the other parties.
+fn partners(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<Vec<Partner>> {
+    let (agreements, plans) = (matched(filter), matched_plans(filter));
     let mut not_self = String::new();
     if let Some(region) = filter.region_id {
         not_self += &format!(" AND p.region_id <> {region}");
@@ -237,8 +274,14 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
     .load(conn)?;
     partners
         .sort_by(|a, b| b.agreements.cmp(&a.agreements).then_with(|| a.country_code.cmp(&b.country_code)));
+    Ok(partners)
+}
 
-    let until = today + chrono::Duration::days(filter.expiring_within_days);
+/// Signed or active agreements whose expiry falls within the window, soonest first.
+fn expiring(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Vec<Expiring>> {
+    let agreements = matched(filter);
+    let window = filter.expiring_within_days.map_or(DEFAULT_EXPIRING_WITHIN_DAYS, |days| days.0);
+    let until = today + chrono::Duration::days(window);
     let statuses = format!("'{}', '{}'", AgreementStatus::Signed.as_str(), AgreementStatus::Active.as_str());
     let mut expiring: Vec<Expiring> = diesel::sql_query(format!(
         "SELECT id, key, title, status, expires_on, CAST(0 AS BIGINT) AS days_until_expiry FROM agreements \
@@ -249,38 +292,14 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
     for agreement in &mut expiring {
         agreement.days_until_expiry = (agreement.expires_on - today).num_days();
     }
-
-    Ok(Overview {
-        agreements: agreement_counts,
-        action_plans: plan_counts,
-        obstacles: obstacle_counts,
-        partners,
-        expiring,
-    })
-}
-
-/// Documentation of the overview's filters.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-struct OverviewFilterDoc {
-    /// Agreements with a party in this country.
-    #[param(value_type = Option<CountryCode>)]
-    country_code: Option<String>,
-    /// Agreements this region is a party to; `partners` are then its partners' countries.
-    region_id: Option<i64>,
-    /// Agreements linked to this sector, directly or through an action plan; action plans in it.
-    sector_id: Option<i64>,
-    /// The window of `expiring`, in days (default 180).
-    #[param(minimum = 0, maximum = 36500)]
-    expiring_within_days: Option<i64>,
+    Ok(expiring)
 }
 
 /// The overview of the registry, or of the agreements the filters select.
 #[utoipa::path(
     tag = "reports",
     operation_id = "overview",
-    params(OverviewFilterDoc),
+    params(OverviewFilter),
     responses((status = 200, description = "The overview", body = Overview))
 )]
 #[get("/reports/overview")]
@@ -290,14 +309,7 @@ pub async fn report_overview(
     request: HttpRequest,
 ) -> Result<web::Json<Overview>> {
     let mut params = QueryParams::parse(request.query_string())?;
-    let filter = OverviewFilter {
-        country_code: params.take("country_code"),
-        region_id: params.take("region_id"),
-        sector_id: params.take("sector_id"),
-        expiring_within_days: params
-            .take_in_range("expiring_within_days", 0, 36_500)
-            .unwrap_or(DEFAULT_EXPIRING_WITHIN_DAYS),
-    };
+    let filter = OverviewFilter::from_query(&mut params);
     params.finish()?;
     let today = chrono::Utc::now().date_naive();
     Ok(web::Json(db::run(&state.pool, move |conn| overview(conn, &filter, today)).await?))

@@ -20,7 +20,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use any::{AnyResource, Imported, Registered};
 pub use kind::{Kind, Reference};
 
 use crate::db::DbConnection;

@@ -4,7 +4,7 @@
 //! Adding a resource: its module here (see `ARCHITECTURE.md`), its migrations, its tables in
 //! `db/schema.rs`, and one line below.
 
-use crate::resource::{AnyResource, Registered};
+use crate::resource::any::{AnyResource, Registered};
 
 /// Declares the resource modules and lists their resources in [`RESOURCES`], in one line
 /// each: `module::Resource`.

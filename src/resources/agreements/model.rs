@@ -15,7 +15,6 @@ use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::links::{self, PartyRef, SectorRef, check_ids, embed};
 use crate::listing::ListParams;
-use crate::resource::Resource;
 
 /// The stored columns of an agreement.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -261,7 +260,7 @@ fn chain_reaches(conn: &mut DbConnection, start: i64, target: i64) -> QueryResul
 }
 
 fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    super::Agreements::KIND.exists(conn, id)
+    diesel::select(diesel::dsl::exists(agreements::table.find(id))).get_result(conn)
 }
 
 /// Embeds parties and sectors into agreement records: four queries whatever their number.

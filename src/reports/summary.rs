@@ -1,0 +1,250 @@
+//! The summary of one agreement: its action plans by status, year, sector and agency, the
+//! implementation rate, and its obstacles by category and severity. One query (or two, for
+//! "implemented") per count.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{CountMap, count_map, implementation_rate};
+use crate::auth::Reader;
+use crate::db::schema::{
+    action_plan_agencies, action_plan_sectors, action_plans, agencies, agreements, obstacles, sectors,
+};
+use crate::db::{self, DbConnection};
+use crate::domain::{ActionPlanStatus, ObstacleCategory, ObstacleStatus, Severity};
+use crate::error::{ApiError, Result};
+use crate::http::AppState;
+use crate::links::{AgencyRef, SectorRef};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YearCount {
+    /// `null`: to be determined.
+    pub year: Option<i32>,
+    pub total: i64,
+    pub implemented: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorCount {
+    pub sector: SectorRef,
+    pub total: i64,
+    pub implemented: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgencyCount {
+    pub agency: AgencyRef,
+    pub total: i64,
+    pub implemented: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionPlanCounts {
+    pub total: i64,
+    /// Every status, `0` where none.
+    #[schema(value_type = BTreeMap<String, i64>, example = json!({"planned": 7, "in_progress": 0, "implemented": 3, "suspended": 0, "cancelled": 0}))]
+    pub by_status: CountMap,
+    /// `implemented / (total - cancelled)`; `null` when that is 0.
+    pub implementation_rate: Option<f64>,
+    /// How many have no year yet.
+    pub year_undetermined: i64,
+    /// By year, undetermined last.
+    pub by_year: Vec<YearCount>,
+    /// An action plan with two sectors counts once under each. Most plans first.
+    pub by_sector: Vec<SectorCount>,
+    /// An action plan with two agencies counts once under each. Most plans first.
+    pub by_agency: Vec<AgencyCount>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObstacleCounts {
+    pub total: i64,
+    pub open: i64,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_category: CountMap,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_severity: CountMap,
+}
+
+/// What has been done under an agreement and what blocks it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementSummary {
+    pub agreement_id: i64,
+    pub action_plans: ActionPlanCounts,
+    pub obstacles: ObstacleCounts,
+    /// Days from today to `expires_on`; negative when it has passed, `null` without one.
+    pub days_until_expiry: Option<i64>,
+}
+
+pub fn summary(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<AgreementSummary> {
+    let expires_on: Option<NaiveDate> = agreements::table
+        .find(id)
+        .select(agreements::expires_on)
+        .first::<Option<NaiveDate>>(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("agreement", id))?;
+    Ok(AgreementSummary {
+        agreement_id: id,
+        action_plans: plan_counts(conn, id)?,
+        obstacles: obstacle_counts(conn, id)?,
+        days_until_expiry: expires_on.map(|date| (date - today).num_days()),
+    })
+}
+
+/// The agreement's action plans, all of them and those implemented.
+fn plans(
+    id: i64,
+) -> diesel::dsl::Filter<action_plans::table, diesel::dsl::Eq<action_plans::agreement_id, i64>> {
+    action_plans::table.filter(action_plans::agreement_id.eq(id))
+}
+
+/// Counts per group (`key`, all plans) and implemented per group, merged.
+fn with_implemented<K: Ord + Clone>(totals: Vec<(K, i64)>, implemented: Vec<(K, i64)>) -> Vec<(K, i64, i64)> {
+    let implemented: BTreeMap<K, i64> = implemented.into_iter().collect();
+    totals
+        .into_iter()
+        .map(|(key, total)| {
+            let done = implemented.get(&key).copied().unwrap_or(0);
+            (key, total, done)
+        })
+        .collect()
+}
+
+fn plan_counts(conn: &mut DbConnection, id: i64) -> Result<ActionPlanCounts> {
+    let by_status: Vec<(ActionPlanStatus, i64)> =
+        plans(id).group_by(action_plans::status).select((action_plans::status, count_star())).load(conn)?;
+    let by_status = count_map::<ActionPlanStatus>(&by_status);
+    let total = by_status.values().sum();
+    let by_year = by_year(conn, id)?;
+    Ok(ActionPlanCounts {
+        total,
+        implementation_rate: implementation_rate(
+            total,
+            by_status[ActionPlanStatus::Implemented.as_str()],
+            by_status[ActionPlanStatus::Cancelled.as_str()],
+        ),
+        by_status,
+        year_undetermined: by_year.iter().filter(|y| y.year.is_none()).map(|y| y.total).sum(),
+        by_year,
+        by_sector: by_sector(conn, id)?,
+        by_agency: by_agency(conn, id)?,
+    })
+}
+
+/// By year, undetermined last.
+fn by_year(conn: &mut DbConnection, id: i64) -> Result<Vec<YearCount>> {
+    let years: Vec<(Option<i32>, i64)> =
+        plans(id).group_by(action_plans::year).select((action_plans::year, count_star())).load(conn)?;
+    let done: Vec<(Option<i32>, i64)> = plans(id)
+        .filter(action_plans::status.eq(ActionPlanStatus::Implemented))
+        .group_by(action_plans::year)
+        .select((action_plans::year, count_star()))
+        .load(conn)?;
+    let mut by_year: Vec<YearCount> = with_implemented(years, done)
+        .into_iter()
+        .map(|(year, total, implemented)| YearCount { year, total, implemented })
+        .collect();
+    by_year.sort_by_key(|y| (y.year.is_none(), y.year));
+    Ok(by_year)
+}
+
+/// A sector's id, code and name, as grouped by.
+type SectorColumns = (i64, String, String);
+
+/// Most action plans first, so that a dashboard can take the head of the list.
+fn by_sector(conn: &mut DbConnection, id: i64) -> Result<Vec<SectorCount>> {
+    let sector_plans = || {
+        action_plan_sectors::table
+            .inner_join(action_plans::table)
+            .inner_join(sectors::table)
+            .filter(action_plans::agreement_id.eq(id))
+            .group_by((sectors::id, sectors::code, sectors::name))
+            .select(((sectors::id, sectors::code, sectors::name), count_star()))
+    };
+    let totals: Vec<(SectorColumns, i64)> = sector_plans().load(conn)?;
+    let done: Vec<(SectorColumns, i64)> =
+        sector_plans().filter(action_plans::status.eq(ActionPlanStatus::Implemented)).load(conn)?;
+    let mut counts: Vec<SectorCount> = with_implemented(totals, done)
+        .into_iter()
+        .map(|((id, code, name), total, implemented)| SectorCount {
+            sector: SectorRef { id, code, name },
+            total,
+            implemented,
+        })
+        .collect();
+    counts.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.sector.code.cmp(&b.sector.code)));
+    Ok(counts)
+}
+
+/// An agency's id, name and acronym, as grouped by.
+type AgencyColumns = (i64, String, Option<String>);
+
+/// Most action plans first.
+fn by_agency(conn: &mut DbConnection, id: i64) -> Result<Vec<AgencyCount>> {
+    let agency_plans = || {
+        action_plan_agencies::table
+            .inner_join(action_plans::table)
+            .inner_join(agencies::table)
+            .filter(action_plans::agreement_id.eq(id))
+            .group_by((agencies::id, agencies::name, agencies::acronym))
+            .select(((agencies::id, agencies::name, agencies::acronym), count_star()))
+    };
+    let totals: Vec<(AgencyColumns, i64)> = agency_plans().load(conn)?;
+    let done: Vec<(AgencyColumns, i64)> =
+        agency_plans().filter(action_plans::status.eq(ActionPlanStatus::Implemented)).load(conn)?;
+    let mut counts: Vec<AgencyCount> = with_implemented(totals, done)
+        .into_iter()
+        .map(|((id, name, acronym), total, implemented)| AgencyCount {
+            agency: AgencyRef { id, name, acronym },
+            total,
+            implemented,
+        })
+        .collect();
+    counts.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.agency.name.cmp(&b.agency.name)));
+    Ok(counts)
+}
+
+fn obstacle_counts(conn: &mut DbConnection, id: i64) -> Result<ObstacleCounts> {
+    let of_agreement = || obstacles::table.filter(obstacles::agreement_id.eq(id));
+    let by_category: Vec<(ObstacleCategory, i64)> = of_agreement()
+        .group_by(obstacles::category)
+        .select((obstacles::category, count_star()))
+        .load(conn)?;
+    let by_severity: Vec<(Severity, i64)> = of_agreement()
+        .group_by(obstacles::severity)
+        .select((obstacles::severity, count_star()))
+        .load(conn)?;
+    let open = of_agreement().filter(obstacles::status.eq(ObstacleStatus::Open)).count().get_result(conn)?;
+    let by_category = count_map::<ObstacleCategory>(&by_category);
+    Ok(ObstacleCounts {
+        total: by_category.values().sum(),
+        open,
+        by_category,
+        by_severity: count_map::<Severity>(&by_severity),
+    })
+}
+
+/// The summary of an agreement: its action plans by status, year, sector and agency, the
+/// implementation rate, and its obstacles by category and severity.
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "agreement_summary",
+    params(("id" = i64, Path, description = "The agreement's id")),
+    responses((status = 200, description = "The agreement's summary", body = AgreementSummary))
+)]
+#[get("/agreements/{id}/summary")]
+pub async fn agreement_summary(
+    _reader: Reader,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<AgreementSummary>> {
+    let id = id.into_inner();
+    let today = chrono::Utc::now().date_naive();
+    Ok(web::Json(db::run(&state.pool, move |conn| summary(conn, id, today)).await?))
+}
