@@ -1,5 +1,6 @@
-//! Lists as CSV (RFC 4180, UTF-8): a header row and one row per match, streamed in batches
-//! from a blocking database thread so that a million rows never sit in memory at once.
+//! Lists as JSON pages or as CSV (RFC 4180, UTF-8): a header row and one row per match,
+//! streamed in batches from a blocking database thread so that a million rows never sit in
+//! memory at once.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -8,7 +9,7 @@ use serde_json::Value;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::http::AppState;
-use crate::listing::{ListParams, QueryParams};
+use crate::listing::{ListParams, Page, QueryParams};
 
 /// A list that can be written as CSV.
 pub trait CsvSource: 'static {
@@ -26,6 +27,42 @@ pub trait CsvSource: 'static {
         filter: &Self::Filter,
     ) -> Result<(i64, Vec<Self::Record>), ApiError>;
     fn id(record: &Self::Record) -> i64;
+}
+
+/// A list's answer: the page as JSON, or every match (or the page, with `limit`) as CSV.
+/// `matches_any` false answers an empty list without asking the database.
+pub async fn respond<S: CsvSource>(
+    state: &AppState,
+    request: &HttpRequest,
+    list: ListParams,
+    filter: S::Filter,
+    wanted: Wanted,
+    matches_any: bool,
+) -> Result<HttpResponse, ApiError> {
+    if wanted.csv {
+        return stream::<S>(state, request, list, filter, matches_any, wanted.bom).await;
+    }
+    let page = crate::db::run(&state.pool, move |conn| {
+        if !matches_any {
+            return Ok(Page::new(&list, 0, Vec::new()));
+        }
+        let (total, items) = S::page(conn, &list, &filter)?;
+        Ok(Page::new(&list, total, items))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The query string of a list without search or keys (tokens, the audit trail): its paging
+/// and the form wanted; the list's own filters are still to be taken from it.
+pub fn paging_query(
+    request: &HttpRequest,
+    sortable: &'static [&'static str],
+) -> Result<(QueryParams, ListParams, Wanted), ApiError> {
+    let mut params = QueryParams::parse(request.query_string())?;
+    let list = ListParams::take_paging(&mut params, sortable);
+    let wanted = Wanted::take(&mut params, request);
+    Ok((params, list, wanted))
 }
 
 /// What form a list is wanted in.
@@ -121,7 +158,7 @@ fn rows<R: CsvSource>(records: &[R::Record], header: bool) -> Result<Vec<u8>, Ap
 
 /// The CSV response: `limit` given, that page; otherwise every match, batch by batch (in id
 /// order by keyset, in another order by offset).
-pub async fn stream<R: CsvSource>(
+async fn stream<R: CsvSource>(
     state: &AppState,
     request: &HttpRequest,
     list: ListParams,

@@ -68,6 +68,13 @@ pub enum Mode {
     Update,
 }
 
+impl Mode {
+    /// Creating when the record has no id yet, updating the record with this id otherwise.
+    pub fn of(id: Option<i64>) -> Self {
+        if id.is_some() { Self::Update } else { Self::Create }
+    }
+}
+
 /// Gathers the errors of one request body.
 #[derive(Debug, Default)]
 pub struct Checker {
@@ -209,11 +216,11 @@ pub fn read_body<T: DeserializeOwned>(body: Value, checker: &mut Checker) -> Res
 /// the database (whether a referenced record exists), hence its `Result`.
 pub fn parse_new<I: DeserializeOwned, V>(
     body: Value,
-    validate: impl FnOnce(I, Mode, &mut Checker) -> Result<Option<V>>,
+    validate: impl FnOnce(I, &mut Checker) -> Result<Option<V>>,
 ) -> Result<V> {
     let mut checker = Checker::default();
     let input = read_body(body, &mut checker)?;
-    let values = validate(input, Mode::Create, &mut checker)?;
+    let values = validate(input, &mut checker)?;
     checker.finish()?;
     values.ok_or_else(|| ApiError::Internal("validation passed without values".into()))
 }
@@ -222,11 +229,11 @@ pub fn parse_new<I: DeserializeOwned, V>(
 pub fn parse_patch<I: DeserializeOwned, V, R: Serialize>(
     current: &R,
     patch: Map<String, Value>,
-    validate: impl FnOnce(I, Mode, &mut Checker) -> Result<Option<V>>,
+    validate: impl FnOnce(I, &mut Checker) -> Result<Option<V>>,
 ) -> Result<V> {
     let mut checker = Checker::default();
     let input = read_patch(current, patch, &mut checker)?;
-    let values = validate(input, Mode::Update, &mut checker)?;
+    let values = validate(input, &mut checker)?;
     checker.finish()?;
     values.ok_or_else(|| ApiError::Internal("validation passed without values".into()))
 }

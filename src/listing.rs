@@ -421,9 +421,10 @@ query_value_from_str!(
 );
 
 /// Declares what a list may be sorted by, once: a constant with the field names (for
-/// [`ListParams::take`]) and a function that appends the `ORDER BY` terms of the request's
-/// sort keys, then `id`, to a boxed diesel query. Nulls sort last in ascending order and first
-/// in descending order, the same on both backends.
+/// [`ListParams::take`]), a function that appends the `ORDER BY` terms of the request's sort
+/// keys, then `id`, to a boxed diesel query, and `page_of`, which counts every match of a
+/// query and loads the requested page of it in that order. Nulls sort last in ascending order
+/// and first in descending order, the same on both backends.
 ///
 /// `sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions::id,
 /// { "name" => regions::name, ... });`
@@ -446,38 +447,62 @@ macro_rules! sortable {
             }
             query.then_order_by($id.asc())
         }
+
+        /// How many records `query` selects, and the page `list` asks for, in its order. (Lists
+        /// with another default order, like the audit trail's, page themselves.)
+        #[allow(dead_code)]
+        fn page_of<Row>(
+            conn: &mut $crate::db::DbConnection,
+            list: &$crate::listing::ListParams,
+            query: impl Fn() -> $query,
+        ) -> diesel::QueryResult<(i64, Vec<Row>)>
+        where
+            $query: for<'a> diesel::query_dsl::LoadQuery<'a, $crate::db::DbConnection, Row>,
+        {
+            use diesel::prelude::*;
+            let total = query().count().get_result(conn)?;
+            let rows = $function(query(), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+            Ok((total, rows))
+        }
     };
 }
 
-/// A boxed query of every record of `$table` that the request's list parameters select: the
-/// keyset of CSV batches, the ids of an export batch, `key`, and `q` searched (case-folded)
-/// in the listed text columns (the first one required, the others nullable). The resource
-/// adds its own filters to it.
+/// Declares, once, what the list of `$table` searches with `q`: the names of the searched
+/// text columns (`SEARCHED`, for the documentation) and `fn listed`, the boxed query of every
+/// record that the request's list parameters select: the keyset of CSV batches, the ids of an
+/// export batch, `key`, and `q` searched case-insensitively in those columns. The resource
+/// adds its own filters to that query.
 ///
-/// `listed!(regions, list, search: regions::name, regions::local_name, regions::capital)`
+/// `listed!(regions, search: name, local_name, capital);`
 #[macro_export]
 macro_rules! listed {
-    ($table:ident, $list:expr, search: $first:expr $(, $more:expr)* $(,)?) => {{
-        use diesel::prelude::*;
-        let list: &$crate::listing::ListParams = $list;
-        let mut query = $table::table.into_boxed();
-        if let Some(after) = list.after_id {
-            query = query.filter($table::id.gt(after));
+    ($table:ident, search: $first:ident $(, $more:ident)* $(,)?) => {
+        pub(crate) const SEARCHED: &[&str] = &[stringify!($first) $(, stringify!($more))*];
+
+        fn listed(list: &$crate::listing::ListParams) -> $table::BoxedQuery<'static, $crate::db::Backend> {
+            use diesel::prelude::*;
+            let mut query = $table::table.into_boxed();
+            if let Some(after) = list.after_id {
+                query = query.filter($table::id.gt(after));
+            }
+            if let Some(ids) = &list.ids {
+                query = query.filter($table::id.eq_any(ids.clone()));
+            }
+            if let Some(key) = &list.key {
+                query = query.filter($table::key.eq(key.clone()));
+            }
+            if let Some(pattern) = &list.search_pattern {
+                // Every column as nullable, so that required and optional ones chain alike.
+                query = query.filter(
+                    $crate::listing::lower_nullable($table::$first.nullable()).like(pattern.clone()).escape('\\')
+                        $(.or($crate::listing::lower_nullable($table::$more.nullable())
+                            .like(pattern.clone())
+                            .escape('\\')))*,
+                );
+            }
+            query
         }
-        if let Some(ids) = &list.ids {
-            query = query.filter($table::id.eq_any(ids.clone()));
-        }
-        if let Some(key) = &list.key {
-            query = query.filter($table::key.eq(key.clone()));
-        }
-        if let Some(pattern) = &list.search_pattern {
-            query = query.filter(
-                $crate::listing::lower($first).like(pattern.clone()).escape('\\').nullable()
-                    $(.or($crate::listing::lower_nullable($more).like(pattern.clone()).escape('\\')))*,
-            );
-        }
-        query
-    }};
+    };
 }
 
 diesel::define_sql_function! {

@@ -47,8 +47,8 @@ pub fn base() -> OpenApi {
     let mut document = ApiDoc::openapi();
     document.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let resource_tags = RESOURCES.iter().map(|resource| {
-        let (name, description) = resource.kind().tag;
-        TagBuilder::new().name(name).description(Some(description)).build()
+        let kind = resource.kind();
+        TagBuilder::new().name(kind.plural).description(Some(kind.description)).build()
     });
     let mut tags: Vec<_> = resource_tags.collect();
     tags.extend(document.tags.take().unwrap_or_default());

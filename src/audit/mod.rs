@@ -10,13 +10,13 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Admin;
-use crate::csv::{CsvSource, Wanted};
+use crate::csv::CsvSource;
 use crate::db::schema::audit_events;
 use crate::db::{self, Backend, DbConnection};
-use crate::domain::{AuditAction, rfc3339};
+use crate::domain::{AuditAction, Timestamp};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
-use crate::listing::{FromQuery, ListParams, Page, QueryParams, QueryValue};
+use crate::listing::{FromQuery, ListParams, Page, QueryValue};
 use crate::sortable;
 
 /// One write to one record.
@@ -28,9 +28,7 @@ use crate::sortable;
 }))]
 pub struct AuditEvent {
     pub id: i64,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub at: NaiveDateTime,
+    pub at: Timestamp,
     /// The name of the token that wrote.
     pub actor: String,
     #[schema(value_type = AuditAction)]
@@ -43,7 +41,7 @@ pub struct AuditEvent {
     pub changes: Value,
 }
 
-type EventRow = (i64, NaiveDateTime, String, String, String, i64, String);
+type EventRow = (i64, Timestamp, String, String, String, i64, String);
 
 fn event(row: EventRow) -> AuditEvent {
     let (id, at, actor, action, resource_type, resource_id, changes) = row;
@@ -189,21 +187,6 @@ impl CsvSource for AuditEvents {
     }
 }
 
-/// A page of events as JSON, or all of them as CSV.
-async fn respond(
-    state: &AppState,
-    request: &HttpRequest,
-    wanted: Wanted,
-    list: ListParams,
-    filter: AuditFilter,
-) -> Result<HttpResponse> {
-    if wanted.csv {
-        return crate::csv::stream::<AuditEvents>(state, request, list, filter, true, wanted.bom).await;
-    }
-    let page = db::run(&state.pool, move |conn| page(conn, &list, &filter)).await?;
-    Ok(HttpResponse::Ok().json(page))
-}
-
 /// The events of one record, newest first: its history.
 pub async fn history(
     state: &AppState,
@@ -212,9 +195,7 @@ pub async fn history(
     id: i64,
     exists: fn(&mut DbConnection, i64) -> Result<bool>,
 ) -> Result<HttpResponse> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take_paging(&mut params, SORTABLE);
-    let wanted = Wanted::take(&mut params, request);
+    let (params, list, wanted) = crate::csv::paging_query(request, SORTABLE)?;
     params.finish()?;
     let filter = AuditFilter {
         resource_type: Some(resource_type.to_owned()),
@@ -231,7 +212,7 @@ pub async fn history(
         Ok(())
     })
     .await?;
-    respond(state, request, wanted, list, filter).await
+    crate::csv::respond::<AuditEvents>(state, request, list, filter, wanted, true).await
 }
 
 /// The audit trail of every write, newest first. Admin only.
@@ -248,12 +229,10 @@ pub async fn list_audit_events(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take_paging(&mut params, SORTABLE);
-    let wanted = Wanted::take(&mut params, &request);
+    let (mut params, list, wanted) = crate::csv::paging_query(&request, SORTABLE)?;
     let filter = AuditFilter::from_query(&mut params);
     params.finish()?;
-    respond(&state, &request, wanted, list, filter).await
+    crate::csv::respond::<AuditEvents>(&state, &request, list, filter, wanted, true).await
 }
 
 #[cfg(test)]

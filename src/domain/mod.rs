@@ -6,7 +6,7 @@ mod time;
 
 pub(crate) use enums::string_enum;
 pub use enums::*;
-pub use time::{now, rfc3339, rfc3339_option};
+pub use time::{Timestamp, now};
 
 use std::fmt;
 use std::str::FromStr;

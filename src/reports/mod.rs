@@ -8,7 +8,7 @@ pub mod summary;
 
 use std::collections::BTreeMap;
 
-use crate::domain::Enumeration;
+use crate::domain::{ActionPlanStatus, Enumeration};
 
 /// Counts by every value of an enumeration.
 pub type CountMap = BTreeMap<&'static str, i64>;
@@ -24,10 +24,12 @@ fn count_map<E: Enumeration>(rows: &[(impl AsRef<str>, i64)]) -> CountMap {
         .collect()
 }
 
-/// `implemented / (total - cancelled)`; `None` when nothing counts.
-fn implementation_rate(total: i64, implemented: i64, cancelled: i64) -> Option<f64> {
-    let counted = total - cancelled;
-    (counted > 0).then(|| implemented as f64 / counted as f64)
+/// `implemented / (total - cancelled)` of action plans counted by status; `None` when
+/// nothing counts.
+fn implementation_rate(by_status: &CountMap) -> Option<f64> {
+    let count = |status: ActionPlanStatus| by_status.get(status.as_str()).copied().unwrap_or(0);
+    let counted = by_status.values().sum::<i64>() - count(ActionPlanStatus::Cancelled);
+    (counted > 0).then(|| count(ActionPlanStatus::Implemented) as f64 / counted as f64)
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -44,10 +46,17 @@ mod tests {
 
     #[test]
     fn the_implementation_rate_leaves_cancelled_plans_out() {
-        assert_eq!(implementation_rate(10, 3, 0), Some(0.3));
-        assert_eq!(implementation_rate(5, 2, 1), Some(0.5));
-        assert_eq!(implementation_rate(2, 0, 2), None);
-        assert_eq!(implementation_rate(0, 0, 0), None);
+        let rate = |planned, implemented, cancelled| {
+            implementation_rate(&count_map::<ActionPlanStatus>(&[
+                ("planned", planned),
+                ("implemented", implemented),
+                ("cancelled", cancelled),
+            ]))
+        };
+        assert_eq!(rate(7, 3, 0), Some(0.3));
+        assert_eq!(rate(2, 2, 1), Some(0.5));
+        assert_eq!(rate(0, 0, 2), None);
+        assert_eq!(rate(0, 0, 0), None);
     }
 
     #[test]

@@ -216,15 +216,7 @@ fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<PlanC
     )?;
     let by_status = count_map::<ActionPlanStatus>(&by_status);
     let total = by_status.values().sum();
-    Ok(PlanCounts {
-        total,
-        implementation_rate: implementation_rate(
-            total,
-            by_status[ActionPlanStatus::Implemented.as_str()],
-            by_status[ActionPlanStatus::Cancelled.as_str()],
-        ),
-        by_status,
-    })
+    Ok(PlanCounts { total, implementation_rate: implementation_rate(&by_status), by_status })
 }
 
 fn obstacle_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<OverviewObstacles> {

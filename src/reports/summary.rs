@@ -124,11 +124,7 @@ fn plan_counts(conn: &mut DbConnection, id: i64) -> Result<ActionPlanCounts> {
     let by_year = by_year(conn, id)?;
     Ok(ActionPlanCounts {
         total,
-        implementation_rate: implementation_rate(
-            total,
-            by_status[ActionPlanStatus::Implemented.as_str()],
-            by_status[ActionPlanStatus::Cancelled.as_str()],
-        ),
+        implementation_rate: implementation_rate(&by_status),
         by_status,
         year_undetermined: by_year.iter().filter(|y| y.year.is_none()).map(|y| y.total).sum(),
         by_year,

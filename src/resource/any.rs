@@ -6,10 +6,10 @@ use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
 
-use super::{Kind, Listed, Reference, Routed, store};
+use super::{Kind, Listed, Reference, Routed, Validate, store};
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Result};
-use crate::input::{Checker, Mode, read_body};
+use crate::input::{Checker, read_body};
 use crate::listing::{FromQuery, ListParams, QueryParams};
 
 /// What became of one imported record.
@@ -29,12 +29,12 @@ pub trait AnyResource: Sync {
     /// Mounts its routes.
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig);
     /// Validates `fields` (named as the API names them) like the API would, then creates the
-    /// record or updates the record `existing`; the caller holds the transaction.
+    /// record or updates the record `id`; the caller holds the transaction.
     fn import(
         &self,
         conn: &mut DbConnection,
         fields: Value,
-        existing: Option<i64>,
+        id: Option<i64>,
         actor: &str,
     ) -> Result<Imported>;
     /// The writable fields of the records with these ids (at most a batch), in this order.
@@ -65,18 +65,17 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
         &self,
         conn: &mut DbConnection,
         fields: Value,
-        existing: Option<i64>,
+        id: Option<i64>,
         actor: &str,
     ) -> Result<Imported> {
         let mut checker = Checker::default();
         let input: R::Input = read_body(fields, &mut checker)?;
-        let mode = if existing.is_some() { Mode::Update } else { Mode::Create };
-        let values = R::validate(input, mode, &mut checker, conn, existing)?;
+        let values = input.validate(&mut checker, conn, id)?;
         let errors = checker.into_errors();
         let Some(values) = values.filter(|_| errors.is_empty()) else {
             return Ok(Imported::Invalid(errors));
         };
-        Ok(match existing {
+        Ok(match id {
             None => Imported::Created(R::id(&store::insert::<R>(conn, values, actor)?)),
             Some(id) => {
                 let current = store::find::<R>(conn, id)?;

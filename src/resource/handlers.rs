@@ -14,7 +14,7 @@ use crate::db::{self, DbConnection};
 use crate::error::Result;
 use crate::http::{AppState, Precondition};
 use crate::input::require_object;
-use crate::listing::{FromQuery, ListParams, Page, QueryParams};
+use crate::listing::{FromQuery, ListParams, QueryParams};
 
 /// `ETag` of a version.
 fn etag(version: i32) -> (header::HeaderName, String) {
@@ -88,7 +88,7 @@ pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i
 /// `GET /things`: a JSON page, or CSV (`format=csv` or `Accept: text/csv`).
 pub async fn list<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
     let (list, filter, wanted) = read_list_query::<R>(request)?;
-    respond::<R>(state, request, list, filter, wanted, true).await
+    csv::respond::<R>(state, request, list, filter, wanted, true).await
 }
 
 /// `GET /parents/{id}/things`: the list of one parent's records (`404` when that parent does
@@ -106,7 +106,7 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
         Ok((R::within(&mut filter, parent), filter))
     })
     .await?;
-    respond::<R>(state, request, list, filter, wanted, matches_any).await
+    csv::respond::<R>(state, request, list, filter, wanted, matches_any).await
 }
 
 /// Paging, the resource's filters and the wanted form, or a `400` naming every bad parameter.
@@ -117,28 +117,6 @@ fn read_list_query<R: Listed>(request: &HttpRequest) -> Result<(ListParams, R::F
     let wanted = csv::Wanted::take(&mut params, request);
     params.finish()?;
     Ok((list, filter, wanted))
-}
-
-async fn respond<R: Listed>(
-    state: &AppState,
-    request: &HttpRequest,
-    list: ListParams,
-    filter: R::Filter,
-    wanted: csv::Wanted,
-    matches_any: bool,
-) -> Result<HttpResponse> {
-    if wanted.csv {
-        return csv::stream::<R>(state, request, list, filter, matches_any, wanted.bom).await;
-    }
-    let page = db::run(&state.pool, move |conn| {
-        if !matches_any {
-            return Ok(Page::new(&list, 0, Vec::new()));
-        }
-        let (total, items) = R::page(conn, &list, &filter)?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
 }
 
 /// Every list of a resource is a CSV source, batched along its ids.

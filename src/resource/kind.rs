@@ -16,14 +16,16 @@ use crate::links::LinkTable;
 pub struct Kind {
     /// The singular name in messages: `action plan`.
     pub name: &'static str,
+    /// The plural, which is also the tag of its operations in the OpenAPI document.
+    pub plural: &'static str,
     /// The table, which is also the list's name in documents: `action_plans`.
     pub table: &'static str,
     /// The name in the audit trail: `action_plan`.
     pub resource_type: &'static str,
     /// The collection's path: `/api/v1/action-plans`.
     pub path: &'static str,
-    /// The tag of its operations in the OpenAPI document, and what the tag says.
-    pub tag: (&'static str, &'static str),
+    /// What these records are, for the tag in the OpenAPI document.
+    pub description: &'static str,
 }
 
 impl PartialEq for Kind {
@@ -41,6 +43,11 @@ struct IdKey {
 }
 
 impl Kind {
+    /// `a` or `an`, as the name wants.
+    pub fn article(&self) -> &'static str {
+        if self.name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    }
+
     /// The `404` for an id of this kind.
     pub fn not_found(&self, id: i64) -> ApiError {
         ApiError::not_found(self.name, id)

@@ -24,7 +24,7 @@ pub use kind::{Kind, Reference};
 
 use crate::db::DbConnection;
 use crate::error::Result;
-use crate::input::{Checker, Mode, record_fields};
+use crate::input::{Checker, record_fields};
 use crate::listing::{FromQuery, ListParams};
 
 /// A kind of record: how it is read, checked and written.
@@ -35,8 +35,8 @@ pub trait Resource: Sized + 'static {
 
     /// The record as the API shows it.
     type Record: Serialize + Send + 'static;
-    /// The writable fields as a client sends them.
-    type Input: DeserializeOwned;
+    /// The writable fields as a client sends them, and how they are checked.
+    type Input: Validate<Values = Self::Values>;
     /// Validated values, ready to store. Serialized, they name the input's fields, links as
     /// id lists, so that comparing them with a stored record needs no query.
     type Values: Serialize;
@@ -45,15 +45,6 @@ pub trait Resource: Sized + 'static {
     /// 1 when created, one more on every change: the record's ETag.
     fn version(record: &Self::Record) -> i32;
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
-    /// Checks every field and rule (those that query the database too); `id` is the record's
-    /// own on update.
-    fn validate(
-        input: Self::Input,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<Self::Values>>;
     /// The record's writable fields as the input names them: what a merge patch applies to.
     fn input_fields(record: &Self::Record) -> Result<Value> {
         record_fields(record)
@@ -68,12 +59,31 @@ pub trait Resource: Sized + 'static {
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()>;
 }
 
+/// A client's fields, as read from a body: every field and rule is checked (those that query
+/// the database too), every error is recorded in `checker`, and the values to store come out
+/// when there is none.
+pub trait Validate: DeserializeOwned {
+    type Values;
+    /// `id` is the record's own when it exists (an update), `None` for a new one.
+    fn validate(
+        self,
+        checker: &mut Checker,
+        conn: &mut DbConnection,
+        id: Option<i64>,
+    ) -> Validated<Self::Values>;
+}
+
+/// The values of a body that passed every check, `None` when it did not.
+pub type Validated<V> = Result<Option<V>>;
+
 /// A resource with a list: its filters and the query for one page.
 pub trait Listed: Resource {
     /// The list's own filters, declared with [`filters!`](crate::filters).
     type Filter: FromQuery + Send + 'static;
-    /// The fields `sort` may name.
+    /// The fields `sort` may name (declared with `sortable!`).
     const SORTABLE: &'static [&'static str];
+    /// The text fields `q` searches (declared with `listed!`).
+    const SEARCHED: &'static [&'static str];
     /// The columns of the CSV form, in order: fields of the record as JSON.
     const COLUMNS: &'static [&'static str];
 
@@ -87,9 +97,17 @@ pub trait Listed: Resource {
 
 /// A resource also listed under a record of `P`: `/agreements/{id}/action-plans`.
 pub trait Nested<P: Resource>: Listed {
+    /// The filter that names the parent (`agreement_id`).
+    fn parent(filter: &mut Self::Filter) -> &mut Option<i64>;
+
     /// Restricts the filter to the records of `parent`; `false` when it already asks for
     /// another parent's (an empty page).
-    fn within(filter: &mut Self::Filter, parent: i64) -> bool;
+    fn within(filter: &mut Self::Filter, parent: i64) -> bool {
+        let named = Self::parent(filter);
+        let consistent = named.is_none_or(|given| given == parent);
+        *named = Some(parent);
+        consistent
+    }
 }
 
 /// A resource with HTTP routes, mounted by the application; written by `resource_routes!`.

@@ -1,68 +1,143 @@
-//! [`resource_routes!`](crate::resource_routes): a resource's HTTP operations, written once.
+//! [`resource_routes!`](crate::resource_routes): a resource's HTTP operations, written once,
+//! and the words of their documentation, made from what the resource declares (its names,
+//! sortable and searched fields, links), so that they cannot drift from it.
 
-/// Writes a resource's handlers (list, read, create, change, delete, history, and lists under
-/// a parent), each annotated for the OpenAPI document with the resource's own types and
+use super::{Kind, Listed, Resource};
+
+/// "`a`, `b` and `c`".
+fn listed(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The lists of links a record owns, as a document names them (`parties and sectors`), if any.
+fn owned_links<R: Resource>() -> Option<String> {
+    let names: Vec<&str> = R::REFERENCES.iter().filter(|r| r.is_list()).map(|r| r.document).collect();
+    (!names.is_empty()).then(|| listed(&names).replace('`', ""))
+}
+
+/// The words of each operation, for the OpenAPI document.
+pub mod words {
+    use super::*;
+
+    pub fn list<R: Listed>() -> String {
+        format!("Lists {}.", R::KIND.plural)
+    }
+
+    pub fn list_details<R: Listed>() -> String {
+        format!("Sortable fields: {}. `q` searches {}.", listed(R::SORTABLE), listed(R::SEARCHED))
+    }
+
+    pub fn get<R: Resource>() -> String {
+        format!("Reads one {}.", R::KIND.name)
+    }
+
+    pub fn create<R: Resource>() -> String {
+        let with = owned_links::<R>().map(|links| format!(" with its {links}")).unwrap_or_default();
+        format!("Creates {} {}{with}.", R::KIND.article(), R::KIND.name)
+    }
+
+    pub fn update<R: Resource>() -> String {
+        let lists: Vec<&str> = R::REFERENCES.iter().filter(|r| r.is_list()).map(|r| r.api).collect();
+        let replaced = if lists.is_empty() {
+            String::new()
+        } else {
+            format!("; {} replace the lists when given", listed(&lists))
+        };
+        format!(
+            "Changes {} {} (JSON merge patch: absent fields stay, `null` clears an optional field){replaced}.",
+            R::KIND.article(),
+            R::KIND.name
+        )
+    }
+
+    pub fn delete<R: Resource>() -> String {
+        let with =
+            owned_links::<R>().map(|links| format!(", with its links to its {links}")).unwrap_or_default();
+        format!(
+            "Deletes {} {}{with}; one that other records still refer to is kept (`409` names them).",
+            R::KIND.article(),
+            R::KIND.name
+        )
+    }
+
+    pub fn history<R: Resource>() -> String {
+        format!("The {}'s history: every write to it, newest first (deleted ones included).", R::KIND.name)
+    }
+
+    pub fn within<R: Listed>(parent: &Kind) -> String {
+        format!(
+            "Lists the {} of one {}, with the parameters of the {} list.",
+            R::KIND.plural,
+            parent.name,
+            R::KIND.name
+        )
+    }
+
+    pub fn id(kind: &Kind) -> String {
+        format!("The {}'s id", kind.name)
+    }
+
+    pub fn page(kind: &Kind) -> String {
+        format!("A page of {}", kind.plural)
+    }
+}
+
+/// Writes a resource's handlers (list, read, create, change, delete, history, and its lists
+/// under a parent), each annotated for the OpenAPI document with the resource's types and
 /// words, and implements [`Routed`](crate::resource::Routed) to mount them. Each handler
-/// checks who calls and hands over to [`handlers`](crate::resource::handlers); the doc comment
-/// above each name is the operation's summary and description, and the name its
-/// `operationId`.
+/// checks who calls and hands over to [`handlers`](crate::resource::handlers); its name is
+/// the `operationId`. The paths are written out, as actix wants literals.
 ///
 /// ```ignore
 /// crate::resource_routes! {
-///     resource: Regions, record: Region, input: RegionInput, filter: RegionFilter,
-///     tag: "regions", one: "region", many: "regions",
-///     paths: "/regions", "/regions/{id}", "/regions/{id}/history";
-///     /// Lists regions.
-///     list: list_regions;
-///     /// Reads one region.
-///     get: get_region;
-///     // ... create, update, delete, history; then any number of
-///     /// Lists the action plans of one agreement.
-///     within Agreements ("agreements", "agreement"): list_agreement_action_plans "/agreements/{id}/action-plans";
+///     resource: ActionPlans, record: ActionPlan, input: ActionPlanInput, filter: ActionPlanFilter,
+///     paths: "/action-plans", "/action-plans/{id}", "/action-plans/{id}/history";
+///     handlers: list_action_plans, get_action_plan, create_action_plan, update_action_plan,
+///         delete_action_plan, action_plan_history;
+///     within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans";
 /// }
 /// ```
 #[macro_export]
 macro_rules! resource_routes {
     (
-        resource: $resource:ty, record: $record:ident, input: $input:ident, filter: $filter:ident,
-        tag: $tag:tt, one: $one:tt, many: $many:tt,
+        resource: $resource:ident, record: $record:ident, input: $input:ident, filter: $filter:ident,
         paths: $collection:tt, $item:tt, $history_path:tt;
-        $(#[doc = $list_doc:tt])* list: $list:ident;
-        $(#[doc = $get_doc:tt])* get: $get:ident;
-        $(#[doc = $create_doc:tt])* create: $create:ident;
-        $(#[doc = $update_doc:tt])* update: $update:ident;
-        $(#[doc = $delete_doc:tt])* delete: $delete:ident;
-        $(#[doc = $history_doc:tt])* history: $history:ident;
-        $(
-            $(#[doc = $nested_doc:tt])*
-            within $parent:ident ($parent_tag:tt, $parent_one:tt): $nested:ident $nested_path:tt;
-        )*
+        handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
+        $(within $parent:ident: $nested:ident $nested_path:tt;)*
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
         use $crate::auth::{Editor, Reader};
-        use $crate::http::JsonBody;
         use $crate::error::Result;
-        use $crate::http::AppState;
+        use $crate::http::{AppState, JsonBody};
         use $crate::listing::Page;
         use $crate::resource::handlers;
+        use $crate::resource::routes::words;
 
-        $(#[doc = $list_doc])*
+        const KIND: &$crate::resource::Kind = <$resource as $crate::resource::Resource>::KIND;
+
         #[utoipa::path(
-            tag = $tag,
+            tag = KIND.plural,
+            summary = words::list::<$resource>(),
+            description = words::list_details::<$resource>(),
             params($crate::listing::ListQueryDoc, $filter),
-            responses((status = 200, description = concat!("A page of ", $many), body = Page<$record>))
+            responses((status = 200, description = words::page(KIND), body = Page<$record>))
         )]
         #[get($collection)]
         pub async fn $list(_reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
             handlers::list::<$resource>(&state, &request).await
         }
 
-        $(#[doc = $get_doc])*
         #[utoipa::path(
-            tag = $tag,
-            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"))),
-            responses((status = 200, description = concat!("The ", $one), body = $record))
+            tag = KIND.plural,
+            summary = words::get::<$resource>(),
+            params(("id" = i64, Path, description = words::id(KIND))),
+            responses((status = 200, description = format!("The {}", KIND.name), body = $record))
         )]
         #[get($item)]
         pub async fn $get(
@@ -74,11 +149,12 @@ macro_rules! resource_routes {
             handlers::read::<$resource>(&state, &request, id.into_inner()).await
         }
 
-        $(#[doc = $create_doc])*
         #[utoipa::path(
-            tag = $tag,
+            tag = KIND.plural,
+            summary = words::create::<$resource>(),
             request_body = $input,
-            responses((status = 201, description = concat!("The new ", $one), body = $record,
+            responses((status = 201, description = format!("The new {}", KIND.name), body = $record,
+                // Said of each resource's own path by `openapi::finish`.
                 headers(("Location" = String, description = "The new record's path"))))
         )]
         #[post($collection)]
@@ -86,12 +162,12 @@ macro_rules! resource_routes {
             handlers::create::<$resource>(&state, editor.0, body.into_inner()).await
         }
 
-        $(#[doc = $update_doc])*
         #[utoipa::path(
-            tag = $tag,
-            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"))),
+            tag = KIND.plural,
+            summary = words::update::<$resource>(),
+            params(("id" = i64, Path, description = words::id(KIND))),
             request_body = $input,
-            responses((status = 200, description = concat!("The updated ", $one), body = $record))
+            responses((status = 200, description = format!("The updated {}", KIND.name), body = $record))
         )]
         #[patch($item)]
         pub async fn $update(
@@ -104,11 +180,11 @@ macro_rules! resource_routes {
             handlers::update::<$resource>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
         }
 
-        $(#[doc = $delete_doc])*
         #[utoipa::path(
-            tag = $tag,
-            params(("id" = i64, Path, description = concat!("The ", $one, "'s id"))),
-            responses((status = 204, description = concat!("The ", $one, " is deleted")))
+            tag = KIND.plural,
+            summary = words::delete::<$resource>(),
+            params(("id" = i64, Path, description = words::id(KIND))),
+            responses((status = 204, description = format!("The {} is deleted", KIND.name)))
         )]
         #[delete($item)]
         pub async fn $delete(
@@ -120,11 +196,11 @@ macro_rules! resource_routes {
             handlers::delete::<$resource>(&state, editor.0, &request, id.into_inner()).await
         }
 
-        $(#[doc = $history_doc])*
         #[utoipa::path(
-            tag = $tag,
-            params(("id" = i64, Path, description = concat!("The ", $one, "'s id")), $crate::listing::PagingDoc),
-            responses((status = 200, description = concat!("A page of the ", $one, "'s audit events"),
+            tag = KIND.plural,
+            summary = words::history::<$resource>(),
+            params(("id" = i64, Path, description = words::id(KIND)), $crate::listing::PagingDoc),
+            responses((status = 200, description = format!("A page of the {}'s audit events", KIND.name),
                 body = Page<$crate::audit::AuditEvent>))
         )]
         #[get($history_path)]
@@ -138,12 +214,14 @@ macro_rules! resource_routes {
         }
 
         $(
-            $(#[doc = $nested_doc])*
             #[utoipa::path(
-                tag = $parent_tag,
-                params(("id" = i64, Path, description = concat!("The ", $parent_one, "'s id")),
+                tag = <$parent as $crate::resource::Resource>::KIND.plural,
+                summary = words::within::<$resource>(<$parent as $crate::resource::Resource>::KIND),
+                params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
                     $crate::listing::ListQueryDoc, $filter),
-                responses((status = 200, description = concat!("A page of the ", $parent_one, "'s ", $many),
+                responses((status = 200,
+                    description = format!("A page of the {}'s {}",
+                        <$parent as $crate::resource::Resource>::KIND.name, KIND.plural),
                     body = Page<$record>))
             )]
             #[get($nested_path)]
@@ -170,4 +248,16 @@ macro_rules! resource_routes {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_listed_as_a_sentence_says_them() {
+        assert_eq!(listed(&["a"]), "`a`");
+        assert_eq!(listed(&["a", "b"]), "`a` and `b`");
+        assert_eq!(listed(&["a", "b", "c"]), "`a`, `b` and `c`");
+    }
 }

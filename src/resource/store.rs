@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::Resource;
+use super::{Resource, Validate};
 use crate::audit;
 use crate::db::{self, DbConnection};
 use crate::domain::AuditAction;
@@ -65,8 +65,7 @@ pub fn update<R: Resource>(
 
 /// Validates a create body and inserts the record.
 pub fn create<R: Resource>(conn: &mut DbConnection, body: Value, actor: &str) -> Result<R::Record> {
-    let values =
-        parse_new(body, |input: R::Input, mode, checker| R::validate(input, mode, checker, conn, None))?;
+    let values = parse_new(body, |input: R::Input, checker| input.validate(checker, conn, None))?;
     insert::<R>(conn, values, actor)
 }
 
@@ -79,8 +78,8 @@ pub fn patch<R: Resource>(
     actor: &str,
 ) -> Result<R::Record> {
     let current = locked::<R>(conn, id)?;
-    let values = parse_patch(&R::input_fields(&current)?, patch, |input: R::Input, mode, checker| {
-        R::validate(input, mode, checker, conn, Some(id))
+    let values = parse_patch(&R::input_fields(&current)?, patch, |input: R::Input, checker| {
+        input.validate(checker, conn, Some(id))
     })?;
     // After validation, so that a bad body is a 422 whatever If-Match says; either way
     // nothing is written.

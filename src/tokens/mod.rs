@@ -9,14 +9,14 @@ use utoipa::ToSchema;
 
 use crate::audit;
 use crate::auth::{self, Admin};
-use crate::csv::{CsvSource, Wanted};
+use crate::csv::CsvSource;
 use crate::db::schema::api_tokens;
 use crate::db::{self, Backend, DbConnection};
-use crate::domain::{AuditAction, Role, rfc3339};
+use crate::domain::{AuditAction, Role, Timestamp};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::input::{Checker, Field, NAME_MAX, read_body};
-use crate::listing::{ListParams, Page, QueryParams};
+use crate::listing::{ListParams, Page};
 use crate::sortable;
 
 /// A token, without its secret.
@@ -27,13 +27,10 @@ pub struct TokenInfo {
     pub name: String,
     #[schema(value_type = Role)]
     pub role: String,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
+    pub created_at: Timestamp,
     /// When it was revoked; `null` while it works.
-    #[serde(serialize_with = "crate::domain::rfc3339_option")]
     #[schema(value_type = Option<String>, format = DateTime)]
-    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<Timestamp>,
 }
 
 /// A new token with its secret, shown only in the answer that creates it.
@@ -43,9 +40,7 @@ pub struct NewToken {
     pub name: String,
     #[schema(value_type = Role)]
     pub role: String,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
+    pub created_at: Timestamp,
     /// The secret: send it as `Authorization: Bearer <token>`. It cannot be shown again.
     #[schema(example = "jalin_3f1c…")]
     pub token: String,
@@ -82,17 +77,14 @@ fn checked_name(checker: &mut Checker, name: Field<String>) -> Option<String> {
     Some(name)
 }
 
+/// The columns of a token that may be shown: all but its hash.
+type Shown =
+    (api_tokens::id, api_tokens::name, api_tokens::role, api_tokens::created_at, api_tokens::revoked_at);
+const SHOWN: Shown =
+    (api_tokens::id, api_tokens::name, api_tokens::role, api_tokens::created_at, api_tokens::revoked_at);
+
 fn info(conn: &mut DbConnection, id: i64) -> QueryResult<TokenInfo> {
-    api_tokens::table
-        .find(id)
-        .select((
-            api_tokens::id,
-            api_tokens::name,
-            api_tokens::role,
-            api_tokens::created_at,
-            api_tokens::revoked_at,
-        ))
-        .first(conn)
+    api_tokens::table.find(id).select(SHOWN).first(conn)
 }
 
 /// Stores a token of `role` named `name` (already checked) and its `created` event; the
@@ -248,19 +240,9 @@ pub async fn list_tokens(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take_paging(&mut params, SORTABLE);
-    let wanted = Wanted::take(&mut params, &request);
+    let (params, list, wanted) = crate::csv::paging_query(&request, SORTABLE)?;
     params.finish()?;
-    if wanted.csv {
-        return crate::csv::stream::<Tokens>(&state, &request, list, (), true, wanted.bom).await;
-    }
-    let page = db::run(&state.pool, move |conn| {
-        let (total, items) = Tokens::page(conn, &list, &())?;
-        Ok(Page::new(&list, total, items))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    crate::csv::respond::<Tokens>(&state, &request, list, (), wanted, true).await
 }
 
 /// Tokens as a CSV source (no secrets, no hashes).
@@ -276,13 +258,7 @@ impl CsvSource for Tokens {
     fn page(conn: &mut DbConnection, list: &ListParams, _: &()) -> Result<(i64, Vec<TokenInfo>)> {
         let total = api_tokens::table.count().get_result(conn)?;
         let items = sort_tokens(api_tokens::table.into_boxed(), &list.sort)
-            .select((
-                api_tokens::id,
-                api_tokens::name,
-                api_tokens::role,
-                api_tokens::created_at,
-                api_tokens::revoked_at,
-            ))
+            .select(SHOWN)
             .limit(list.limit)
             .offset(list.offset)
             .load(conn)?;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::db::DbConnection;
 use crate::db::schema::{action_plans, obstacles};
 use crate::error::Result;
-use crate::input::{Checker, Mode, record_fields};
+use crate::input::record_fields;
 use crate::links;
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Nested, Reference, Resource, store};
@@ -27,10 +27,11 @@ pub struct ActionPlans;
 impl Resource for ActionPlans {
     const KIND: &'static Kind = &Kind {
         name: "action plan",
+        plural: "action plans",
         table: "action_plans",
         resource_type: "action_plan",
         path: "/api/v1/action-plans",
-        tag: ("action plans", "What is carried out under an agreement, by whom, in which sectors"),
+        description: "What is carried out under an agreement, by whom, in which sectors",
     };
     const REFERENCES: &'static [Reference] = &[
         Reference::one("agreement", "agreement_id", Agreements::KIND),
@@ -57,15 +58,6 @@ impl Resource for ActionPlans {
         })
     }
 
-    fn validate(
-        input: ActionPlanInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<ActionPlanValues>> {
-        input.validate(mode, checker, conn, id)
-    }
 
     /// The links are written as id lists, as a client sends them.
     fn input_fields(plan: &ActionPlan) -> Result<Value> {
@@ -113,6 +105,7 @@ impl Resource for ActionPlans {
 impl Listed for ActionPlans {
     type Filter = ActionPlanFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",
@@ -138,9 +131,7 @@ impl Listed for ActionPlans {
 
 /// `/agreements/{id}/action-plans`.
 impl Nested<Agreements> for ActionPlans {
-    fn within(filter: &mut ActionPlanFilter, agreement: i64) -> bool {
-        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
-        filter.agreement_id = Some(agreement);
-        consistent
+    fn parent(filter: &mut ActionPlanFilter) -> &mut Option<i64> {
+        &mut filter.agreement_id
     }
 }

@@ -2,18 +2,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, obstacles};
 use crate::db::{Backend, DbConnection};
-use crate::domain::{ActionPlanStatus, Date, Key, rfc3339};
+use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::links::{self, AgencyRef, SectorRef, check_ids, embed};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 use crate::resource::Resource;
 use crate::resources::agreements::Agreements;
 
@@ -36,12 +37,8 @@ pub struct ActionPlanRecord {
     pub outcome: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// An activity under an agreement, with its sectors and responsible agencies.
@@ -118,16 +115,12 @@ pub struct ActionPlanValues {
     pub(super) agency_ids: Vec<i64>,
 }
 
-impl ActionPlanInput {
+impl Validate for ActionPlanInput {
+    type Values = ActionPlanValues;
+
     /// Checks every field and rule; `id` is the plan's own on update.
-    pub(super) fn validate(
-        self,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<ActionPlanValues>> {
-        let key = checker.key(self.key, mode);
+    fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let agreement_id = checker.required("agreement_id", self.agreement_id);
         let title = checker.required_text("title", self.title, NAME_MAX);
         let description = checker.optional_text("description", self.description, TEXT_MAX);
@@ -237,11 +230,10 @@ crate::sortable!(SORTABLE, sort_action_plans, action_plans::BoxedQuery<'static, 
     "updated_at" => action_plans::updated_at,
 });
 
+crate::listed!(action_plans, search: title, description, outcome);
+
 fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::BoxedQuery<'static, Backend> {
-    let mut query = crate::listed!(
-        action_plans, list,
-        search: action_plans::title, action_plans::description, action_plans::outcome
-    );
+    let mut query = listed(list);
     if let Some(agreement_id) = filter.agreement_id {
         query = query.filter(action_plans::agreement_id.eq(agreement_id));
     }
@@ -276,9 +268,7 @@ pub(super) fn page(
     list: &ListParams,
     filter: &ActionPlanFilter,
 ) -> Result<(i64, Vec<ActionPlan>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let records =
-        sort_action_plans(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+    let (total, records) = page_of(conn, list, || filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 

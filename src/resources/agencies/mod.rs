@@ -9,7 +9,6 @@ pub use model::{Agency, AgencyFilter, AgencyInput, AgencyValues};
 use crate::db::DbConnection;
 use crate::db::schema::agencies;
 use crate::error::Result;
-use crate::input::{Checker, Mode};
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Reference, Resource};
 use crate::resources::regions::Regions;
@@ -20,10 +19,11 @@ pub struct Agencies;
 impl Resource for Agencies {
     const KIND: &'static Kind = &Kind {
         name: "agency",
+        plural: "agencies",
         table: "agencies",
         resource_type: "agency",
         path: "/api/v1/agencies",
-        tag: ("agencies", "Government bodies that carry out action plans"),
+        description: "Government bodies that carry out action plans",
     };
     const REFERENCES: &'static [Reference] = &[Reference::one("region", "region_id", Regions::KIND)];
     type Record = Agency;
@@ -32,15 +32,6 @@ impl Resource for Agencies {
 
     crate::row_resource!(agencies);
 
-    fn validate(
-        input: AgencyInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<AgencyValues>> {
-        input.validate(mode, checker, conn)
-    }
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         Ok(vec![("action plans", crate::links::action_plan_agencies::count_owners(conn, id)?)])
@@ -50,6 +41,7 @@ impl Resource for Agencies {
 impl Listed for Agencies {
     type Filter = AgencyFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",

@@ -1,16 +1,17 @@
 //! An agency's fields, their rules, and the queries of the agency list.
 
-use chrono::NaiveDateTime;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{agencies, regions};
 use crate::db::{Backend, DbConnection};
-use crate::domain::{CountryCode, Key, rfc3339};
+use crate::domain::{CountryCode, Key, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 
 /// A government body responsible for carrying out action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -33,12 +34,8 @@ pub struct Agency {
     pub region_id: Option<i64>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// The writable fields of an agency. On `PATCH` every field is optional (JSON merge patch).
@@ -78,15 +75,12 @@ pub struct AgencyValues {
     region_id: Option<i64>,
 }
 
-impl AgencyInput {
+impl Validate for AgencyInput {
+    type Values = AgencyValues;
+
     /// Checks the fields, and that the region exists and is in the agency's country.
-    pub(super) fn validate(
-        self,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-    ) -> Result<Option<AgencyValues>> {
-        let key = checker.key(self.key, mode);
+    fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let name = checker.required_text("name", self.name, NAME_MAX);
         let english_name = checker.optional_text("english_name", self.english_name, NAME_MAX);
         let acronym = checker.optional_text("acronym", self.acronym, NAME_MAX);
@@ -139,9 +133,10 @@ crate::sortable!(SORTABLE, sort_agencies, agencies::BoxedQuery<'static, Backend>
     "updated_at" => agencies::updated_at,
 });
 
+crate::listed!(agencies, search: name, english_name, acronym);
+
 fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'static, Backend> {
-    let mut query =
-        crate::listed!(agencies, list, search: agencies::name, agencies::english_name, agencies::acronym);
+    let mut query = listed(list);
     if let Some(region_id) = filter.region_id {
         query = query.filter(agencies::region_id.eq(region_id));
     }
@@ -152,7 +147,5 @@ fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'s
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &AgencyFilter) -> Result<(i64, Vec<Agency>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let items = sort_agencies(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
-    Ok((total, items))
+    Ok(page_of(conn, list, || filtered(list, filter))?)
 }

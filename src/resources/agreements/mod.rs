@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::db::DbConnection;
 use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::error::Result;
-use crate::input::{Checker, Mode, record_fields};
+use crate::input::record_fields;
 use crate::links;
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Reference, Resource, store};
@@ -26,10 +26,11 @@ pub struct Agreements;
 impl Resource for Agreements {
     const KIND: &'static Kind = &Kind {
         name: "agreement",
+        plural: "agreements",
         table: "agreements",
         resource_type: "agreement",
         path: "/api/v1/agreements",
-        tag: ("agreements", "Sister-province, sister-city and other cooperation relationships"),
+        description: "Sister-province, sister-city and other cooperation relationships",
     };
     const REFERENCES: &'static [Reference] = &[
         Reference::many("parties", "party_region_ids", Regions::KIND, links::agreement_parties::STORAGE),
@@ -56,15 +57,6 @@ impl Resource for Agreements {
         })
     }
 
-    fn validate(
-        input: AgreementInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<AgreementValues>> {
-        input.validate(mode, checker, conn, id)
-    }
 
     /// The links are written as id lists, as a client sends them.
     fn input_fields(agreement: &Agreement) -> Result<Value> {
@@ -114,6 +106,7 @@ impl Resource for Agreements {
 impl Listed for Agreements {
     type Filter = AgreementFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",

@@ -3,18 +3,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{agreement_parties, agreements, regions};
 use crate::db::{Backend, DbConnection};
-use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, rfc3339};
+use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::links::{self, PartyRef, SectorRef, check_ids, embed};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 
 /// The stored columns of an agreement.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -42,12 +43,8 @@ pub struct AgreementRecord {
     pub notes: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// A cooperation relationship between regions, with its parties and sectors.
@@ -146,16 +143,12 @@ pub struct AgreementValues {
     pub(super) sector_ids: Vec<i64>,
 }
 
-impl AgreementInput {
+impl Validate for AgreementInput {
+    type Values = AgreementValues;
+
     /// Checks every field and rule; `id` is the agreement's own id on update.
-    pub(super) fn validate(
-        self,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        id: Option<i64>,
-    ) -> Result<Option<AgreementValues>> {
-        let key = checker.key(self.key, mode);
+    fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let title = checker.required_text("title", self.title, NAME_MAX);
         let kind = checker.required("kind", self.kind);
         let instrument = checker.optional("instrument", self.instrument);
@@ -316,9 +309,10 @@ crate::sortable!(SORTABLE, sort_agreements, agreements::BoxedQuery<'static, Back
     "updated_at" => agreements::updated_at,
 });
 
+crate::listed!(agreements, search: title, notes, facilitator);
+
 fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQuery<'static, Backend> {
-    let mut query =
-        crate::listed!(agreements, list, search: agreements::title, agreements::notes, agreements::facilitator);
+    let mut query = listed(list);
     if let Some(status) = filter.status {
         query = query.filter(agreements::status.eq(status));
     }
@@ -355,9 +349,7 @@ pub(super) fn page(
     list: &ListParams,
     filter: &AgreementFilter,
 ) -> Result<(i64, Vec<Agreement>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let records =
-        sort_agreements(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+    let (total, records) = page_of(conn, list, || filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 

@@ -8,7 +8,6 @@ pub use model::{Obstacle, ObstacleFilter, ObstacleInput, ObstacleValues};
 use crate::db::DbConnection;
 use crate::db::schema::obstacles;
 use crate::error::Result;
-use crate::input::{Checker, Mode};
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Nested, Reference, Resource};
 use crate::resources::action_plans::ActionPlans;
@@ -21,10 +20,11 @@ pub struct Obstacles;
 impl Resource for Obstacles {
     const KIND: &'static Kind = &Kind {
         name: "obstacle",
+        plural: "obstacles",
         table: "obstacles",
         resource_type: "obstacle",
         path: "/api/v1/obstacles",
-        tag: ("obstacles", "What blocks or threatens an agreement or its action plans"),
+        description: "What blocks or threatens an agreement or its action plans",
     };
     const REFERENCES: &'static [Reference] = &[
         Reference::one("agreement", "agreement_id", Agreements::KIND),
@@ -36,20 +36,12 @@ impl Resource for Obstacles {
 
     crate::row_resource!(obstacles);
 
-    fn validate(
-        input: ObstacleInput,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<ObstacleValues>> {
-        input.validate(mode, checker, conn)
-    }
 }
 
 impl Listed for Obstacles {
     type Filter = ObstacleFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",
@@ -73,9 +65,7 @@ impl Listed for Obstacles {
 
 /// `/agreements/{id}/obstacles`: those of the agreement, its action plans' included.
 impl Nested<Agreements> for Obstacles {
-    fn within(filter: &mut ObstacleFilter, agreement: i64) -> bool {
-        let consistent = filter.agreement_id.is_none_or(|given| given == agreement);
-        filter.agreement_id = Some(agreement);
-        consistent
+    fn parent(filter: &mut ObstacleFilter) -> &mut Option<i64> {
+        &mut filter.agreement_id
     }
 }

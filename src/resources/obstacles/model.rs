@@ -1,16 +1,17 @@
 //! An obstacle's fields, their rules, and the queries of the obstacle list.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::db::{Backend, DbConnection};
-use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, rfc3339};
+use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, TEXT_MAX};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 
 /// Something that blocks or threatens an agreement or one of its action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -37,12 +38,8 @@ pub struct Obstacle {
     pub identified_on: Option<NaiveDate>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// The writable fields of an obstacle. Give `agreement_id`, `action_plan_id` or both (then the
@@ -93,14 +90,11 @@ pub struct ObstacleValues {
     identified_on: Option<NaiveDate>,
 }
 
-impl ObstacleInput {
-    pub(super) fn validate(
-        self,
-        mode: Mode,
-        checker: &mut Checker,
-        conn: &mut DbConnection,
-    ) -> Result<Option<ObstacleValues>> {
-        let key = checker.key(self.key, mode);
+impl Validate for ObstacleInput {
+    type Values = ObstacleValues;
+
+    fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let given_agreement = checker.optional("agreement_id", self.agreement_id);
         let action_plan_id = checker.optional("action_plan_id", self.action_plan_id);
         let category = checker.required("category", self.category);
@@ -185,8 +179,10 @@ crate::sortable!(SORTABLE, sort_obstacles, obstacles::BoxedQuery<'static, Backen
     "updated_at" => obstacles::updated_at,
 });
 
+crate::listed!(obstacles, search: description, mitigation);
+
 fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery<'static, Backend> {
-    let mut query = crate::listed!(obstacles, list, search: obstacles::description, obstacles::mitigation);
+    let mut query = listed(list);
     if let Some(agreement_id) = filter.agreement_id {
         query = query.filter(obstacles::agreement_id.eq(agreement_id));
     }
@@ -206,7 +202,5 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &ObstacleFilter) -> Result<(i64, Vec<Obstacle>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let items = sort_obstacles(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
-    Ok((total, items))
+    Ok(page_of(conn, list, || filtered(list, filter))?)
 }

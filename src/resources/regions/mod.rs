@@ -11,7 +11,6 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::db::schema::{agencies, regions};
 use crate::error::Result;
-use crate::input::{Checker, Mode};
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Resource};
 
@@ -21,10 +20,11 @@ pub struct Regions;
 impl Resource for Regions {
     const KIND: &'static Kind = &Kind {
         name: "region",
+        plural: "regions",
         table: "regions",
         resource_type: "region",
         path: "/api/v1/regions",
-        tag: ("regions", "Subnational governments: provinces, states, cities..."),
+        description: "Subnational governments: provinces, states, cities...",
     };
     type Record = Region;
     type Input = RegionInput;
@@ -32,15 +32,6 @@ impl Resource for Regions {
 
     crate::row_resource!(regions);
 
-    fn validate(
-        input: RegionInput,
-        mode: Mode,
-        checker: &mut Checker,
-        _: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<RegionValues>> {
-        Ok(input.validate(mode, checker))
-    }
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
@@ -53,6 +44,7 @@ impl Resource for Regions {
 impl Listed for Regions {
     type Filter = RegionFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",

@@ -1,16 +1,17 @@
 //! A region's fields, their rules, and the queries of the region list.
 
-use chrono::NaiveDateTime;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::regions;
 use crate::db::{Backend, DbConnection};
-use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, rfc3339};
+use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 
 /// A subnational government.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -42,12 +43,8 @@ pub struct Region {
     pub population_year: Option<i32>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// The writable fields of a region. On `PATCH` every field is optional (JSON merge patch).
@@ -99,9 +96,11 @@ pub struct RegionValues {
     population_year: Option<i32>,
 }
 
-impl RegionInput {
-    pub(super) fn validate(self, mode: Mode, checker: &mut Checker) -> Option<RegionValues> {
-        let key = checker.key(self.key, mode);
+impl Validate for RegionInput {
+    type Values = RegionValues;
+
+    fn validate(self, checker: &mut Checker, _: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let name = checker.required_text("name", self.name, NAME_MAX);
         let local_name = checker.optional_text("local_name", self.local_name, NAME_MAX);
         let kind = checker.required("kind", self.kind);
@@ -125,18 +124,20 @@ impl RegionInput {
         {
             checker.error("subdivision_code", format!("must start with the country code {country} and a hyphen"));
         }
-        Some(RegionValues {
-            key: key?,
-            name: name?,
-            local_name,
-            kind: kind?,
-            country_code: country_code?.into_inner(),
-            subdivision_code: subdivision_code.map(SubdivisionCode::into_inner),
-            capital,
-            area_km2,
-            population,
-            population_year,
-        })
+        Ok((|| {
+            Some(RegionValues {
+                key: key?,
+                name: name?,
+                local_name,
+                kind: kind?,
+                country_code: country_code?.into_inner(),
+                subdivision_code: subdivision_code.map(SubdivisionCode::into_inner),
+                capital,
+                area_km2,
+                population,
+                population_year,
+            })
+        })())
     }
 }
 
@@ -165,8 +166,10 @@ crate::sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, 
     "updated_at" => regions::updated_at,
 });
 
+crate::listed!(regions, search: name, local_name, capital);
+
 fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'static, Backend> {
-    let mut query = crate::listed!(regions, list, search: regions::name, regions::local_name, regions::capital);
+    let mut query = listed(list);
     if let Some(country) = &filter.country_code {
         query = query.filter(regions::country_code.eq(country.as_str().to_owned()));
     }
@@ -180,7 +183,5 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let items = sort_regions(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
-    Ok((total, items))
+    Ok(page_of(conn, list, || filtered(list, filter))?)
 }

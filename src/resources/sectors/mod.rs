@@ -9,7 +9,6 @@ pub use model::{Sector, SectorFilter, SectorInput, SectorValues};
 use crate::db::DbConnection;
 use crate::db::schema::sectors;
 use crate::error::Result;
-use crate::input::{Checker, Mode};
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Resource};
 
@@ -19,10 +18,11 @@ pub struct Sectors;
 impl Resource for Sectors {
     const KIND: &'static Kind = &Kind {
         name: "sector",
+        plural: "sectors",
         table: "sectors",
         resource_type: "sector",
         path: "/api/v1/sectors",
-        tag: ("sectors", "Fields of cooperation"),
+        description: "Fields of cooperation",
     };
     type Record = Sector;
     type Input = SectorInput;
@@ -30,15 +30,6 @@ impl Resource for Sectors {
 
     crate::row_resource!(sectors);
 
-    fn validate(
-        input: SectorInput,
-        mode: Mode,
-        checker: &mut Checker,
-        _: &mut DbConnection,
-        _: Option<i64>,
-    ) -> Result<Option<SectorValues>> {
-        Ok(input.validate(mode, checker))
-    }
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let agreements = crate::links::agreement_sectors::count_owners(conn, id)?;
@@ -50,6 +41,7 @@ impl Resource for Sectors {
 impl Listed for Sectors {
     type Filter = SectorFilter;
     const SORTABLE: &'static [&'static str] = model::SORTABLE;
+    const SEARCHED: &'static [&'static str] = model::SEARCHED;
     const COLUMNS: &'static [&'static str] =
         &["id", "key", "code", "name", "local_name", "description", "version", "created_at", "updated_at"];
 

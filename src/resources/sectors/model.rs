@@ -1,16 +1,17 @@
 //! A sector's fields, their rules, and the queries of the sector list.
 
-use chrono::NaiveDateTime;
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::sectors;
 use crate::db::{Backend, DbConnection};
-use crate::domain::{Key, Slug, rfc3339};
+use crate::domain::{Key, Slug, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::listing::ListParams;
+use crate::resource::{Validate, Validated};
 
 /// A field of cooperation.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -32,12 +33,8 @@ pub struct Sector {
     pub description: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: NaiveDateTime,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// The writable fields of a sector. On `PATCH` every field is optional (JSON merge patch).
@@ -72,14 +69,18 @@ pub struct SectorValues {
     description: Option<String>,
 }
 
-impl SectorInput {
-    pub(super) fn validate(self, mode: Mode, checker: &mut Checker) -> Option<SectorValues> {
-        let key = checker.key(self.key, mode);
+impl Validate for SectorInput {
+    type Values = SectorValues;
+
+    fn validate(self, checker: &mut Checker, _: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+        let key = checker.key(self.key, Mode::of(id));
         let code = checker.required("code", self.code);
         let name = checker.required_text("name", self.name, NAME_MAX);
         let local_name = checker.optional_text("local_name", self.local_name, NAME_MAX);
         let description = checker.optional_text("description", self.description, TEXT_MAX);
-        Some(SectorValues { key: key?, code: code?.into_inner(), name: name?, local_name, description })
+        Ok((|| {
+            Some(SectorValues { key: key?, code: code?.into_inner(), name: name?, local_name, description })
+        })())
     }
 }
 
@@ -100,11 +101,10 @@ crate::sortable!(SORTABLE, sort_sectors, sectors::BoxedQuery<'static, Backend>, 
     "updated_at" => sectors::updated_at,
 });
 
+crate::listed!(sectors, search: name, code, local_name, description);
+
 fn filtered(list: &ListParams, filter: &SectorFilter) -> sectors::BoxedQuery<'static, Backend> {
-    let mut query = crate::listed!(
-        sectors, list,
-        search: sectors::name, sectors::code.nullable(), sectors::local_name, sectors::description
-    );
+    let mut query = listed(list);
     if let Some(code) = &filter.code {
         query = query.filter(sectors::code.eq(code.clone()));
     }
@@ -112,7 +112,5 @@ fn filtered(list: &ListParams, filter: &SectorFilter) -> sectors::BoxedQuery<'st
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &SectorFilter) -> Result<(i64, Vec<Sector>)> {
-    let total = filtered(list, filter).count().get_result(conn)?;
-    let items = sort_sectors(filtered(list, filter), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
-    Ok((total, items))
+    Ok(page_of(conn, list, || filtered(list, filter))?)
 }
