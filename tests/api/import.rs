@@ -56,7 +56,7 @@ async fn importing_the_same_document_twice_changes_nothing() {
     app.post("/api/v1/import", &demo()).await;
     let before = app.get("/api/v1/action-plans?limit=500").await.json();
     let summary = app.post("/api/v1/import", &demo()).await.json();
-    for list in ["regions", "sectors", "agencies", "agreements", "action_plans", "obstacles"] {
+    for list in jalin::resources::RESOURCES.iter().map(|resource| resource.kind().table) {
         let (created, updated, _) = counts(&summary, list);
         assert_eq!((created, updated), (0, 0), "{list}");
     }
@@ -107,8 +107,8 @@ async fn a_bad_document_lands_nothing_and_names_every_problem_by_path() {
     assert!(fields.contains(&"action_plans[9].sectors[1]"), "{fields:?}");
     assert!(fields.contains(&format!("obstacles[{last}].agreement").as_str()), "{fields:?}");
     assert!(fields.contains(&"agencies[0].region_id"), "{fields:?}");
-    for list in ["regions", "sectors", "agencies", "agreements", "action-plans", "obstacles"] {
-        assert_eq!(app.total(&format!("/api/v1/{list}")).await, 0, "{list} after a failed import");
+    for path in jalin::resources::RESOURCES.iter().map(|resource| resource.kind().path) {
+        assert_eq!(app.total(path).await, 0, "{path} after a failed import");
     }
 }
 
