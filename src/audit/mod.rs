@@ -31,8 +31,7 @@ pub struct AuditEvent {
     pub at: Timestamp,
     /// The name of the token that wrote.
     pub actor: String,
-    #[schema(value_type = AuditAction)]
-    pub action: String,
+    pub action: AuditAction,
     /// `region`, `sector`, `agency`, `agreement`, `action_plan` or `obstacle`.
     pub resource_type: String,
     pub resource_id: i64,
@@ -41,7 +40,7 @@ pub struct AuditEvent {
     pub changes: Value,
 }
 
-type EventRow = (i64, Timestamp, String, String, String, i64, String);
+type EventRow = (i64, Timestamp, String, AuditAction, String, i64, String);
 
 fn event(row: EventRow) -> AuditEvent {
     let (id, at, actor, action, resource_type, resource_id, changes) = row;

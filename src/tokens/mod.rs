@@ -2,7 +2,6 @@
 //! secrets, revoked at once.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,8 +24,7 @@ pub struct TokenInfo {
     pub id: i64,
     /// Who or what uses the token: the actor named in the audit trail.
     pub name: String,
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     pub created_at: Timestamp,
     /// When it was revoked; `null` while it works.
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -38,8 +36,7 @@ pub struct TokenInfo {
 pub struct NewToken {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     pub created_at: Timestamp,
     /// The secret: send it as `Authorization: Bearer <token>`. It cannot be shown again.
     #[schema(example = "jalin_3f1c…")]
@@ -151,7 +148,7 @@ pub fn register_admin_token(conn: &mut DbConnection, token: &str) -> Result<&'st
         )]));
     }
     db::write_transaction(conn, |conn| {
-        let known: Option<(i64, String, Option<NaiveDateTime>)> = api_tokens::table
+        let known: Option<(i64, Role, Option<Timestamp>)> = api_tokens::table
             .filter(api_tokens::token_hash.eq(auth::hash_token(token)))
             .select((api_tokens::id, api_tokens::role, api_tokens::revoked_at))
             .first(conn)
@@ -159,13 +156,13 @@ pub fn register_admin_token(conn: &mut DbConnection, token: &str) -> Result<&'st
         match known {
             Some((id, _, Some(revoked_at))) => Err(ApiError::Conflict {
                 detail: format!(
-                    "this token (id {id}) was revoked at {}Z; it is not registered again. Set \
+                    "this token (id {id}) was revoked at {}; it is not registered again. Set \
                      JALIN_ADMIN_TOKEN to a new secret, or unset it",
-                    revoked_at.format("%Y-%m-%dT%H:%M:%S")
+                    revoked_at
                 ),
                 errors: Vec::new(),
             }),
-            Some((_, role, None)) if role == Role::Admin.as_str() => Ok("registered as the admin token"),
+            Some((_, Role::Admin, None)) => Ok("registered as the admin token"),
             Some((id, role, None)) => Err(ApiError::Conflict {
                 detail: format!("this secret is already token {id}, with the {role} role, not admin"),
                 errors: Vec::new(),
