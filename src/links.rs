@@ -1,8 +1,8 @@
 //! Link tables (an agreement's parties and sectors, an action plan's sectors and agencies) and
 //! the short references to linked records that responses embed.
 //!
-//! Lists embed links with a fixed number of queries per page: one for the link rows of all
-//! the page's owners, one for the linked records, whatever the page's length.
+//! Lists embed links with a fixed number of queries per page: one per link table, joining the
+//! link rows of all the page's owners to the linked records, whatever the page's length.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,17 +10,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::DbConnection;
 use crate::db::schema::{agencies, regions, sectors};
+use crate::db::{Backend, DbConnection};
 use crate::input::Checker;
 
-/// Declares a link table's operations: replace an owner's links, read the links of many
-/// owners, and count the owners that link to a target.
+/// Declares a link table's operations (replace an owner's links, count the owners that link
+/// to a target, select them for list filters) and where it is stored (for SQL written by hand).
 macro_rules! link_table {
     ($module:ident, $table:ident, $owner:ident, $target:ident) => {
         pub mod $module {
-            use std::collections::HashMap;
-
             use diesel::prelude::*;
 
             use crate::db::DbConnection;
@@ -47,22 +45,6 @@ macro_rules! link_table {
                         .execute(conn)?;
                 }
                 Ok(())
-            }
-
-            /// The linked ids of each owner, in their order.
-            pub fn of(conn: &mut DbConnection, owners: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
-                let mut links: HashMap<i64, Vec<i64>> = HashMap::new();
-                for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
-                    let rows: Vec<(i64, i64)> = $table::table
-                        .filter($table::$owner.eq_any(owners))
-                        .order(($table::$owner, $table::position))
-                        .select(($table::$owner, $table::$target))
-                        .load(conn)?;
-                    for (owner, target) in rows {
-                        links.entry(owner).or_default().push(target);
-                    }
-                }
-                Ok(links)
             }
 
             /// How many owners link to `target`.
@@ -99,35 +81,48 @@ link_table!(action_plan_sectors, action_plan_sectors, action_plan_id, sector_id)
 link_table!(action_plan_agencies, action_plan_agencies, action_plan_id, agency_id);
 
 /// A region as a party to an agreement.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
 pub struct PartyRef {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
     #[schema(value_type = crate::domain::CountryCode)]
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub country_code: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub subdivision_code: Option<String>,
 }
 
 /// A sector, as linked from an agreement or action plan.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
 pub struct SectorRef {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub code: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
 }
 
 /// An agency responsible for an action plan.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
 pub struct AgencyRef {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub acronym: Option<String>,
 }
 
 /// A kind of record that others link to, loadable by id in one query.
-pub trait LinkTarget: Sized + Clone {
+pub trait LinkTarget: Sized + Clone + QueryableByName<Backend> + 'static {
     /// The record's name in messages (`region`).
     const NAME: &'static str;
+    /// Its table, and its columns as `t.id, t.name, ...` (for [`linked`]).
+    const TABLE: &'static str;
+    const COLUMNS: &'static str;
     fn id(&self) -> i64;
     fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
 
@@ -142,6 +137,8 @@ pub trait LinkTarget: Sized + Clone {
 }
 
 impl LinkTarget for PartyRef {
+    const TABLE: &'static str = "regions";
+    const COLUMNS: &'static str = "t.id, t.name, t.country_code, t.subdivision_code";
     const NAME: &'static str = "region";
     fn id(&self) -> i64 {
         self.id
@@ -155,6 +152,8 @@ impl LinkTarget for PartyRef {
 }
 
 impl LinkTarget for SectorRef {
+    const TABLE: &'static str = "sectors";
+    const COLUMNS: &'static str = "t.id, t.code, t.name";
     const NAME: &'static str = "sector";
     fn id(&self) -> i64 {
         self.id
@@ -168,6 +167,8 @@ impl LinkTarget for SectorRef {
 }
 
 impl LinkTarget for AgencyRef {
+    const TABLE: &'static str = "agencies";
+    const COLUMNS: &'static str = "t.id, t.name, t.acronym";
     const NAME: &'static str = "agency";
     fn id(&self) -> i64 {
         self.id
@@ -180,20 +181,38 @@ impl LinkTarget for AgencyRef {
     }
 }
 
-/// The linked records of every owner: `links` maps each owner to its target ids, as returned
-/// by a link table's `of`. Two queries in all.
-pub fn embed<T: LinkTarget>(
+/// The records linked to each owner through `links`, in their order: one query (per
+/// `MAX_BOUND_VALUES` owners) that joins the link table to the linked records.
+pub fn linked<T: LinkTarget>(
     conn: &mut DbConnection,
-    links: &HashMap<i64, Vec<i64>>,
+    links: LinkTable,
+    owners: &[i64],
 ) -> QueryResult<HashMap<i64, Vec<T>>> {
-    let mut targets: Vec<i64> = links.values().flatten().copied().collect();
-    targets.sort_unstable();
-    targets.dedup();
-    let records = T::by_id(conn, &targets)?;
-    Ok(links
-        .iter()
-        .map(|(owner, ids)| (*owner, ids.iter().filter_map(|id| records.get(id).cloned()).collect()))
-        .collect())
+    #[derive(QueryableByName)]
+    struct Row<T: QueryableByName<Backend>> {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        owner: i64,
+        #[diesel(embed)]
+        target: T,
+    }
+    let mut linked: HashMap<i64, Vec<T>> = HashMap::with_capacity(owners.len());
+    for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
+        // Integers written into the statement: nothing to bind, so no limit to mind.
+        let owners = owners.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT l.{owner} AS owner, {columns} FROM {link} l JOIN {table} t ON t.id = l.{target} \
+             WHERE l.{owner} IN ({owners}) ORDER BY l.{owner}, l.position",
+            owner = links.owner,
+            columns = T::COLUMNS,
+            link = links.table,
+            table = T::TABLE,
+            target = links.target,
+        );
+        for row in diesel::sql_query(sql).load::<Row<T>>(conn)? {
+            linked.entry(row.owner).or_default().push(row.target);
+        }
+    }
+    Ok(linked)
 }
 
 /// The most ids a list in a request body may hold.

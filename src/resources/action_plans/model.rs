@@ -12,7 +12,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
-use crate::links::{self, AgencyRef, SectorRef, check_ids, embed};
+use crate::links::{self, AgencyRef, SectorRef, check_ids};
 use crate::listing::ListParams;
 use crate::resource::{Validate, Validated};
 use crate::resource::Resource;
@@ -179,13 +179,11 @@ impl Validate for ActionPlanInput {
     }
 }
 
-/// Embeds sectors and agencies into action plan records: four queries whatever their number.
+/// Embeds sectors and agencies into action plan records: two queries whatever their number.
 pub(super) fn with_links(conn: &mut DbConnection, records: Vec<ActionPlanRecord>) -> QueryResult<Vec<ActionPlan>> {
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let sector_links = links::action_plan_sectors::of(conn, &ids)?;
-    let agency_links = links::action_plan_agencies::of(conn, &ids)?;
-    let mut sectors: HashMap<i64, Vec<SectorRef>> = embed(conn, &sector_links)?;
-    let mut agencies: HashMap<i64, Vec<AgencyRef>> = embed(conn, &agency_links)?;
+    let mut sectors: HashMap<i64, Vec<SectorRef>> = links::linked(conn, links::action_plan_sectors::STORAGE, &ids)?;
+    let mut agencies: HashMap<i64, Vec<AgencyRef>> = links::linked(conn, links::action_plan_agencies::STORAGE, &ids)?;
     Ok(records
         .into_iter()
         .map(|record| ActionPlan {

@@ -13,7 +13,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
-use crate::links::{self, PartyRef, SectorRef, check_ids, embed};
+use crate::links::{self, PartyRef, SectorRef, check_ids};
 use crate::listing::ListParams;
 use crate::resource::{Validate, Validated};
 
@@ -256,13 +256,11 @@ fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(agreements::table.find(id))).get_result(conn)
 }
 
-/// Embeds parties and sectors into agreement records: four queries whatever their number.
+/// Embeds parties and sectors into agreement records: two queries whatever their number.
 pub(super) fn with_links(conn: &mut DbConnection, records: Vec<AgreementRecord>) -> QueryResult<Vec<Agreement>> {
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let party_links = links::agreement_parties::of(conn, &ids)?;
-    let sector_links = links::agreement_sectors::of(conn, &ids)?;
-    let mut parties: HashMap<i64, Vec<PartyRef>> = embed(conn, &party_links)?;
-    let mut sectors: HashMap<i64, Vec<SectorRef>> = embed(conn, &sector_links)?;
+    let mut parties: HashMap<i64, Vec<PartyRef>> = links::linked(conn, links::agreement_parties::STORAGE, &ids)?;
+    let mut sectors: HashMap<i64, Vec<SectorRef>> = links::linked(conn, links::agreement_sectors::STORAGE, &ids)?;
     Ok(records
         .into_iter()
         .map(|record| Agreement {
