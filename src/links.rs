@@ -10,19 +10,60 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::DbConnection;
 use crate::db::schema::{agencies, regions, sectors};
-use crate::db::{Backend, DbConnection};
 use crate::input::Checker;
 
-/// Declares a link table's operations (replace an owner's links, count the owners that link
-/// to a target, select them for list filters) and where it is stored (for SQL written by hand).
+/// Declares a link table's operations (read the linked records of owners, replace an owner's
+/// links, count the owners that link to a target, select them for list filters) and where it
+/// is stored (for SQL written by hand).
+///
+/// `link_table!(agreement_parties: agreement_id -> region_id, regions as PartyRef);`
 macro_rules! link_table {
-    ($module:ident, $table:ident, $owner:ident, $target:ident) => {
-        pub mod $module {
+    ($table:ident: $owner:ident -> $target:ident, $targets:ident as $reference:ident) => {
+        pub mod $table {
+            use std::collections::HashMap;
+
             use diesel::prelude::*;
 
             use crate::db::DbConnection;
-            use crate::db::schema::$table;
+            use crate::db::schema::{$table, $targets};
+
+            /// The records linked to each owner, in their order: one query (per
+            /// `MAX_BOUND_VALUES` owners) that joins the links to the linked records.
+            pub fn linked(
+                conn: &mut DbConnection,
+                owners: &[i64],
+            ) -> QueryResult<HashMap<i64, Vec<super::$reference>>> {
+                let joined = || {
+                    $table::table
+                        .inner_join($targets::table)
+                        .select(($table::$owner, <super::$reference as super::LinkTarget>::columns()))
+                };
+                let mut linked: HashMap<i64, Vec<super::$reference>> = HashMap::with_capacity(owners.len());
+                let rows: Vec<(i64, super::$reference)> = match owners {
+                    // One record read or written: a statement that stays prepared.
+                    [owner] => {
+                        joined().filter($table::$owner.eq(*owner)).order($table::position).load(conn)?
+                    }
+                    _ => {
+                        let mut rows = Vec::new();
+                        for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
+                            rows.extend(
+                                joined()
+                                    .filter($table::$owner.eq_any(owners))
+                                    .order(($table::$owner, $table::position))
+                                    .load::<(i64, super::$reference)>(conn)?,
+                            );
+                        }
+                        rows
+                    }
+                };
+                for (owner, target) in rows {
+                    linked.entry(owner).or_default().push(target);
+                }
+                Ok(linked)
+            }
 
             /// Where the links are stored, for SQL written by hand (exports).
             pub const STORAGE: super::LinkTable = super::LinkTable {
@@ -31,9 +72,17 @@ macro_rules! link_table {
                 target: stringify!($target),
             };
 
-            /// Makes `targets`, in this order, the owner's links.
-            pub fn replace(conn: &mut DbConnection, owner: i64, targets: &[i64]) -> QueryResult<()> {
-                diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
+            /// Makes `targets`, in this order, the owner's links; `fresh` for an owner that has
+            /// none yet (just created).
+            pub fn replace(
+                conn: &mut DbConnection,
+                owner: i64,
+                targets: &[i64],
+                fresh: bool,
+            ) -> QueryResult<()> {
+                if !fresh {
+                    diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
+                }
                 // Row by row: diesel's multi-row insert does not build on the two-backend connection.
                 for (position, target) in (0..).zip(targets) {
                     diesel::insert_into($table::table)
@@ -75,54 +124,44 @@ pub struct LinkTable {
     pub target: &'static str,
 }
 
-link_table!(agreement_parties, agreement_parties, agreement_id, region_id);
-link_table!(agreement_sectors, agreement_sectors, agreement_id, sector_id);
-link_table!(action_plan_sectors, action_plan_sectors, action_plan_id, sector_id);
-link_table!(action_plan_agencies, action_plan_agencies, action_plan_id, agency_id);
+link_table!(agreement_parties: agreement_id -> region_id, regions as PartyRef);
+link_table!(agreement_sectors: agreement_id -> sector_id, sectors as SectorRef);
+link_table!(action_plan_sectors: action_plan_id -> sector_id, sectors as SectorRef);
+link_table!(action_plan_agencies: action_plan_id -> agency_id, agencies as AgencyRef);
 
 /// A region as a party to an agreement.
-#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
 pub struct PartyRef {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
     #[schema(value_type = crate::domain::CountryCode)]
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub country_code: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub subdivision_code: Option<String>,
 }
 
 /// A sector, as linked from an agreement or action plan.
-#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
 pub struct SectorRef {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub code: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
 }
 
 /// An agency responsible for an action plan.
-#[derive(Debug, Clone, Queryable, QueryableByName, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
 pub struct AgencyRef {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
     pub id: i64,
-    #[diesel(sql_type = diesel::sql_types::Text)]
     pub name: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub acronym: Option<String>,
 }
 
-/// A kind of record that others link to, loadable by id in one query.
-pub trait LinkTarget: Sized + Clone + QueryableByName<Backend> + 'static {
+/// A kind of record that others link to: its columns, loadable by id in one query.
+pub trait LinkTarget: Sized + Clone {
     /// The record's name in messages (`region`).
     const NAME: &'static str;
-    /// Its table, and its columns as `t.id, t.name, ...` (for [`linked`]).
-    const TABLE: &'static str;
-    const COLUMNS: &'static str;
+    /// The columns it is read from.
+    type Columns;
+    fn columns() -> Self::Columns;
     fn id(&self) -> i64;
     fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
 
@@ -136,84 +175,35 @@ pub trait LinkTarget: Sized + Clone + QueryableByName<Backend> + 'static {
     }
 }
 
-impl LinkTarget for PartyRef {
-    const TABLE: &'static str = "regions";
-    const COLUMNS: &'static str = "t.id, t.name, t.country_code, t.subdivision_code";
-    const NAME: &'static str = "region";
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
-        regions::table
-            .filter(regions::id.eq_any(ids))
-            .select((regions::id, regions::name, regions::country_code, regions::subdivision_code))
-            .load(conn)
-    }
-}
+/// Implements [`LinkTarget`] for a reference read from these columns of `$table`.
+macro_rules! link_target {
+    ($reference:ident, $name:literal, $table:ident, ($($column:ident),+)) => {
+        impl LinkTarget for $reference {
+            const NAME: &'static str = $name;
+            type Columns = ($($table::$column),+);
 
-impl LinkTarget for SectorRef {
-    const TABLE: &'static str = "sectors";
-    const COLUMNS: &'static str = "t.id, t.code, t.name";
-    const NAME: &'static str = "sector";
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
-        sectors::table
-            .filter(sectors::id.eq_any(ids))
-            .select((sectors::id, sectors::code, sectors::name))
-            .load(conn)
-    }
-}
+            fn columns() -> Self::Columns {
+                ($($table::$column),+)
+            }
 
-impl LinkTarget for AgencyRef {
-    const TABLE: &'static str = "agencies";
-    const COLUMNS: &'static str = "t.id, t.name, t.acronym";
-    const NAME: &'static str = "agency";
-    fn id(&self) -> i64 {
-        self.id
-    }
-    fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
-        agencies::table
-            .filter(agencies::id.eq_any(ids))
-            .select((agencies::id, agencies::name, agencies::acronym))
-            .load(conn)
-    }
-}
+            fn id(&self) -> i64 {
+                self.id
+            }
 
-/// The records linked to each owner through `links`, in their order: one query (per
-/// `MAX_BOUND_VALUES` owners) that joins the link table to the linked records.
-pub fn linked<T: LinkTarget>(
-    conn: &mut DbConnection,
-    links: LinkTable,
-    owners: &[i64],
-) -> QueryResult<HashMap<i64, Vec<T>>> {
-    #[derive(QueryableByName)]
-    struct Row<T: QueryableByName<Backend>> {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        owner: i64,
-        #[diesel(embed)]
-        target: T,
-    }
-    let mut linked: HashMap<i64, Vec<T>> = HashMap::with_capacity(owners.len());
-    for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
-        // Integers written into the statement: nothing to bind, so no limit to mind.
-        let owners = owners.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT l.{owner} AS owner, {columns} FROM {link} l JOIN {table} t ON t.id = l.{target} \
-             WHERE l.{owner} IN ({owners}) ORDER BY l.{owner}, l.position",
-            owner = links.owner,
-            columns = T::COLUMNS,
-            link = links.table,
-            table = T::TABLE,
-            target = links.target,
-        );
-        for row in diesel::sql_query(sql).load::<Row<T>>(conn)? {
-            linked.entry(row.owner).or_default().push(row.target);
+            fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
+                match ids {
+                    // One id (a record written with one link): a statement that stays prepared.
+                    [id] => $table::table.filter($table::id.eq(*id)).select(Self::columns()).load(conn),
+                    _ => $table::table.filter($table::id.eq_any(ids)).select(Self::columns()).load(conn),
+                }
+            }
         }
-    }
-    Ok(linked)
+    };
 }
+
+link_target!(PartyRef, "region", regions, (id, name, country_code, subdivision_code));
+link_target!(SectorRef, "sector", sectors, (id, code, name));
+link_target!(AgencyRef, "agency", agencies, (id, name, acronym));
 
 /// The most ids a list in a request body may hold.
 pub const MAX_IDS: usize = 1_000;

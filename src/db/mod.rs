@@ -26,7 +26,7 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// cache, and temporary tables (exports) stay in memory.
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 1073741824; \
-     PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;";
+     PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000;";
 
 /// The most values one query binds for an `IN (...)` list. SQLite allows 32,766 variables per
 /// statement and PostgreSQL 65,535; a longer list is split into queries of this many.
@@ -194,11 +194,25 @@ where
     }
 }
 
+/// SQLite writers of this process, one at a time. SQLite lets one writer in at a time anyway;
+/// a writer that finds the lock taken waits in SQLite's busy handler, which sleeps and polls
+/// (up to tens of milliseconds a turn), so that under many writers some wait for a second
+/// while the lock stands free. Queued here, each starts as soon as the one before ends. The
+/// busy timeout still covers writers of other processes.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn transaction_once<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
 where
     F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // A writer that panicked left nothing to protect behind: the lock guards no data.
+    let _turn = match conn {
+        DbConnection::Sqlite(_) => {
+            Some(SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        }
+        DbConnection::Pg(_) => None,
+    };
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConnection::Pg(_) => <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?,

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
 use crate::listing::ListParams;
-use crate::resource::{Kind, Listed, Nested, Reference, Resource, store};
+use crate::resource::{Kind, Listed, Nested, Reference, Resource};
 use crate::resources::agencies::Agencies;
 use crate::resources::agreements::Agreements;
 use crate::resources::sectors::Sectors;
@@ -71,24 +71,23 @@ impl Resource for ActionPlans {
 
     fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<ActionPlan> {
         let now = crate::domain::now();
-        let id: i64 = diesel::insert_into(action_plans::table)
+        let record = diesel::insert_into(action_plans::table)
             .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
-            .returning(action_plans::id)
+            .returning(action_plans::all_columns)
             .get_result(conn)?;
-        model::write_links(conn, id, &values)?;
-        store::find::<Self>(conn, id)
+        model::with_written_links(conn, record, values, true)
     }
 
     fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<ActionPlan> {
-        diesel::update(action_plans::table.find(id))
+        let record = diesel::update(action_plans::table.find(id))
             .set((
                 &values.columns,
                 action_plans::updated_at.eq(crate::domain::now()),
                 action_plans::version.eq(action_plans::version + 1),
             ))
-            .execute(conn)?;
-        model::write_links(conn, id, &values)?;
-        store::find::<Self>(conn, id)
+            .returning(action_plans::all_columns)
+            .get_result(conn)?;
+        model::with_written_links(conn, record, values, false)
     }
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {

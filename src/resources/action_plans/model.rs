@@ -1,13 +1,12 @@
 //! An action plan's fields, their rules, its links, and the queries of the action plan list.
 
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{action_plans, obstacles};
+use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
 use crate::error::Result;
@@ -15,8 +14,6 @@ use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::links::{self, AgencyRef, SectorRef, check_ids};
 use crate::listing::ListParams;
 use crate::resource::{Validate, Validated};
-use crate::resource::Resource;
-use crate::resources::agreements::Agreements;
 
 /// The stored columns of an action plan.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -113,6 +110,11 @@ pub struct ActionPlanValues {
     pub(super) columns: ActionPlanColumns,
     pub(super) sector_ids: Vec<i64>,
     pub(super) agency_ids: Vec<i64>,
+    /// The linked records, as validation found them: what a written record shows.
+    #[serde(skip)]
+    pub(super) sectors: Vec<SectorRef>,
+    #[serde(skip)]
+    pub(super) agencies: Vec<AgencyRef>,
 }
 
 impl Validate for ActionPlanInput {
@@ -140,7 +142,7 @@ impl Validate for ActionPlanInput {
         let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
         let agency_ids = checker.optional("agency_ids", self.agency_ids).unwrap_or_default();
         if let Some(agreement_id) = agreement_id
-            && !Agreements::KIND.exists(conn, agreement_id)?
+            && !diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result::<bool>(conn)?
         {
             checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
         }
@@ -160,8 +162,8 @@ impl Validate for ActionPlanInput {
                 );
             }
         }
-        check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
-        check_ids::<AgencyRef>(conn, checker, "agency_ids", &agency_ids)?;
+        let sectors = check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
+        let agencies = check_ids::<AgencyRef>(conn, checker, "agency_ids", &agency_ids)?;
         let columns = (|| {
             Some(ActionPlanColumns {
                 key: key?,
@@ -175,15 +177,15 @@ impl Validate for ActionPlanInput {
                 outcome,
             })
         })();
-        Ok(columns.map(|columns| ActionPlanValues { columns, sector_ids, agency_ids }))
+        Ok(columns.map(|columns| ActionPlanValues { columns, sector_ids, agency_ids, sectors, agencies }))
     }
 }
 
 /// Embeds sectors and agencies into action plan records: two queries whatever their number.
 pub(super) fn with_links(conn: &mut DbConnection, records: Vec<ActionPlanRecord>) -> QueryResult<Vec<ActionPlan>> {
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let mut sectors: HashMap<i64, Vec<SectorRef>> = links::linked(conn, links::action_plan_sectors::STORAGE, &ids)?;
-    let mut agencies: HashMap<i64, Vec<AgencyRef>> = links::linked(conn, links::action_plan_agencies::STORAGE, &ids)?;
+    let mut sectors = links::action_plan_sectors::linked(conn, &ids)?;
+    let mut agencies = links::action_plan_agencies::linked(conn, &ids)?;
     Ok(records
         .into_iter()
         .map(|record| ActionPlan {
@@ -270,9 +272,16 @@ pub(super) fn page(
     Ok((total, with_links(conn, records)?))
 }
 
-pub(super) fn write_links(conn: &mut DbConnection, id: i64, values: &ActionPlanValues) -> Result<()> {
-    links::action_plan_sectors::replace(conn, id, &values.sector_ids)?;
-    links::action_plan_agencies::replace(conn, id, &values.agency_ids)?;
-    Ok(())
+/// Stores the plan's links and makes the record that shows them; `fresh` for a plan just
+/// created (it has no links yet).
+pub(super) fn with_written_links(
+    conn: &mut DbConnection,
+    record: ActionPlanRecord,
+    values: ActionPlanValues,
+    fresh: bool,
+) -> Result<ActionPlan> {
+    links::action_plan_sectors::replace(conn, record.id, &values.sector_ids, fresh)?;
+    links::action_plan_agencies::replace(conn, record.id, &values.agency_ids, fresh)?;
+    Ok(ActionPlan { record, sectors: values.sectors, agencies: values.agencies })
 }
 

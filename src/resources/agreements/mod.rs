@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
 use crate::listing::ListParams;
-use crate::resource::{Kind, Listed, Reference, Resource, store};
+use crate::resource::{Kind, Listed, Reference, Resource};
 use crate::resources::regions::Regions;
 use crate::resources::sectors::Sectors;
 
@@ -70,24 +70,23 @@ impl Resource for Agreements {
 
     fn insert(conn: &mut DbConnection, values: AgreementValues) -> Result<Agreement> {
         let now = crate::domain::now();
-        let id: i64 = diesel::insert_into(agreements::table)
+        let record = diesel::insert_into(agreements::table)
             .values((&values.columns, agreements::created_at.eq(now), agreements::updated_at.eq(now)))
-            .returning(agreements::id)
+            .returning(agreements::all_columns)
             .get_result(conn)?;
-        model::write_links(conn, id, &values)?;
-        store::find::<Self>(conn, id)
+        model::with_written_links(conn, record, values, true)
     }
 
     fn update(conn: &mut DbConnection, id: i64, values: AgreementValues) -> Result<Agreement> {
-        diesel::update(agreements::table.find(id))
+        let record = diesel::update(agreements::table.find(id))
             .set((
                 &values.columns,
                 agreements::updated_at.eq(crate::domain::now()),
                 agreements::version.eq(agreements::version + 1),
             ))
-            .execute(conn)?;
-        model::write_links(conn, id, &values)?;
-        store::find::<Self>(conn, id)
+            .returning(agreements::all_columns)
+            .get_result(conn)?;
+        model::with_written_links(conn, record, values, false)
     }
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {

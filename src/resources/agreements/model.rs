@@ -1,7 +1,6 @@
 //! An agreement's fields, their rules (parties, dates, renewals), its links, and the
 //! queries of the agreement list.
 
-use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -141,6 +140,11 @@ pub struct AgreementValues {
     #[serde(rename = "party_region_ids")]
     pub(super) party_ids: Vec<i64>,
     pub(super) sector_ids: Vec<i64>,
+    /// The linked records, as validation found them: what a written record shows.
+    #[serde(skip)]
+    pub(super) parties: Vec<PartyRef>,
+    #[serde(skip)]
+    pub(super) sectors: Vec<SectorRef>,
 }
 
 impl Validate for AgreementInput {
@@ -170,7 +174,7 @@ impl Validate for AgreementInput {
 
         let parties = check_ids::<PartyRef>(conn, checker, "party_region_ids", &party_ids)?;
         check_parties(checker, kind, &party_ids, &parties);
-        check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
+        let sectors = check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
         if let Some(expires_on) = expires_on {
             if effective_from.is_some_and(|from| expires_on < from) {
                 checker.error("expires_on", "must not be before effective_from");
@@ -214,7 +218,7 @@ impl Validate for AgreementInput {
                 notes,
             })
         })();
-        Ok(columns.map(|columns| AgreementValues { columns, party_ids, sector_ids }))
+        Ok(columns.map(|columns| AgreementValues { columns, party_ids, sector_ids, parties, sectors }))
     }
 }
 
@@ -259,8 +263,8 @@ fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
 /// Embeds parties and sectors into agreement records: two queries whatever their number.
 pub(super) fn with_links(conn: &mut DbConnection, records: Vec<AgreementRecord>) -> QueryResult<Vec<Agreement>> {
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let mut parties: HashMap<i64, Vec<PartyRef>> = links::linked(conn, links::agreement_parties::STORAGE, &ids)?;
-    let mut sectors: HashMap<i64, Vec<SectorRef>> = links::linked(conn, links::agreement_sectors::STORAGE, &ids)?;
+    let mut parties = links::agreement_parties::linked(conn, &ids)?;
+    let mut sectors = links::agreement_sectors::linked(conn, &ids)?;
     Ok(records
         .into_iter()
         .map(|record| Agreement {
@@ -351,9 +355,16 @@ pub(super) fn page(
     Ok((total, with_links(conn, records)?))
 }
 
-pub(super) fn write_links(conn: &mut DbConnection, id: i64, values: &AgreementValues) -> Result<()> {
-    links::agreement_parties::replace(conn, id, &values.party_ids)?;
-    links::agreement_sectors::replace(conn, id, &values.sector_ids)?;
-    Ok(())
+/// Stores the agreement's links and makes the record that shows them; `fresh` for an
+/// agreement just created (it has no links yet).
+pub(super) fn with_written_links(
+    conn: &mut DbConnection,
+    record: AgreementRecord,
+    values: AgreementValues,
+    fresh: bool,
+) -> Result<Agreement> {
+    links::agreement_parties::replace(conn, record.id, &values.party_ids, fresh)?;
+    links::agreement_sectors::replace(conn, record.id, &values.sector_ids, fresh)?;
+    Ok(Agreement { record, parties: values.parties, sectors: values.sectors })
 }
 
