@@ -39,6 +39,7 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
         }
     }
     let target = DatabaseTarget::parse(&args.database.database_url)?;
+    db::spawn_checkpointer(&target)?;
     let state = AppState::new(pool, &target, settings);
     let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
         .workers(workers)

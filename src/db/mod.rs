@@ -26,7 +26,7 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// cache, and temporary tables (exports) stay in memory.
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
      PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 1073741824; \
-     PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 100000;";
+     PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;";
 
 /// The most values one query binds for an `IN (...)` list. SQLite allows 32,766 variables per
 /// statement and PostgreSQL 65,535; a longer list is split into queries of this many.
@@ -142,6 +142,33 @@ pub fn lazy_pool(target: &DatabaseTarget, max_size: u32, timeout: Duration) -> P
         .build_unchecked(ConnectionManager { target: target.clone() })
 }
 
+/// How often [`spawn_checkpointer`] copies the SQLite WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// For SQLite: a thread with a connection of its own that copies the write-ahead log back into
+/// the database file, often and without blocking anyone (`PASSIVE`), so that the log stays
+/// small and no request pays for a large copy and its `fsync` (SQLite would otherwise make
+/// the writer that fills the log do it; `wal_autocheckpoint`, set high, stays as a safety
+/// net). A failed checkpoint is logged and tried again. Nothing to do on PostgreSQL.
+pub fn spawn_checkpointer(target: &DatabaseTarget) -> Result<(), ConnectError> {
+    if let DatabaseTarget::Postgres(_) = target {
+        return Ok(());
+    }
+    let mut conn = ConnectionManager::connect(target)?;
+    let spawned = std::thread::Builder::new().name("jalin-checkpoint".to_owned()).spawn(move || {
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if let Err(error) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                log::warn!("WAL checkpoint failed: {error}");
+            }
+        }
+    });
+    if let Err(error) = spawned {
+        log::warn!("no WAL checkpoint thread ({error}): writers will checkpoint");
+    }
+    Ok(())
+}
+
 /// Applies the migrations that have not run yet; returns how many ran.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
     let applied = match conn {
@@ -194,23 +221,21 @@ where
     }
 }
 
-/// SQLite writers of this process, one at a time. SQLite lets one writer in at a time anyway;
-/// a writer that finds the lock taken waits in SQLite's busy handler, which sleeps and polls
-/// (up to tens of milliseconds a turn), so that under many writers some wait for a second
-/// while the lock stands free. Queued here, each starts as soon as the one before ends. The
-/// busy timeout still covers writers of other processes.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// SQLite writers of this process, one at a time, first come first served. SQLite lets one
+/// writer in at a time anyway; a writer that finds the lock taken waits in SQLite's busy
+/// handler, which sleeps and polls (up to tens of milliseconds a turn), so that under many
+/// writers some wait for a second while the lock stands free. Queued here (a fair mutex: no
+/// writer overtakes one that waits), each starts as soon as the one before ends. The busy timeout still covers writers of
+/// other processes.
+static SQLITE_WRITER: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
 
 fn transaction_once<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
 where
     F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    // A writer that panicked left nothing to protect behind: the lock guards no data.
     let _turn = match conn {
-        DbConnection::Sqlite(_) => {
-            Some(SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-        }
+        DbConnection::Sqlite(_) => Some(SQLITE_WRITER.lock()),
         DbConnection::Pg(_) => None,
     };
     match conn {
