@@ -2,6 +2,9 @@
 //! and the helpers every resource uses to run queries off the actix workers.
 
 pub mod schema;
+mod writer;
+
+pub use writer::Writer;
 
 use std::time::Duration;
 

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Counts, DataDocument, ImportSummary};
 use crate::auth::Editor;
-use crate::db::{self, DbConnection};
+use crate::db::DbConnection;
 use crate::domain::Key;
 use crate::error::{FieldError, Result};
 use crate::http::{AppState, JsonBody};
@@ -245,8 +245,6 @@ pub async fn import_document(
 ) -> Result<web::Json<ImportSummary>> {
     let document = DataDocument::parse(body.into_inner())?;
     let actor = editor.0.name;
-    let summary =
-        db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| import(conn, &document, &actor)))
-            .await?;
+    let summary = state.writer.run(move |conn| import(conn, &document, &actor)).await?;
     Ok(web::Json(summary))
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::config::Settings;
-use crate::db::{DatabaseTarget, Pool, lazy_pool};
+use crate::db::{DatabaseTarget, Pool, Writer, lazy_pool};
 use crate::http::streaming::StreamSlots;
 
 /// How long the database has to answer the health check before the service is reported
@@ -14,6 +14,8 @@ pub const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    /// Where write transactions run.
+    pub writer: Writer,
     /// A pool of its own for `/healthz`, so that the health check never waits behind requests.
     pub health_pool: Pool,
     pub settings: Settings,
@@ -26,6 +28,7 @@ impl AppState {
     pub fn new(pool: Pool, target: &DatabaseTarget, settings: Settings) -> Self {
         let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
         let streams = StreamSlots::new(pool.max_size() as usize / 2);
-        Self { pool, health_pool, settings, streams }
+        let writer = Writer::new(pool.clone(), target);
+        Self { pool, writer, health_pool, settings, streams }
     }
 }

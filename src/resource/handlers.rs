@@ -35,10 +35,7 @@ pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64)
 
 /// `POST /things`: `201` with `Location` and `ETag`.
 pub async fn create<R: Resource>(state: &AppState, caller: Caller, body: Value) -> Result<HttpResponse> {
-    let record = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| store::create::<R>(conn, body.clone(), &caller.name))
-    })
-    .await?;
+    let record = state.writer.run(move |conn| store::create::<R>(conn, body.clone(), &caller.name)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("{}/{}", R::KIND.path, R::id(&record))))
         .insert_header(etag(R::version(&record)))
@@ -55,12 +52,10 @@ pub async fn update<R: Resource>(
 ) -> Result<HttpResponse> {
     let expected = Precondition::from_header(request, header::IF_MATCH)?;
     let changes = require_object(body)?;
-    let record = db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            store::patch::<R>(conn, id, changes.clone(), expected.as_ref(), &caller.name)
-        })
-    })
-    .await?;
+    let record = state
+        .writer
+        .run(move |conn| store::patch::<R>(conn, id, changes.clone(), expected.as_ref(), &caller.name))
+        .await?;
     Ok(HttpResponse::Ok().insert_header(etag(R::version(&record))).json(record))
 }
 
@@ -72,10 +67,7 @@ pub async fn delete<R: Resource>(
     id: i64,
 ) -> Result<HttpResponse> {
     let expected = Precondition::from_header(request, header::IF_MATCH)?;
-    db::run(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| store::remove::<R>(conn, id, expected.as_ref(), &caller.name))
-    })
-    .await?;
+    state.writer.run(move |conn| store::remove::<R>(conn, id, expected.as_ref(), &caller.name)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

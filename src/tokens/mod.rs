@@ -283,7 +283,7 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
     let actor = admin.0.name;
-    db::run(&state.pool, move |conn| db::write_transaction(conn, |conn| revoke(conn, id, &actor))).await?;
+    state.writer.run(move |conn| revoke(conn, id, &actor)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -16,3 +16,4 @@ mod obstacles;
 mod regions;
 mod reports;
 mod sectors;
+mod writes;
