@@ -12,6 +12,9 @@
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+
 use crate::domain::Key;
 use serde_json::{Map, Value};
 
@@ -75,13 +78,68 @@ impl Mode {
     }
 }
 
-/// Gathers the errors of one request body.
+/// Gathers the errors of one request body, or of each record of an import in turn.
 #[derive(Debug, Default)]
 pub struct Checker {
     errors: Vec<FieldError>,
+    /// Records found to exist while checking, kept for the checks that follow: an import
+    /// refers to the same agreement for each of its action plans, to the same few sectors for
+    /// thousands of records, and asks the database once. (Nothing is deleted while a check
+    /// runs; a request's checker lives as long as the request.)
+    found: Found,
+}
+
+#[derive(Default)]
+struct Found {
+    existing: HashSet<(&'static str, i64)>,
+    /// Linked records as read, by their type and id.
+    linked: HashMap<(TypeId, i64), Box<dyn Any + Send>>,
+}
+
+impl std::fmt::Debug for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Found")
+            .field("existing", &self.existing.len())
+            .field("linked", &self.linked.len())
+            .finish()
+    }
 }
 
 impl Checker {
+    /// Whether the record `id` of `table` exists, asking the database (`ask`) only when no
+    /// earlier check found it.
+    pub fn exists<C>(
+        &mut self,
+        conn: &mut C,
+        table: &'static str,
+        id: i64,
+        ask: impl FnOnce(&mut C) -> diesel::QueryResult<bool>,
+    ) -> diesel::QueryResult<bool> {
+        if self.found.existing.contains(&(table, id)) {
+            return Ok(true);
+        }
+        let exists = ask(conn)?;
+        if exists {
+            self.found.existing.insert((table, id));
+        }
+        Ok(exists)
+    }
+
+    /// A linked record an earlier check read.
+    pub fn found_link<T: Any>(&self, id: i64) -> Option<&T> {
+        self.found.linked.get(&(TypeId::of::<T>(), id)).and_then(|record| record.downcast_ref())
+    }
+
+    /// Keeps a linked record read from the database for the checks that follow.
+    pub fn keep_link<T: Any + Send>(&mut self, id: i64, record: T) {
+        self.found.linked.insert((TypeId::of::<T>(), id), Box::new(record));
+    }
+
+    /// The errors found so far, leaving none: the checker goes on to the next record.
+    pub fn take_errors(&mut self) -> Vec<FieldError> {
+        std::mem::take(&mut self.errors)
+    }
+
     pub fn error(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
     }

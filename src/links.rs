@@ -90,16 +90,34 @@ macro_rules! link_table {
                 if !fresh {
                     diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
                 }
-                // Row by row: diesel's multi-row insert does not build on the two-backend connection.
-                for (position, target) in (0..).zip(targets) {
-                    diesel::insert_into($table::table)
-                        .values((
-                            $table::$owner.eq(owner),
-                            $table::$target.eq(*target),
-                            $table::position.eq(position),
-                        ))
-                        .execute(conn)?;
+                match targets {
+                    [] => return Ok(()),
+                    // One link: a statement that stays prepared.
+                    [target] => {
+                        diesel::insert_into($table::table)
+                            .values((
+                                $table::$owner.eq(owner),
+                                $table::$target.eq(*target),
+                                $table::position.eq(0),
+                            ))
+                            .execute(conn)?;
+                        return Ok(());
+                    }
+                    _ => {}
                 }
+                // At most `MAX_IDS` links: one statement, well within either backend's limit.
+                let rows: Vec<_> = (0..)
+                    .zip(targets)
+                    .map(|(position, target): (i32, &i64)| {
+                        ($table::$owner.eq(owner), $table::$target.eq(*target), $table::position.eq(position))
+                    })
+                    .collect();
+                // A multi-row insert builds for each backend's connection, not for both at once.
+                let insert = diesel::insert_into($table::table).values(rows);
+                match conn {
+                    DbConnection::Pg(pg) => insert.execute(pg)?,
+                    DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+                };
                 Ok(())
             }
 
@@ -217,7 +235,7 @@ pub const MAX_IDS: usize = 1_000;
 
 /// Checks a list of ids given in field `field`: at most [`MAX_IDS`], no id twice, every one an
 /// existing record. Returns the records found, in the given order.
-pub fn check_ids<T: LinkTarget>(
+pub fn check_ids<T: LinkTarget + Send + 'static>(
     conn: &mut DbConnection,
     checker: &mut Checker,
     field: &str,
@@ -227,13 +245,16 @@ pub fn check_ids<T: LinkTarget>(
         checker.error(field, format!("must list at most {MAX_IDS} ids; it lists {}", ids.len()));
         return Ok(Vec::new());
     }
-    let records = T::by_id(conn, ids)?;
+    let unknown: Vec<i64> = ids.iter().copied().filter(|id| checker.found_link::<T>(*id).is_none()).collect();
+    for (id, record) in T::by_id(conn, &unknown)? {
+        checker.keep_link(id, record);
+    }
     let mut seen = HashSet::with_capacity(ids.len());
     let mut found = Vec::with_capacity(ids.len());
     for (index, id) in ids.iter().enumerate() {
         if !seen.insert(*id) {
             checker.error(format!("{field}[{index}]"), format!("{} {id} is listed more than once", T::NAME));
-        } else if let Some(record) = records.get(id) {
+        } else if let Some(record) = checker.found_link::<T>(*id) {
             found.push(record.clone());
         } else {
             checker.error(format!("{field}[{index}]"), format!("no {} has id {id}", T::NAME));

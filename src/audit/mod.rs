@@ -88,6 +88,89 @@ pub fn append(
     Ok(())
 }
 
+/// Who writes, and where the events of the write go: into the trail at once, or, for an
+/// import, gathered and appended together before its transaction commits (a statement per
+/// thousand events rather than one per record). Either way they land with the write or not at
+/// all.
+pub struct Trail<'a> {
+    actor: &'a str,
+    gathered: Option<Vec<Gathered>>,
+}
+
+struct Gathered {
+    at: Timestamp,
+    action: AuditAction,
+    resource_type: &'static str,
+    resource_id: i64,
+    changes: String,
+}
+
+/// Events appended by one statement: six values each, well within either backend's limit.
+const EVENTS_PER_STATEMENT: usize = 1_000;
+
+impl<'a> Trail<'a> {
+    /// Each event appended as it happens.
+    pub fn immediate(actor: &'a str) -> Self {
+        Self { actor, gathered: None }
+    }
+
+    /// Events kept until [`Trail::flush`].
+    pub fn gathering(actor: &'a str) -> Self {
+        Self { actor, gathered: Some(Vec::new()) }
+    }
+
+    pub fn actor(&self) -> &'a str {
+        self.actor
+    }
+
+    pub fn record(
+        &mut self,
+        conn: &mut DbConnection,
+        action: AuditAction,
+        resource_type: &'static str,
+        resource_id: i64,
+        changes: Map<String, Value>,
+    ) -> Result<()> {
+        match &mut self.gathered {
+            None => append(conn, self.actor, action, resource_type, resource_id, changes),
+            Some(gathered) => {
+                let at = crate::domain::now();
+                let changes = Value::Object(changes).to_string();
+                gathered.push(Gathered { at, action, resource_type, resource_id, changes });
+                Ok(())
+            }
+        }
+    }
+
+    /// Appends the gathered events, in the order they happened.
+    pub fn flush(&mut self, conn: &mut DbConnection) -> Result<()> {
+        let Some(gathered) = &mut self.gathered else { return Ok(()) };
+        for events in gathered.chunks(EVENTS_PER_STATEMENT) {
+            let rows: Vec<_> = events
+                .iter()
+                .map(|event| {
+                    (
+                        audit_events::at.eq(event.at),
+                        audit_events::actor.eq(self.actor),
+                        audit_events::action.eq(event.action),
+                        audit_events::resource_type.eq(event.resource_type),
+                        audit_events::resource_id.eq(event.resource_id),
+                        audit_events::changes.eq(&event.changes),
+                    )
+                })
+                .collect();
+            // A multi-row insert builds for each backend's connection, not for both at once.
+            let insert = diesel::insert_into(audit_events::table).values(rows);
+            match conn {
+                DbConnection::Pg(pg) => insert.execute(pg)?,
+                DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+            };
+        }
+        gathered.clear();
+        Ok(())
+    }
+}
+
 /// A point in time for `from` and `to`: RFC 3339, or a date (its midnight, UTC).
 #[derive(Debug, Clone, Copy)]
 pub struct Instant(NaiveDateTime);

@@ -11,11 +11,14 @@ use actix_web::{post, web};
 use serde_json::{Map, Value};
 
 use super::{Counts, DataDocument, ImportSummary};
+use crate::audit::Trail;
 use crate::auth::Editor;
 use crate::db::DbConnection;
+use crate::db::MAX_BOUND_VALUES;
 use crate::domain::Key;
 use crate::error::{FieldError, Result};
 use crate::http::{AppState, JsonBody};
+use crate::input::Checker;
 use crate::links::MAX_IDS;
 use crate::resource::any::{AnyResource, Imported};
 use crate::resource::{Kind, Reference};
@@ -23,26 +26,56 @@ use crate::resources::RESOURCES;
 
 /// Imports a document; the caller holds the transaction. A `422` lists every error.
 pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> Result<ImportSummary> {
-    let mut run = Run { conn, actor, errors: Vec::new(), ids: HashMap::new() };
+    let mut run = Run {
+        conn,
+        trail: Trail::gathering(actor),
+        checker: Checker::default(),
+        errors: Vec::new(),
+        ids: HashMap::new(),
+    };
+    for resource in RESOURCES {
+        run.look_up_keys(resource.kind(), document.list(resource.kind().table))?;
+    }
     let mut summary = ImportSummary::default();
     for resource in RESOURCES {
         let list = resource.kind().table;
         summary.add(list, run.list(*resource, document.list(list))?);
     }
     crate::error::ApiError::check(run.errors)?;
+    run.trail.flush(run.conn)?;
     Ok(summary)
 }
 
 struct Run<'c> {
     conn: &'c mut DbConnection,
-    /// Who imports, for the audit trail.
-    actor: &'c str,
+    /// Who imports, and the audit events, appended together at the end.
+    trail: Trail<'c>,
+    /// Validates each record in turn, remembering the records it found.
+    checker: Checker,
     errors: Vec<FieldError>,
     /// Ids by kind and key, of records already looked up or written by this import.
     ids: HashMap<(&'static str, String), Option<i64>>,
 }
 
 impl Run<'_> {
+    /// Finds which keys of the document's records of `kind` the database holds, a few
+    /// thousand per query, rather than one query per record.
+    fn look_up_keys(&mut self, kind: &'static Kind, records: &[Value]) -> Result<()> {
+        let keys: Vec<&str> = records
+            .iter()
+            .filter_map(|record| record.get("key")?.as_str())
+            .filter(|key| key.parse::<Key>().is_ok())
+            .collect();
+        for keys in keys.chunks(MAX_BOUND_VALUES) {
+            let found = kind.ids_by_keys(self.conn, keys)?;
+            for key in keys {
+                let id = found.get(*key).copied();
+                self.ids.insert((kind.table, (*key).to_owned()), id);
+            }
+        }
+        Ok(())
+    }
+
     fn list(&mut self, resource: &dyn AnyResource, records: &[Value]) -> Result<Counts> {
         let list = resource.kind().table;
         let mut counts = Counts::default();
@@ -104,7 +137,13 @@ impl Run<'_> {
     ) -> Result<()> {
         let Some(fields) = self.api_fields(resource.references(), path, record)? else { return Ok(()) };
         let existing = self.id(resource.kind(), key)?;
-        match resource.import(self.conn, Value::Object(fields), existing, self.actor)? {
+        match resource.import(
+            self.conn,
+            Value::Object(fields),
+            existing,
+            &mut self.checker,
+            &mut self.trail,
+        )? {
             Imported::Created(id) => {
                 self.ids.insert((resource.kind().table, key.to_owned()), Some(id));
                 counts.created += 1;

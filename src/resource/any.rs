@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use serde_json::{Map, Value};
 
 use super::{Kind, Listed, Reference, Routed, Validate, store};
+use crate::audit::Trail;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Result};
 use crate::input::{Checker, read_body};
@@ -29,13 +30,15 @@ pub trait AnyResource: Sync {
     /// Mounts its routes.
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig);
     /// Validates `fields` (named as the API names them) like the API would, then creates the
-    /// record or updates the record `id`; the caller holds the transaction.
+    /// record or updates the record `id`; the caller holds the transaction. `checker` goes on
+    /// from record to record (it remembers what it found), `trail` takes the audit events.
     fn import(
         &self,
         conn: &mut DbConnection,
         fields: Value,
         id: Option<i64>,
-        actor: &str,
+        checker: &mut Checker,
+        trail: &mut Trail,
     ) -> Result<Imported>;
     /// The writable fields of the records with these ids (at most a batch), in this order.
     fn export(&self, conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Map<String, Value>>>;
@@ -66,20 +69,21 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
         conn: &mut DbConnection,
         fields: Value,
         id: Option<i64>,
-        actor: &str,
+        checker: &mut Checker,
+        trail: &mut Trail,
     ) -> Result<Imported> {
-        let mut checker = Checker::default();
-        let input: R::Input = read_body(fields, &mut checker)?;
-        let values = input.validate(&mut checker, conn, id)?;
-        let errors = checker.into_errors();
+        let input: R::Input = read_body(fields, checker)?;
+        let values = input.validate(checker, conn, id);
+        let errors = checker.take_errors();
+        let values = values?;
         let Some(values) = values.filter(|_| errors.is_empty()) else {
             return Ok(Imported::Invalid(errors));
         };
         Ok(match id {
-            None => Imported::Created(R::id(&store::insert::<R>(conn, values, actor)?)),
+            None => Imported::Created(R::id(&store::insert::<R>(conn, values, trail)?)),
             Some(id) => {
                 let current = store::find::<R>(conn, id)?;
-                match store::update::<R>(conn, current, values, actor)? {
+                match store::update::<R>(conn, current, values, trail)? {
                     (_, true) => Imported::Updated,
                     (_, false) => Imported::Unchanged,
                 }

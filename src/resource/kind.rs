@@ -8,6 +8,7 @@ use diesel::RunQueryDsl;
 use diesel::sql_types::{BigInt, Text};
 
 use crate::db::{DbConnection, MAX_BOUND_VALUES};
+use crate::domain::Key;
 use crate::error::ApiError;
 use crate::links::LinkTable;
 
@@ -66,6 +67,29 @@ impl Kind {
                 .bind::<Text, _>(key)
                 .load(conn)?;
         Ok(rows.first().map(|row| row.id))
+    }
+
+    /// The ids of the records with these keys (at most `MAX_BOUND_VALUES`), by key.
+    pub fn ids_by_keys(
+        &self,
+        conn: &mut DbConnection,
+        keys: &[&str],
+    ) -> diesel::QueryResult<HashMap<String, i64>> {
+        // Keys are written into the statement, so that any number of them is one statement:
+        // only those that are valid keys (letters, digits, `.`, `_`, `:`, `-`) can be there,
+        // which no quote can break out of.
+        let list = keys
+            .iter()
+            .filter(|key| key.parse::<Key>().is_ok())
+            .map(|key| format!("'{key}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if list.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!("SELECT id, key FROM {} WHERE key IN ({list})", self.table);
+        let rows: Vec<IdKey> = diesel::sql_query(sql).load(conn)?;
+        Ok(rows.into_iter().map(|row| (row.key, row.id)).collect())
     }
 
     /// The keys of the records with these ids, by id, however many ids there are.

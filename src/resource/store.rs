@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{Resource, Validate};
-use crate::audit;
+use crate::audit::{self, Trail};
 use crate::db::{self, DbConnection};
 use crate::domain::AuditAction;
 use crate::error::{ApiError, Result};
@@ -38,10 +38,14 @@ fn unchanged<R: Resource>(current: &R::Record, values: &R::Values) -> Result<boo
 }
 
 /// Inserts a validated record and its `created` event.
-pub fn insert<R: Resource>(conn: &mut DbConnection, values: R::Values, actor: &str) -> Result<R::Record> {
+pub fn insert<R: Resource>(
+    conn: &mut DbConnection,
+    values: R::Values,
+    trail: &mut Trail,
+) -> Result<R::Record> {
     let record = R::insert(conn, values)?;
     let changes = audit::diff(None, Some(&writable_fields::<R>(&record)?));
-    audit::append(conn, actor, AuditAction::Created, R::KIND.resource_type, R::id(&record), changes)?;
+    trail.record(conn, AuditAction::Created, R::KIND.resource_type, R::id(&record), changes)?;
     Ok(record)
 }
 
@@ -51,7 +55,7 @@ pub fn update<R: Resource>(
     conn: &mut DbConnection,
     current: R::Record,
     values: R::Values,
-    actor: &str,
+    trail: &mut Trail,
 ) -> Result<(R::Record, bool)> {
     if unchanged::<R>(&current, &values)? {
         return Ok((current, false));
@@ -59,14 +63,14 @@ pub fn update<R: Resource>(
     let id = R::id(&current);
     let record = R::update(conn, id, values)?;
     let changes = audit::diff(Some(&writable_fields::<R>(&current)?), Some(&writable_fields::<R>(&record)?));
-    audit::append(conn, actor, AuditAction::Updated, R::KIND.resource_type, id, changes)?;
+    trail.record(conn, AuditAction::Updated, R::KIND.resource_type, id, changes)?;
     Ok((record, true))
 }
 
 /// Validates a create body and inserts the record.
 pub fn create<R: Resource>(conn: &mut DbConnection, body: Value, actor: &str) -> Result<R::Record> {
     let values = parse_new(body, |input: R::Input, checker| input.validate(checker, conn, None))?;
-    insert::<R>(conn, values, actor)
+    insert::<R>(conn, values, &mut Trail::immediate(actor))
 }
 
 /// Applies a merge patch to the record if `expected` allows, and stores the result.
@@ -84,7 +88,7 @@ pub fn patch<R: Resource>(
     // After validation, so that a bad body is a 422 whatever If-Match says; either way
     // nothing is written.
     check_precondition::<R>(&current, expected)?;
-    Ok(update::<R>(conn, current, values, actor)?.0)
+    Ok(update::<R>(conn, current, values, &mut Trail::immediate(actor))?.0)
 }
 
 /// Deletes a record that nothing refers to (`409` naming what does) if `expected` allows.

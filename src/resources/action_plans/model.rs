@@ -142,7 +142,9 @@ impl Validate for ActionPlanInput {
         let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
         let agency_ids = checker.optional("agency_ids", self.agency_ids).unwrap_or_default();
         if let Some(agreement_id) = agreement_id
-            && !diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result::<bool>(conn)?
+            && !checker.exists(conn, "agreements", agreement_id, |conn| {
+                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)
+            })?
         {
             checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
         }

@@ -186,7 +186,7 @@ impl Validate for AgreementInput {
         if let Some(renewed) = renews_agreement_id {
             if Some(renewed) == id {
                 checker.error("renews_agreement_id", "an agreement cannot renew itself");
-            } else if !exists(conn, renewed)? {
+            } else if !checker.exists(conn, "agreements", renewed, |conn| exists(conn, renewed))? {
                 checker.error("renews_agreement_id", format!("no agreement has id {renewed}"));
             } else if let Some(id) = id
                 && chain_reaches(conn, renewed, id)?

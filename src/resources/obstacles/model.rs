@@ -105,8 +105,9 @@ impl Validate for ObstacleInput {
         let identified_on = checker.optional("identified_on", self.identified_on).map(|d| d.0);
 
         if let Some(agreement_id) = given_agreement {
-            let exists: bool =
-                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)?;
+            let exists = checker.exists(conn, "agreements", agreement_id, |conn| {
+                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)
+            })?;
             if !exists {
                 checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
             }
