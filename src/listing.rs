@@ -420,6 +420,29 @@ query_value_from_str!(
     crate::domain::Role
 );
 
+/// Whether a column can hold `NULL`, from its SQL type.
+pub fn nullable<C>(_column: &C) -> bool
+where
+    C: diesel::Expression,
+    C::SqlType: diesel::sql_types::SqlType,
+    <C::SqlType as diesel::sql_types::SqlType>::IsNull: Nullability,
+{
+    <<C::SqlType as diesel::sql_types::SqlType>::IsNull as Nullability>::NULLABLE
+}
+
+/// Diesel's nullability markers as a value.
+pub trait Nullability {
+    const NULLABLE: bool;
+}
+
+impl Nullability for diesel::sql_types::is_nullable::NotNull {
+    const NULLABLE: bool = false;
+}
+
+impl Nullability for diesel::sql_types::is_nullable::IsNullable {
+    const NULLABLE: bool = true;
+}
+
 /// Declares what a list may be sorted by, once: a constant with the field names (for
 /// [`ListParams::take`]), a function that appends the `ORDER BY` terms of the request's sort
 /// keys, then `id`, to a boxed diesel query, and `page_of`, which counts every match of a
@@ -438,8 +461,16 @@ macro_rules! sortable {
             for key in keys {
                 query = match (key.field, key.descending) {
                     $(
-                        ($name, false) => query.then_order_by($column.is_null().asc()).then_order_by($column.asc()),
-                        ($name, true) => query.then_order_by($column.is_null().desc()).then_order_by($column.desc()),
+                        // Nulls placed explicitly only where there can be some: an extra
+                        // sort term keeps the database from reading the column's index in order.
+                        ($name, false) if $crate::listing::nullable(&$column) => {
+                            query.then_order_by($column.is_null().asc()).then_order_by($column.asc())
+                        }
+                        ($name, false) => query.then_order_by($column.asc()),
+                        ($name, true) if $crate::listing::nullable(&$column) => {
+                            query.then_order_by($column.is_null().desc()).then_order_by($column.desc())
+                        }
+                        ($name, true) => query.then_order_by($column.desc()),
                     )+
                     // `ListParams::take` only lets the names above through.
                     _ => query,
