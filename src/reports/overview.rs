@@ -207,13 +207,20 @@ fn agreement_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<
 }
 
 fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<PlanCounts> {
-    let plans = matched_plans(filter);
-    let by_status = counts(
-        conn,
-        format!(
-            "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {plans} GROUP BY ap.status"
+    let sql = match filter.sector_id {
+        // The plans of a sector are counted one by one; the others from the agreements'
+        // tallies (migration 000006), a few rows per agreement however many plans there are.
+        Some(_) => format!(
+            "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {} GROUP BY ap.status",
+            matched_plans(filter)
         ),
-    )?;
+        None => format!(
+            "SELECT status AS value, CAST(SUM(plans) AS BIGINT) AS count FROM action_plan_tallies \
+             WHERE agreement_id IN ({}) GROUP BY status",
+            matched(filter)
+        ),
+    };
+    let by_status = counts(conn, sql)?;
     let by_status = count_map::<ActionPlanStatus>(&by_status);
     let total = by_status.values().sum();
     Ok(PlanCounts { total, implementation_rate: implementation_rate(&by_status), by_status })
@@ -255,15 +262,31 @@ fn partners(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<Vec<Part
         not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
     }
     let implemented = ActionPlanStatus::Implemented.as_str();
-    let mut partners: Vec<Partner> = diesel::sql_query(format!(
-        "SELECT r.country_code AS country_code, COUNT(DISTINCT p.agreement_id) AS agreements, \
-         COUNT(DISTINCT ap.id) AS action_plans, \
-         COUNT(DISTINCT CASE WHEN ap.status = '{implemented}' THEN ap.id END) AS implemented \
-         FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-         LEFT JOIN action_plans ap ON ap.agreement_id = p.agreement_id AND {plans} \
-         WHERE p.agreement_id IN ({agreements}){not_self} GROUP BY r.country_code"
-    ))
-    .load(conn)?;
+    let sql = match filter.sector_id {
+        Some(_) => format!(
+            "SELECT r.country_code AS country_code, COUNT(DISTINCT p.agreement_id) AS agreements, \
+             COUNT(DISTINCT ap.id) AS action_plans, \
+             COUNT(DISTINCT CASE WHEN ap.status = '{implemented}' THEN ap.id END) AS implemented \
+             FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+             LEFT JOIN action_plans ap ON ap.agreement_id = p.agreement_id AND {plans} \
+             WHERE p.agreement_id IN ({agreements}){not_self} GROUP BY r.country_code"
+        ),
+        // Each plan belongs to one agreement: the plans of a country's agreements are the sum
+        // of those agreements' tallies, each agreement counted once per country.
+        None => format!(
+            "SELECT c.country_code AS country_code, COUNT(*) AS agreements, \
+             CAST(COALESCE(SUM(t.plans), 0) AS BIGINT) AS action_plans, \
+             CAST(COALESCE(SUM(t.implemented), 0) AS BIGINT) AS implemented \
+             FROM (SELECT DISTINCT r.country_code, p.agreement_id \
+                   FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+                   WHERE p.agreement_id IN ({agreements}){not_self}) c \
+             LEFT JOIN (SELECT agreement_id, SUM(plans) AS plans, \
+                        SUM(CASE WHEN status = '{implemented}' THEN plans ELSE 0 END) AS implemented \
+                        FROM action_plan_tallies GROUP BY agreement_id) t ON t.agreement_id = c.agreement_id \
+             GROUP BY c.country_code"
+        ),
+    };
+    let mut partners: Vec<Partner> = diesel::sql_query(sql).load(conn)?;
     partners
         .sort_by(|a, b| b.agreements.cmp(&a.agreements).then_with(|| a.country_code.cmp(&b.country_code)));
     Ok(partners)
