@@ -132,6 +132,25 @@ struct ValueCount {
     count: i64,
 }
 
+/// The agreements the filters select, for `IN (...)`: a subquery, or, with a sector, the ids
+/// it selects, written out. (A subquery that looks into the action plans of each agreement
+/// would be run again for each row of the queries that use it: minutes at a million plans.)
+fn selected(conn: &mut DbConnection, filter: &OverviewFilter) -> QueryResult<String> {
+    if filter.sector_id.is_none() {
+        return Ok(matched(filter));
+    }
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let ids: Vec<Id> = diesel::sql_query(matched(filter)).load(conn)?;
+    if ids.is_empty() {
+        return Ok("NULL".to_owned());
+    }
+    Ok(ids.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(", "))
+}
+
 /// The ids of the agreements the filters select, as a subquery.
 fn matched(filter: &OverviewFilter) -> String {
     let mut sql = String::from("SELECT a.id FROM agreements a WHERE 1 = 1");
@@ -150,8 +169,8 @@ fn matched(filter: &OverviewFilter) -> String {
     if let Some(sector) = filter.sector_id {
         sql += &format!(
             " AND (EXISTS (SELECT 1 FROM agreement_sectors s WHERE s.agreement_id = a.id AND s.sector_id = {sector}) \
-             OR EXISTS (SELECT 1 FROM action_plans ap JOIN action_plan_sectors aps ON aps.action_plan_id = ap.id \
-             WHERE ap.agreement_id = a.id AND aps.sector_id = {sector}))"
+             OR a.id IN (SELECT ap.agreement_id FROM action_plan_sectors aps \
+             JOIN action_plans ap ON ap.id = aps.action_plan_id WHERE aps.sector_id = {sector}))"
         );
     }
     sql
@@ -159,8 +178,8 @@ fn matched(filter: &OverviewFilter) -> String {
 
 /// The condition on action plans `ap`: of a matching agreement, and in the sector if one is
 /// asked for.
-fn matched_plans(filter: &OverviewFilter) -> String {
-    let mut sql = format!("ap.agreement_id IN ({})", matched(filter));
+fn matched_plans(filter: &OverviewFilter, agreements: &str) -> String {
+    let mut sql = format!("ap.agreement_id IN ({agreements})");
     if let Some(sector) = filter.sector_id {
         sql += &format!(
             " AND ap.id IN (SELECT action_plan_id FROM action_plan_sectors WHERE sector_id = {sector})"
@@ -175,17 +194,17 @@ fn counts(conn: &mut DbConnection, sql: String) -> QueryResult<Vec<(String, i64)
 }
 
 pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Overview> {
+    let agreements = selected(conn, filter)?;
     Ok(Overview {
-        agreements: agreement_counts(conn, filter)?,
-        action_plans: plan_counts(conn, filter)?,
-        obstacles: obstacle_counts(conn, filter)?,
-        partners: partners(conn, filter)?,
-        expiring: expiring(conn, filter, today)?,
+        agreements: agreement_counts(conn, &agreements)?,
+        action_plans: plan_counts(conn, filter, &agreements)?,
+        obstacles: obstacle_counts(conn, &agreements)?,
+        partners: partners(conn, filter, &agreements)?,
+        expiring: expiring(conn, filter, &agreements, today)?,
     })
 }
 
-fn agreement_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<AgreementCounts> {
-    let agreements = matched(filter);
+fn agreement_counts(conn: &mut DbConnection, agreements: &str) -> Result<AgreementCounts> {
     let by_status = counts(
         conn,
         format!(
@@ -206,18 +225,17 @@ fn agreement_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<
     })
 }
 
-fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<PlanCounts> {
+fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter, agreements: &str) -> Result<PlanCounts> {
     let sql = match filter.sector_id {
         // The plans of a sector are counted one by one; the others from the agreements'
         // tallies (migration 000006), a few rows per agreement however many plans there are.
         Some(_) => format!(
             "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {} GROUP BY ap.status",
-            matched_plans(filter)
+            matched_plans(filter, agreements)
         ),
         None => format!(
             "SELECT status AS value, CAST(SUM(plans) AS BIGINT) AS count FROM action_plan_tallies \
-             WHERE agreement_id IN ({}) GROUP BY status",
-            matched(filter)
+             WHERE agreement_id IN ({agreements}) GROUP BY status"
         ),
     };
     let by_status = counts(conn, sql)?;
@@ -226,8 +244,7 @@ fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<PlanC
     Ok(PlanCounts { total, implementation_rate: implementation_rate(&by_status), by_status })
 }
 
-fn obstacle_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<OverviewObstacles> {
-    let agreements = matched(filter);
+fn obstacle_counts(conn: &mut DbConnection, agreements: &str) -> Result<OverviewObstacles> {
     let categories = counts(
         conn,
         format!(
@@ -253,8 +270,8 @@ fn obstacle_counts(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<O
 
 /// Per partner country, most agreements first. The partners of the region (or country) asked
 /// for are the other parties.
-fn partners(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<Vec<Partner>> {
-    let (agreements, plans) = (matched(filter), matched_plans(filter));
+fn partners(conn: &mut DbConnection, filter: &OverviewFilter, agreements: &str) -> Result<Vec<Partner>> {
+    let plans = matched_plans(filter, agreements);
     let mut not_self = String::new();
     if let Some(region) = filter.region_id {
         not_self += &format!(" AND p.region_id <> {region}");
@@ -262,30 +279,32 @@ fn partners(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<Vec<Part
         not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
     }
     let implemented = ActionPlanStatus::Implemented.as_str();
-    let sql = match filter.sector_id {
+    // The plans and implemented plans of each agreement: from the tallies, or, for the plans
+    // of one sector, counted.
+    let per_agreement = match filter.sector_id {
         Some(_) => format!(
-            "SELECT r.country_code AS country_code, COUNT(DISTINCT p.agreement_id) AS agreements, \
-             COUNT(DISTINCT ap.id) AS action_plans, \
-             COUNT(DISTINCT CASE WHEN ap.status = '{implemented}' THEN ap.id END) AS implemented \
-             FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-             LEFT JOIN action_plans ap ON ap.agreement_id = p.agreement_id AND {plans} \
-             WHERE p.agreement_id IN ({agreements}){not_self} GROUP BY r.country_code"
+            "SELECT ap.agreement_id, COUNT(*) AS plans, \
+             SUM(CASE WHEN ap.status = '{implemented}' THEN 1 ELSE 0 END) AS implemented \
+             FROM action_plans ap WHERE {plans} GROUP BY ap.agreement_id"
         ),
-        // Each plan belongs to one agreement: the plans of a country's agreements are the sum
-        // of those agreements' tallies, each agreement counted once per country.
         None => format!(
-            "SELECT c.country_code AS country_code, COUNT(*) AS agreements, \
-             CAST(COALESCE(SUM(t.plans), 0) AS BIGINT) AS action_plans, \
-             CAST(COALESCE(SUM(t.implemented), 0) AS BIGINT) AS implemented \
-             FROM (SELECT DISTINCT r.country_code, p.agreement_id \
-                   FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-                   WHERE p.agreement_id IN ({agreements}){not_self}) c \
-             LEFT JOIN (SELECT agreement_id, SUM(plans) AS plans, \
-                        SUM(CASE WHEN status = '{implemented}' THEN plans ELSE 0 END) AS implemented \
-                        FROM action_plan_tallies GROUP BY agreement_id) t ON t.agreement_id = c.agreement_id \
-             GROUP BY c.country_code"
+            "SELECT agreement_id, SUM(plans) AS plans, \
+             SUM(CASE WHEN status = '{implemented}' THEN plans ELSE 0 END) AS implemented \
+             FROM action_plan_tallies WHERE agreement_id IN ({agreements}) GROUP BY agreement_id"
         ),
     };
+    // Each plan belongs to one agreement: the plans of a country's agreements are the sum of
+    // those agreements' counts, each agreement counted once per country.
+    let sql = format!(
+        "SELECT c.country_code AS country_code, COUNT(*) AS agreements, \
+         CAST(COALESCE(SUM(t.plans), 0) AS BIGINT) AS action_plans, \
+         CAST(COALESCE(SUM(t.implemented), 0) AS BIGINT) AS implemented \
+         FROM (SELECT DISTINCT r.country_code, p.agreement_id \
+               FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+               WHERE p.agreement_id IN ({agreements}){not_self}) c \
+         LEFT JOIN ({per_agreement}) t ON t.agreement_id = c.agreement_id \
+         GROUP BY c.country_code"
+    );
     let mut partners: Vec<Partner> = diesel::sql_query(sql).load(conn)?;
     partners
         .sort_by(|a, b| b.agreements.cmp(&a.agreements).then_with(|| a.country_code.cmp(&b.country_code)));
@@ -293,8 +312,12 @@ fn partners(conn: &mut DbConnection, filter: &OverviewFilter) -> Result<Vec<Part
 }
 
 /// Signed or active agreements whose expiry falls within the window, soonest first.
-fn expiring(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Vec<Expiring>> {
-    let agreements = matched(filter);
+fn expiring(
+    conn: &mut DbConnection,
+    filter: &OverviewFilter,
+    agreements: &str,
+    today: NaiveDate,
+) -> Result<Vec<Expiring>> {
     let window = filter.expiring_within_days.map_or(DEFAULT_EXPIRING_WITHIN_DAYS, |days| days.0);
     let until = today + chrono::Duration::days(window);
     let statuses = format!("'{}', '{}'", AgreementStatus::Signed.as_str(), AgreementStatus::Active.as_str());

@@ -13,24 +13,55 @@ CREATE TABLE action_plan_tallies (
 INSERT INTO action_plan_tallies (agreement_id, status, plans)
     SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status;
 
-CREATE FUNCTION action_plans_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Statement-level triggers, over the rows a statement changed: a bulk statement adds its
+-- plans to each tally once (a row-level trigger would update one tally row once per plan, and
+-- PostgreSQL walks every version a transaction left of a row to find the latest).
+CREATE FUNCTION action_plans_tally_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE action_plan_tallies SET plans = plans - 1
-            WHERE agreement_id = OLD.agreement_id AND status = OLD.status;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO action_plan_tallies (agreement_id, status, plans) VALUES (NEW.agreement_id, NEW.status, 1)
-            ON CONFLICT (agreement_id, status) DO UPDATE SET plans = action_plan_tallies.plans + 1;
-    END IF;
+    INSERT INTO action_plan_tallies (agreement_id, status, plans)
+        SELECT agreement_id, status, COUNT(*) FROM added GROUP BY agreement_id, status
+        ORDER BY agreement_id, status
+        ON CONFLICT (agreement_id, status) DO UPDATE SET plans = action_plan_tallies.plans + EXCLUDED.plans;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER action_plans_tally_insert_delete AFTER INSERT OR DELETE ON action_plans
-    FOR EACH ROW EXECUTE FUNCTION action_plans_tally();
+CREATE FUNCTION action_plans_tally_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE action_plan_tallies t SET plans = t.plans - r.plans
+        FROM (SELECT agreement_id, status, COUNT(*) AS plans FROM removed GROUP BY agreement_id, status) r
+        WHERE t.agreement_id = r.agreement_id AND t.status = r.status;
+    RETURN NULL;
+END
+$$;
 
-CREATE TRIGGER action_plans_tally_update AFTER UPDATE OF agreement_id, status ON action_plans
-    FOR EACH ROW
-    WHEN (OLD.agreement_id IS DISTINCT FROM NEW.agreement_id OR OLD.status IS DISTINCT FROM NEW.status)
-    EXECUTE FUNCTION action_plans_tally();
+CREATE FUNCTION action_plans_tally_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE action_plan_tallies t SET plans = t.plans - r.plans
+        FROM (SELECT o.agreement_id, o.status, COUNT(*) AS plans
+              FROM before_rows o JOIN after_rows n ON n.id = o.id
+              WHERE o.agreement_id <> n.agreement_id OR o.status <> n.status
+              GROUP BY o.agreement_id, o.status) r
+        WHERE t.agreement_id = r.agreement_id AND t.status = r.status;
+    INSERT INTO action_plan_tallies (agreement_id, status, plans)
+        SELECT n.agreement_id, n.status, COUNT(*)
+        FROM before_rows o JOIN after_rows n ON n.id = o.id
+        WHERE o.agreement_id <> n.agreement_id OR o.status <> n.status
+        GROUP BY n.agreement_id, n.status
+        ORDER BY n.agreement_id, n.status
+        ON CONFLICT (agreement_id, status) DO UPDATE SET plans = action_plan_tallies.plans + EXCLUDED.plans;
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER action_plans_tally_insert AFTER INSERT ON action_plans
+    REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION action_plans_tally_added();
+
+CREATE TRIGGER action_plans_tally_delete AFTER DELETE ON action_plans
+    REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION action_plans_tally_removed();
+
+CREATE TRIGGER action_plans_tally_update AFTER UPDATE ON action_plans
+    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION action_plans_tally_changed();
