@@ -180,8 +180,11 @@ async fn stream<R: CsvSource>(
             return Ok(());
         }
         let by_id = R::KEYSET && list.sort.is_empty();
-        let mut batch =
-            ListParams { limit: if list.limit_given { list.limit } else { BATCH }, ..list.clone() };
+        let mut batch = ListParams {
+            limit: if list.limit_given { list.limit } else { BATCH },
+            counted: false,
+            ..list.clone()
+        };
         loop {
             let (_, records) = <R as CsvSource>::page(conn, &batch, &filter)?;
             let done = list.limit_given || (records.len() as i64) < batch.limit;

@@ -251,6 +251,25 @@ async fn sort_orders_by_several_fields_with_nulls_last_and_ties_by_id() {
 }
 
 #[actix_web::test]
+async fn after_id_pages_in_id_order_with_the_total_of_every_match() {
+    let app = TestApp::new().await;
+    three_regions(&app).await;
+    let first = app.get("/api/v1/regions?limit=2").await.json();
+    assert_eq!(ids(&first), [1, 2]);
+    let next = app.get("/api/v1/regions?limit=2&after_id=2").await.json();
+    assert_eq!(ids(&next), [3]);
+    assert_eq!(next["total"], 3, "every match, on the pages before too");
+    let filtered = app.get("/api/v1/regions?country_code=ID&after_id=1").await.json();
+    let all_indonesian = app.get("/api/v1/regions?country_code=ID").await.json();
+    assert_eq!(filtered["total"], all_indonesian["total"]);
+    assert!(ids(&filtered).iter().all(|id| *id > 1));
+    assert_eq!(ids(&app.get("/api/v1/regions?after_id=3").await.json()), Vec::<i64>::new());
+    app.get("/api/v1/regions?after_id=1&sort=name").await.assert_problem(400, &["after_id"]);
+    app.get("/api/v1/regions?after_id=1&offset=2").await.assert_problem(400, &["after_id"]);
+    app.get("/api/v1/regions?after_id=-1").await.assert_problem(400, &["after_id"]);
+}
+
+#[actix_web::test]
 async fn bad_list_parameters_are_400_naming_each_one() {
     let app = TestApp::new().await;
     app.get("/api/v1/regions?limit=0").await.assert_problem(400, &["limit"]);

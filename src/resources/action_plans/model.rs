@@ -270,7 +270,7 @@ pub(super) fn page(
     list: &ListParams,
     filter: &ActionPlanFilter,
 ) -> Result<(i64, Vec<ActionPlan>)> {
-    let (total, records) = page_of(conn, list, || filtered(list, filter))?;
+    let (total, records) = page_of(conn, list, |list| filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 

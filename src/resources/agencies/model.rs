@@ -147,5 +147,5 @@ fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'s
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &AgencyFilter) -> Result<(i64, Vec<Agency>)> {
-    Ok(page_of(conn, list, || filtered(list, filter))?)
+    Ok(page_of(conn, list, |list| filtered(list, filter))?)
 }

@@ -351,7 +351,7 @@ pub(super) fn page(
     list: &ListParams,
     filter: &AgreementFilter,
 ) -> Result<(i64, Vec<Agreement>)> {
-    let (total, records) = page_of(conn, list, || filtered(list, filter))?;
+    let (total, records) = page_of(conn, list, |list| filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 

@@ -203,5 +203,5 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &ObstacleFilter) -> Result<(i64, Vec<Obstacle>)> {
-    Ok(page_of(conn, list, || filtered(list, filter))?)
+    Ok(page_of(conn, list, |list| filtered(list, filter))?)
 }

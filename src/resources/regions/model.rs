@@ -183,5 +183,5 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
-    Ok(page_of(conn, list, || filtered(list, filter))?)
+    Ok(page_of(conn, list, |list| filtered(list, filter))?)
 }
