@@ -214,6 +214,8 @@ async fn the_reports_count_100000_plans_written_behind_the_api() {
     assert_eq!(overview["action_plans"]["total"], 100_000);
     assert_eq!(overview["action_plans"]["by_status"]["implemented"], 33_333);
     assert_eq!(overview["partners"][0]["action_plans"], 100_000);
+    assert_eq!(app.total("/api/v1/action-plans").await, 100_000, "the list's total, from the same tallies");
+    assert_eq!(app.total("/api/v1/action-plans?status=implemented").await, 33_333);
     let summary = app.get(&format!("/api/v1/agreements/{}/summary", case.agreement)).await.json();
     assert_eq!(summary["action_plans"]["year_undetermined"], 50_000);
     assert_eq!(
