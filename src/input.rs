@@ -9,15 +9,14 @@
 //! `PATCH` is JSON merge patch (RFC 7386): the patch is merged into the record's current input
 //! fields and the result is validated exactly like a create, so the rules live in one place.
 
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
-use serde::{Deserialize, Serialize};
-
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::Key;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::Key;
 use crate::error::{ApiError, FieldError, Result};
 
 /// Longest name or title, in characters.

@@ -112,12 +112,7 @@ macro_rules! link_table {
                         ($table::$owner.eq(owner), $table::$target.eq(*target), $table::position.eq(position))
                     })
                     .collect();
-                // A multi-row insert builds for each backend's connection, not for both at once.
-                let insert = diesel::insert_into($table::table).values(rows);
-                match conn {
-                    DbConnection::Pg(pg) => insert.execute(pg)?,
-                    DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
-                };
+                crate::db::execute_on_backend(conn, diesel::insert_into($table::table).values(rows))?;
                 Ok(())
             }
 

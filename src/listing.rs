@@ -513,9 +513,12 @@ macro_rules! sortable {
         {
             use diesel::prelude::*;
             // `total` counts every match, on the pages before `after_id` too.
-            let total = match list.counted {
-                true => query(&$crate::listing::ListParams { after_id: None, ..list.clone() }).count().get_result(conn)?,
-                false => 0,
+            let total = match (list.counted, list.after_id) {
+                (false, _) => 0,
+                (true, None) => query(list).count().get_result(conn)?,
+                (true, Some(_)) => query(&$crate::listing::ListParams { after_id: None, ..list.clone() })
+                    .count()
+                    .get_result(conn)?,
             };
             let rows = $function(query(list), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
             Ok((total, rows))

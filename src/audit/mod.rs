@@ -119,10 +119,6 @@ impl<'a> Trail<'a> {
         Self { actor, gathered: Some(Vec::new()) }
     }
 
-    pub fn actor(&self) -> &'a str {
-        self.actor
-    }
-
     pub fn record(
         &mut self,
         conn: &mut DbConnection,
@@ -159,12 +155,7 @@ impl<'a> Trail<'a> {
                     )
                 })
                 .collect();
-            // A multi-row insert builds for each backend's connection, not for both at once.
-            let insert = diesel::insert_into(audit_events::table).values(rows);
-            match conn {
-                DbConnection::Pg(pg) => insert.execute(pg)?,
-                DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
-            };
+            db::execute_on_backend(conn, diesel::insert_into(audit_events::table).values(rows))?;
         }
         gathered.clear();
         Ok(())

@@ -11,6 +11,7 @@ use std::time::Duration;
 use actix_web::web;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
+use diesel::query_dsl::methods::ExecuteDsl;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, QueryResult, RunQueryDsl};
@@ -353,6 +354,18 @@ pub fn check_writable(conn: &mut DbConnection) -> QueryResult<()> {
         written?;
     }
     Ok(())
+}
+
+/// Runs a statement that diesel builds for each backend's connection but not for the
+/// two-backend one: a multi-row insert.
+pub fn execute_on_backend<Q>(conn: &mut DbConnection, statement: Q) -> QueryResult<usize>
+where
+    Q: ExecuteDsl<PgConnection> + ExecuteDsl<SqliteConnection>,
+{
+    match conn {
+        DbConnection::Pg(pg) => ExecuteDsl::execute(statement, pg),
+        DbConnection::Sqlite(sqlite) => ExecuteDsl::execute(statement, sqlite),
+    }
 }
 
 /// True when the database answers a trivial query.

@@ -270,17 +270,23 @@ pub(super) fn page(
     list: &ListParams,
     filter: &ActionPlanFilter,
 ) -> Result<(i64, Vec<ActionPlan>)> {
-    if list.counted && selects_every_plan(list, filter) {
-        // Every plan: counted from the agreements' tallies (migration 000006). Counting the
-        // rows takes PostgreSQL tens of milliseconds at a million plans, on every page.
-        let (_, records) = page_of(conn, &ListParams { counted: false, ..list.clone() }, |list| filtered(list, filter))?;
-        let total = crate::db::count_sql(
+    // Every plan is counted from the agreements' tallies (migration 000006): counting the rows
+    // takes PostgreSQL tens of milliseconds at a million plans, on every page.
+    let tallied = list.counted && selects_every_plan(list, filter);
+    let uncounted;
+    let paged = if tallied {
+        uncounted = ListParams { counted: false, ..list.clone() };
+        &uncounted
+    } else {
+        list
+    };
+    let (mut total, records) = page_of(conn, paged, |list| filtered(list, filter))?;
+    if tallied {
+        total = crate::db::count_sql(
             conn,
             "SELECT CAST(COALESCE(SUM(plans), 0) AS BIGINT) AS count FROM action_plan_tallies",
         )?;
-        return Ok((total, with_links(conn, records)?));
     }
-    let (total, records) = page_of(conn, list, |list| filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 
