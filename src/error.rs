@@ -328,6 +328,12 @@ impl Transient for ApiError {
 }
 
 impl ApiError {
+    /// Whether this may come from a connection that no longer works (and not from the data or
+    /// the request).
+    pub fn may_be_connection_failure(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Database(_) | Self::Internal(_))
+    }
+
     fn foreign_key_conflict() -> Self {
         Self::Conflict {
             detail: "the change would leave a reference to a record that does not exist, \

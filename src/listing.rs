@@ -464,6 +464,14 @@ impl Nullability for diesel::sql_types::is_nullable::IsNullable {
     const NULLABLE: bool = true;
 }
 
+/// The table of a column.
+pub fn table_of<C: diesel::Column>(_column: &C) -> C::Table
+where
+    C::Table: Default,
+{
+    C::Table::default()
+}
+
 /// Declares what a list may be sorted by, once: a constant with the field names (for
 /// [`ListParams::take`]), a function that appends the `ORDER BY` terms of the request's sort
 /// keys, then `id`, to a boxed diesel query, and `page_of`, which counts every match of a
@@ -520,7 +528,20 @@ macro_rules! sortable {
                     .count()
                     .get_result(conn)?,
             };
-            let rows = $function(query(list), &list.sort).limit(list.limit).offset(list.offset).load(conn)?;
+            let rows = if list.offset > 0 && matches!(conn, $crate::db::DbConnection::Pg(_)) {
+                // A page past others on PostgreSQL, which fetches every row that OFFSET skips
+                // from the table: the page's ids first, read in order from an index alone,
+                // then only the page's rows. (SQLite reads no row it skips.)
+                let ids: Vec<i64> = $function(query(list), &list.sort)
+                    .select($id)
+                    .limit(list.limit)
+                    .offset(list.offset)
+                    .load(conn)?;
+                let table = $crate::listing::table_of(&$id).into_boxed();
+                $function(table.filter($id.eq_any(ids)), &list.sort).load(conn)?
+            } else {
+                $function(query(list), &list.sort).limit(list.limit).offset(list.offset).load(conn)?
+            };
             Ok((total, rows))
         }
     };

@@ -278,7 +278,8 @@ pub async fn history(
     let (type_filter, id_filter) = (filter.resource_type.clone(), filter.resource_id);
     db::run(&state.pool, move |conn| {
         // A deleted record keeps its history; a record that never was has none.
-        let any = AuditFilter { resource_type: type_filter, resource_id: id_filter, ..Default::default() };
+        let any =
+            AuditFilter { resource_type: type_filter.clone(), resource_id: id_filter, ..Default::default() };
         if filtered(&any).count().get_result::<i64>(conn)? == 0 && !exists(conn, id)? {
             return Err(ApiError::NotFound(format!("no {} has id {id}", resource_type.replace('_', " "))));
         }

@@ -56,7 +56,7 @@ impl Writer {
         web::block(move || match &writer.sqlite {
             Some(sqlite) => sqlite.write(f),
             None => {
-                let mut conn = writer.pool.get().map_err(|e| ApiError::Unavailable(e.to_string()))?;
+                let mut conn = super::live_connection(&writer.pool)?;
                 write_transaction(&mut conn, f)
             }
         })

@@ -91,13 +91,14 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
     parent: i64,
 ) -> Result<HttpResponse> {
     let (list, mut filter, wanted) = read_list_query::<R>(request)?;
-    let (matches_any, filter) = db::run(&state.pool, move |conn| {
+    db::run(&state.pool, move |conn| {
         if !P::KIND.exists(conn, parent)? {
             return Err(P::KIND.not_found(parent));
         }
-        Ok((R::within(&mut filter, parent), filter))
+        Ok(())
     })
     .await?;
+    let matches_any = R::within(&mut filter, parent);
     csv::respond::<R>(state, request, list, filter, wanted, matches_any).await
 }
 

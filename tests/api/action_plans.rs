@@ -134,3 +134,45 @@ async fn patch_replaces_sector_and_agency_links_when_given() {
     let problem = app.delete(&format!("/api/v1/agencies/{}", case.disparbud)).await.assert_problem(409, &[]);
     assert!(problem["detail"].as_str().unwrap().contains("action plans (1)"));
 }
+
+#[actix_web::test]
+async fn pages_past_the_first_are_slices_of_the_whole_filtered_and_sorted_list() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let years = [Some(2019), None, Some(2018), Some(2019), None, Some(2021), Some(2018), Some(2020)];
+    for (n, year) in years.iter().enumerate() {
+        let status = if n % 3 == 0 { "planned" } else { "implemented" };
+        app.action_plan(
+            case.agreement,
+            json!({"title": format!("Plan {}", (b'h' - n as u8) as char), "status": status, "year": year,
+                "sector_ids": [if n % 2 == 0 { case.trade } else { case.tourism }]}),
+        )
+        .await;
+    }
+    let queries = [
+        "sort=-year,title".to_owned(),
+        "sort=title".to_owned(),
+        "status=implemented&sort=year".to_owned(),
+        format!("sector_id={}&sort=-title", case.tourism),
+        String::new(),
+    ];
+    for query in queries {
+        let whole = app.get(&format!("/api/v1/action-plans?{query}&limit=500")).await.json();
+        let expected = ids(&whole);
+        let mut paged = Vec::new();
+        for offset in (0..expected.len()).step_by(3) {
+            let page = app.get(&format!("/api/v1/action-plans?{query}&limit=3&offset={offset}")).await.json();
+            assert_eq!(page["total"], whole["total"], "{query} at {offset}");
+            assert_eq!(page["offset"], offset, "{query}");
+            let items = page["items"].as_array().expect("items");
+            let records =
+                &whole["items"].as_array().expect("items")[offset..(offset + 3).min(expected.len())];
+            assert_eq!(items.as_slice(), records, "{query} at {offset}: whole records, links and all");
+            paged.extend(ids(&page));
+        }
+        assert_eq!(paged, expected, "{query}");
+    }
+    let beyond = app.get("/api/v1/action-plans?sort=title&limit=3&offset=8").await.json();
+    assert_eq!(beyond["items"], json!([]));
+    assert_eq!(beyond["total"], 8);
+}

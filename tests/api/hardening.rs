@@ -4,8 +4,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
+use diesel::pg::PgConnection;
+use diesel::{Connection, RunQueryDsl};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, jalin, with_token};
@@ -499,4 +501,46 @@ async fn identical_imports_at_once_all_succeed() {
     let created: u64 = responses.iter().map(|r| r.json()["action_plans"]["created"].as_u64().unwrap()).sum();
     assert_eq!(created, 10, "each plan created once, by one of them");
     assert_eq!(app.total("/api/v1/action-plans").await, 10);
+}
+
+/// PostgreSQL closes connections when it restarts or an administrator ends them; the pool
+/// still holds them. A write checks its connection and takes another; each read that gets a
+/// closed one is run again on another: none fails. (A SQLite connection is a file handle that
+/// no server can close: there they simply work.)
+#[actix_web::test]
+async fn reads_and_writes_go_on_when_the_database_server_closed_the_pooled_connections() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let connections = app.hold_every_connection().len();
+    end_pooled_connections(&app, connections);
+    let response = app.post("/api/v1/sectors", &json!({"code": "culture", "name": "Culture"})).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&response.body));
+    let connections = app.hold_every_connection().len();
+    end_pooled_connections(&app, connections);
+    for _ in 0..=connections {
+        let response = app.get(&format!("/api/v1/agreements/{}", case.agreement)).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
+    }
+}
+
+/// On PostgreSQL, ends the `open` connections of the test's pool from a connection of its
+/// own, waiting until each has ended.
+fn end_pooled_connections(app: &TestApp, open: usize) {
+    if !app.database_url.starts_with("postgres") {
+        return;
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ended: bool,
+    }
+    let mut admin = PgConnection::establish(&app.database_url).expect("a connection");
+    let ended: Vec<Ended> = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .load(&mut admin)
+    .expect("the pooled connections are ended");
+    let ended: Vec<bool> = ended.iter().map(|row| row.ended).collect();
+    assert_eq!(ended, vec![true; open], "every pooled connection was open, and is closed");
 }
