@@ -328,6 +328,29 @@ impl Transient for ApiError {
 }
 
 impl ApiError {
+    /// The same error for another request that waited for the same answer.
+    pub fn copy_for_another_request(&self) -> Self {
+        match self {
+            Self::Database(error) => Self::copy_database_error(error, "the query failed"),
+            Self::Unavailable(detail) => Self::Unavailable(detail.clone()),
+            Self::NotFound(detail) => Self::NotFound(detail.clone()),
+            Self::Forbidden(detail) => Self::Forbidden(detail.clone()),
+            Self::InvalidQuery(errors) => Self::InvalidQuery(errors.clone()),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+
+    /// The error a database error makes, again: for another request that it stopped too.
+    pub fn copy_database_error(error: &diesel::result::Error, failed: &str) -> Self {
+        use diesel::result::Error as E;
+        match error {
+            E::DatabaseError(kind, info) => {
+                Self::from(E::DatabaseError(*kind, Box::new(info.message().to_owned())))
+            }
+            other => Self::Internal(format!("{failed}: {other}")),
+        }
+    }
+
     /// Whether this may come from a connection that no longer works (and not from the data or
     /// the request).
     pub fn may_be_connection_failure(&self) -> bool {

@@ -359,7 +359,7 @@ macro_rules! filters {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Default, utoipa::IntoParams)]
+        #[derive(Debug, Clone, Default, utoipa::IntoParams)]
         #[into_params(parameter_in = Query)]
         pub struct $name {
             $($(#[$field_meta])* pub $field: Option<$type>),*

@@ -181,13 +181,7 @@ fn finish(batch: Vec<Box<dyn Job>>, failure: Option<&dyn Fn() -> ApiError>) {
 
 /// The same database error again, for each write of a batch that it stopped.
 fn copy_error(error: &diesel::result::Error) -> ApiError {
-    use diesel::result::Error as E;
-    match error {
-        E::DatabaseError(kind, info) => {
-            ApiError::from(E::DatabaseError(*kind, Box::new(info.message().to_owned())))
-        }
-        other => ApiError::Internal(format!("the write transaction failed: {other}")),
-    }
+    ApiError::copy_database_error(error, "the write transaction failed")
 }
 
 /// A write waiting in a batch, whatever it returns.

@@ -3,6 +3,7 @@
 //! what no handler takes.
 
 pub mod body;
+mod coalesce;
 pub mod fallback;
 pub mod middleware;
 mod precondition;
@@ -10,5 +11,6 @@ mod state;
 pub mod streaming;
 
 pub use body::JsonBody;
+pub use coalesce::Coalescer;
 pub use precondition::Precondition;
 pub use state::{AppState, HEALTH_CHECK_TIMEOUT};

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::config::Settings;
 use crate::db::{DatabaseTarget, Pool, Writer, lazy_pool};
+use crate::http::Coalescer;
 use crate::http::streaming::StreamSlots;
 
 /// How long the database has to answer the health check before the service is reported
@@ -21,6 +22,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Responses that may stream at once, each holding a connection: half the pool.
     pub streams: StreamSlots,
+    /// Identical report requests that arrive together, computed once.
+    pub reports: Coalescer,
 }
 
 impl AppState {
@@ -29,6 +32,6 @@ impl AppState {
         let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
         let streams = StreamSlots::new(pool.max_size() as usize / 2);
         let writer = Writer::new(pool.clone(), target);
-        Self { pool, writer, health_pool, settings, streams }
+        Self { pool, writer, health_pool, settings, streams, reports: Coalescer::default() }
     }
 }

@@ -5,10 +5,14 @@
 //! The queries are SQL text shared by both backends. The only values written into them are
 //! integers and validated country codes (two upper-case letters), never client text.
 
-use actix_web::{HttpRequest, get, web};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Text};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,7 +22,7 @@ use crate::db::{self, DbConnection};
 use crate::domain::{
     ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, ObstacleCategory, ObstacleStatus,
 };
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::listing::{FromQuery, QueryParams, QueryValue};
 
@@ -124,31 +128,43 @@ pub struct Overview {
     pub expiring: Vec<Expiring>,
 }
 
-#[derive(QueryableByName)]
-struct ValueCount {
-    #[diesel(sql_type = Nullable<Text>)]
-    value: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    count: i64,
+/// The agreements the filters select, as a condition on a column holding agreement ids:
+/// none (every agreement), a subquery, or, with a sector, the ids it selects, written out.
+/// (A subquery that looks into the action plans of each agreement would be run again for each
+/// row of the queries that use it: minutes at a million plans.)
+#[derive(Debug)]
+enum Agreements {
+    Every,
+    Matching(String),
 }
 
-/// The agreements the filters select, for `IN (...)`: a subquery, or, with a sector, the ids
-/// it selects, written out. (A subquery that looks into the action plans of each agreement
-/// would be run again for each row of the queries that use it: minutes at a million plans.)
-fn selected(conn: &mut DbConnection, filter: &OverviewFilter) -> QueryResult<String> {
-    if filter.sector_id.is_none() {
-        return Ok(matched(filter));
+impl Agreements {
+    fn select(conn: &mut DbConnection, filter: &OverviewFilter) -> QueryResult<Self> {
+        if filter.region_id.is_none() && filter.country_code.is_none() && filter.sector_id.is_none() {
+            return Ok(Self::Every);
+        }
+        if filter.sector_id.is_none() {
+            return Ok(Self::Matching(matched(filter)));
+        }
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        let ids: Vec<Id> = diesel::sql_query(matched(filter)).load(conn)?;
+        if ids.is_empty() {
+            return Ok(Self::Matching("NULL".to_owned()));
+        }
+        Ok(Self::Matching(ids.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(", ")))
     }
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
+
+    /// `column` holds one of them.
+    fn condition(&self, column: &str) -> String {
+        match self {
+            Self::Every => "1 = 1".to_owned(),
+            Self::Matching(agreements) => format!("{column} IN ({agreements})"),
+        }
     }
-    let ids: Vec<Id> = diesel::sql_query(matched(filter)).load(conn)?;
-    if ids.is_empty() {
-        return Ok("NULL".to_owned());
-    }
-    Ok(ids.iter().map(|row| row.id.to_string()).collect::<Vec<_>>().join(", "))
 }
 
 /// The ids of the agreements the filters select, as a subquery.
@@ -176,136 +192,168 @@ fn matched(filter: &OverviewFilter) -> String {
     sql
 }
 
-/// The condition on action plans `ap`: of a matching agreement, and in the sector if one is
-/// asked for.
-fn matched_plans(filter: &OverviewFilter, agreements: &str) -> String {
-    let mut sql = format!("ap.agreement_id IN ({agreements})");
-    if let Some(sector) = filter.sector_id {
-        sql += &format!(
-            " AND ap.id IN (SELECT action_plan_id FROM action_plan_sectors WHERE sector_id = {sector})"
-        );
-    }
-    sql
+/// Counts of two values together, `(first, second, count)`, from SQL that names them
+/// `first`, `second` and `count`.
+#[derive(QueryableByName)]
+struct PairCount {
+    #[diesel(sql_type = Text)]
+    first: String,
+    #[diesel(sql_type = Text)]
+    second: String,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
 }
 
-fn counts(conn: &mut DbConnection, sql: String) -> QueryResult<Vec<(String, i64)>> {
-    let rows: Vec<ValueCount> = diesel::sql_query(sql).load(conn)?;
-    Ok(rows.into_iter().filter_map(|row| Some((row.value?, row.count))).collect())
+/// The counts of each value of one side of the pairs.
+fn totals<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> Vec<(&'a str, i64)> {
+    let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
+    for (value, count) in pairs {
+        *totals.entry(value).or_default() += count;
+    }
+    totals.into_iter().collect()
 }
 
 pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDate) -> Result<Overview> {
-    let agreements = selected(conn, filter)?;
+    let agreements = Agreements::select(conn, filter)?;
+    let plans = plan_tallies(conn, filter, &agreements)?;
     Ok(Overview {
         agreements: agreement_counts(conn, &agreements)?,
-        action_plans: plan_counts(conn, filter, &agreements)?,
+        action_plans: plan_counts(&plans),
         obstacles: obstacle_counts(conn, &agreements)?,
-        partners: partners(conn, filter, &agreements)?,
-        expiring: expiring(conn, filter, &agreements, today)?,
+        partners: partners(conn, filter, &agreements, &plans)?,
+        expiring: expiring(conn, &agreements, filter, today)?,
     })
 }
 
-fn agreement_counts(conn: &mut DbConnection, agreements: &str) -> Result<AgreementCounts> {
-    let by_status = counts(
-        conn,
-        format!(
-            "SELECT status AS value, COUNT(*) AS count FROM agreements WHERE id IN ({agreements}) GROUP BY status"
-        ),
-    )?;
-    let by_kind = counts(
-        conn,
-        format!(
-            "SELECT kind AS value, COUNT(*) AS count FROM agreements WHERE id IN ({agreements}) GROUP BY kind"
-        ),
-    )?;
-    let by_status = count_map::<AgreementStatus>(&by_status);
+fn agreement_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<AgreementCounts> {
+    let rows: Vec<PairCount> = diesel::sql_query(format!(
+        "SELECT status AS first, kind AS second, COUNT(*) AS count FROM agreements WHERE {} \
+         GROUP BY status, kind",
+        agreements.condition("id")
+    ))
+    .load(conn)?;
+    let by_status = count_map::<AgreementStatus>(&totals(rows.iter().map(|r| (r.first.as_str(), r.count))));
     Ok(AgreementCounts {
         total: by_status.values().sum(),
         by_status,
-        by_kind: count_map::<AgreementKind>(&by_kind),
+        by_kind: count_map::<AgreementKind>(&totals(rows.iter().map(|r| (r.second.as_str(), r.count)))),
     })
 }
 
-fn plan_counts(conn: &mut DbConnection, filter: &OverviewFilter, agreements: &str) -> Result<PlanCounts> {
-    let sql = match filter.sector_id {
-        // The plans of a sector are counted one by one; the others from the agreements'
-        // tallies (migration 000006), a few rows per agreement however many plans there are.
-        Some(_) => format!(
-            "SELECT ap.status AS value, COUNT(*) AS count FROM action_plans ap WHERE {} GROUP BY ap.status",
-            matched_plans(filter, agreements)
-        ),
-        None => format!(
-            "SELECT status AS value, CAST(SUM(plans) AS BIGINT) AS count FROM action_plan_tallies \
-             WHERE agreement_id IN ({agreements}) GROUP BY status"
-        ),
-    };
-    let by_status = counts(conn, sql)?;
-    let by_status = count_map::<ActionPlanStatus>(&by_status);
-    let total = by_status.values().sum();
-    Ok(PlanCounts { total, implementation_rate: implementation_rate(&by_status), by_status })
+/// How many of the selected action plans each agreement has in each status.
+#[derive(QueryableByName)]
+struct PlanTally {
+    #[diesel(sql_type = BigInt)]
+    agreement_id: i64,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    plans: i64,
 }
 
-fn obstacle_counts(conn: &mut DbConnection, agreements: &str) -> Result<OverviewObstacles> {
-    let categories = counts(
-        conn,
-        format!(
-            "SELECT category AS value, COUNT(*) AS count FROM obstacles WHERE agreement_id IN ({agreements}) \
-             GROUP BY category"
+/// The tallies of the selected plans: from the agreements' tallies (migration 000006), a few
+/// rows per agreement however many plans there are, or, for the plans of one sector, counted.
+/// Both the counts by status and the partners' counts are summed from them.
+fn plan_tallies(
+    conn: &mut DbConnection,
+    filter: &OverviewFilter,
+    agreements: &Agreements,
+) -> QueryResult<Vec<PlanTally>> {
+    let sql = match filter.sector_id {
+        Some(sector) => format!(
+            "SELECT ap.agreement_id, ap.status, COUNT(*) AS plans FROM action_plans ap WHERE {} \
+             AND ap.id IN (SELECT action_plan_id FROM action_plan_sectors WHERE sector_id = {sector}) \
+             GROUP BY ap.agreement_id, ap.status",
+            agreements.condition("ap.agreement_id")
         ),
-    )?;
-    let open = counts(
-        conn,
-        format!(
-            "SELECT status AS value, COUNT(*) AS count FROM obstacles WHERE agreement_id IN ({agreements}) \
-             AND status = '{}' GROUP BY status",
-            ObstacleStatus::Open.as_str()
+        None => format!(
+            "SELECT agreement_id, status, plans FROM action_plan_tallies WHERE {} AND plans > 0",
+            agreements.condition("agreement_id")
         ),
-    )?;
-    let by_category = count_map::<ObstacleCategory>(&categories);
+    };
+    diesel::sql_query(sql).load(conn)
+}
+
+fn plan_counts(plans: &[PlanTally]) -> PlanCounts {
+    let by_status =
+        count_map::<ActionPlanStatus>(&totals(plans.iter().map(|t| (t.status.as_str(), t.plans))));
+    let total = by_status.values().sum();
+    PlanCounts { total, implementation_rate: implementation_rate(&by_status), by_status }
+}
+
+fn obstacle_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<OverviewObstacles> {
+    let rows: Vec<PairCount> = diesel::sql_query(format!(
+        "SELECT category AS first, status AS second, COUNT(*) AS count FROM obstacles WHERE {} \
+         GROUP BY category, status",
+        agreements.condition("agreement_id")
+    ))
+    .load(conn)?;
+    let by_category =
+        count_map::<ObstacleCategory>(&totals(rows.iter().map(|r| (r.first.as_str(), r.count))));
+    let open = ObstacleStatus::Open.as_str();
     Ok(OverviewObstacles {
         total: by_category.values().sum(),
-        open: open.iter().map(|(_, count)| count).sum(),
+        open: rows.iter().filter(|r| r.second == open).map(|r| r.count).sum(),
         by_category,
     })
 }
 
 /// Per partner country, most agreements first. The partners of the region (or country) asked
-/// for are the other parties.
-fn partners(conn: &mut DbConnection, filter: &OverviewFilter, agreements: &str) -> Result<Vec<Partner>> {
-    let plans = matched_plans(filter, agreements);
+/// for are the other parties. Each agreement counts once per country, with its plans: summed
+/// here from the parties' countries and the plans' tallies (a join and two groupings in SQL
+/// cost SQLite tens of milliseconds for a few thousand agreements).
+fn partners(
+    conn: &mut DbConnection,
+    filter: &OverviewFilter,
+    agreements: &Agreements,
+    plans: &[PlanTally],
+) -> Result<Vec<Partner>> {
+    #[derive(QueryableByName)]
+    struct Party {
+        #[diesel(sql_type = BigInt)]
+        agreement_id: i64,
+        #[diesel(sql_type = Text)]
+        country_code: String,
+    }
     let mut not_self = String::new();
     if let Some(region) = filter.region_id {
         not_self += &format!(" AND p.region_id <> {region}");
     } else if let Some(country) = &filter.country_code {
         not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
     }
+    let parties: Vec<Party> = diesel::sql_query(format!(
+        "SELECT p.agreement_id, r.country_code FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+         WHERE {}{not_self}",
+        agreements.condition("p.agreement_id")
+    ))
+    .load(conn)?;
     let implemented = ActionPlanStatus::Implemented.as_str();
-    // The plans and implemented plans of each agreement: from the tallies, or, for the plans
-    // of one sector, counted.
-    let per_agreement = match filter.sector_id {
-        Some(_) => format!(
-            "SELECT ap.agreement_id, COUNT(*) AS plans, \
-             SUM(CASE WHEN ap.status = '{implemented}' THEN 1 ELSE 0 END) AS implemented \
-             FROM action_plans ap WHERE {plans} GROUP BY ap.agreement_id"
-        ),
-        None => format!(
-            "SELECT agreement_id, SUM(plans) AS plans, \
-             SUM(CASE WHEN status = '{implemented}' THEN plans ELSE 0 END) AS implemented \
-             FROM action_plan_tallies WHERE agreement_id IN ({agreements}) GROUP BY agreement_id"
-        ),
-    };
-    // Each plan belongs to one agreement: the plans of a country's agreements are the sum of
-    // those agreements' counts, each agreement counted once per country.
-    let sql = format!(
-        "SELECT c.country_code AS country_code, COUNT(*) AS agreements, \
-         CAST(COALESCE(SUM(t.plans), 0) AS BIGINT) AS action_plans, \
-         CAST(COALESCE(SUM(t.implemented), 0) AS BIGINT) AS implemented \
-         FROM (SELECT DISTINCT r.country_code, p.agreement_id \
-               FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-               WHERE p.agreement_id IN ({agreements}){not_self}) c \
-         LEFT JOIN ({per_agreement}) t ON t.agreement_id = c.agreement_id \
-         GROUP BY c.country_code"
-    );
-    let mut partners: Vec<Partner> = diesel::sql_query(sql).load(conn)?;
+    let mut per_agreement: HashMap<i64, (i64, i64)> = HashMap::new();
+    for tally in plans {
+        let counts = per_agreement.entry(tally.agreement_id).or_default();
+        counts.0 += tally.plans;
+        if tally.status == implemented {
+            counts.1 += tally.plans;
+        }
+    }
+    let mut counted: HashSet<(i64, &str)> = HashSet::with_capacity(parties.len());
+    let mut by_country: HashMap<&str, Partner> = HashMap::new();
+    for party in &parties {
+        if !counted.insert((party.agreement_id, party.country_code.as_str())) {
+            continue;
+        }
+        let (plans, implemented) = per_agreement.get(&party.agreement_id).copied().unwrap_or_default();
+        let partner = by_country.entry(party.country_code.as_str()).or_insert_with(|| Partner {
+            country_code: party.country_code.clone(),
+            agreements: 0,
+            action_plans: 0,
+            implemented: 0,
+        });
+        partner.agreements += 1;
+        partner.action_plans += plans;
+        partner.implemented += implemented;
+    }
+    let mut partners: Vec<Partner> = by_country.into_values().collect();
     partners
         .sort_by(|a, b| b.agreements.cmp(&a.agreements).then_with(|| a.country_code.cmp(&b.country_code)));
     Ok(partners)
@@ -314,16 +362,17 @@ fn partners(conn: &mut DbConnection, filter: &OverviewFilter, agreements: &str) 
 /// Signed or active agreements whose expiry falls within the window, soonest first.
 fn expiring(
     conn: &mut DbConnection,
+    agreements: &Agreements,
     filter: &OverviewFilter,
-    agreements: &str,
     today: NaiveDate,
 ) -> Result<Vec<Expiring>> {
     let window = filter.expiring_within_days.map_or(DEFAULT_EXPIRING_WITHIN_DAYS, |days| days.0);
     let until = today + chrono::Duration::days(window);
     let statuses = format!("'{}', '{}'", AgreementStatus::Signed.as_str(), AgreementStatus::Active.as_str());
+    let selected = agreements.condition("id");
     let mut expiring: Vec<Expiring> = diesel::sql_query(format!(
         "SELECT id, key, title, status, expires_on, CAST(0 AS BIGINT) AS days_until_expiry FROM agreements \
-         WHERE id IN ({agreements}) AND status IN ({statuses}) AND expires_on IS NOT NULL \
+         WHERE {selected} AND status IN ({statuses}) AND expires_on IS NOT NULL \
          AND expires_on >= '{today}' AND expires_on <= '{until}' ORDER BY expires_on, id"
     ))
     .load(conn)?;
@@ -345,10 +394,25 @@ pub async fn report_overview(
     _reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
-) -> Result<web::Json<Overview>> {
+) -> Result<HttpResponse> {
     let mut params = QueryParams::parse(request.query_string())?;
     let filter = OverviewFilter::from_query(&mut params);
     params.finish()?;
     let today = chrono::Utc::now().date_naive();
-    Ok(web::Json(db::run(&state.pool, move |conn| overview(conn, &filter, today)).await?))
+    // Dashboards ask for the same overview at once: computed once for the requests that wait.
+    let key = format!("overview {today} {}", request.query_string());
+    let pool = state.pool.clone();
+    let body = state
+        .reports
+        .run(key, move || {
+            let (pool, filter) = (pool.clone(), filter.clone());
+            async move {
+                let overview = db::run(&pool, move |conn| overview(conn, &filter, today)).await?;
+                serde_json::to_vec(&overview)
+                    .map(Bytes::from)
+                    .map_err(|e| ApiError::Internal(format!("cannot serialize the overview: {e}")))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
 }

@@ -1,3 +1,4 @@
+use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -194,6 +195,79 @@ async fn the_overview_counts_the_selected_agreements_and_their_partners() {
     app.get("/api/v1/reports/overview?country_code=id&expiring_within_days=-1&region=1")
         .await
         .assert_problem(400, &["country_code", "expiring_within_days", "region"]);
+}
+
+#[actix_web::test]
+async fn the_overview_counts_each_agreement_once_per_partner_country_with_its_plans() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    for (n, status) in ["implemented", "planned", "implemented"].iter().enumerate() {
+        app.action_plan(case.agreement, json!({"title": format!("Plan {n}"), "status": status})).await;
+    }
+    let agadir = app
+        .create(
+            "/api/v1/regions",
+            json!({"key": "MA-AGA", "name": "Agadir", "kind": "city", "country_code": "MA"}),
+        )
+        .await;
+    // Two Moroccan parties: Morocco counts this agreement once.
+    app.create(
+        "/api/v1/agreements",
+        json!({"key": "souss-agadir", "title": "Souss-Massa and Agadir", "kind": "other", "status": "proposed",
+            "party_region_ids": [case.souss_massa, agadir["id"]]}),
+    )
+    .await;
+    let overview = app.get("/api/v1/reports/overview").await.json();
+    assert_eq!(
+        overview["partners"],
+        json!([
+            {"country_code": "MA", "agreements": 2, "action_plans": 3, "implemented": 2},
+            {"country_code": "ID", "agreements": 1, "action_plans": 3, "implemented": 2},
+        ])
+    );
+    assert_eq!(
+        overview["agreements"]["by_kind"],
+        json!({"other": 1, "sister_city": 0, "sister_province": 1})
+    );
+    assert_eq!(overview["agreements"]["by_status"]["proposed"], 1);
+    assert_eq!(overview["action_plans"]["by_status"]["implemented"], 2);
+    assert_eq!(overview["action_plans"]["by_status"]["planned"], 1);
+    let only_west_java =
+        app.get(&format!("/api/v1/reports/overview?region_id={}", case.west_java)).await.json();
+    assert_eq!(only_west_java["agreements"]["total"], 1);
+    assert_eq!(
+        only_west_java["partners"],
+        json!([{"country_code": "MA", "agreements": 1, "action_plans": 3, "implemented": 2}])
+    );
+}
+
+/// Overviews asked for together are computed once for all the requests that wait, but never
+/// from before a request was sent: each one shows every write acknowledged before it.
+#[actix_web::test]
+async fn overviews_asked_for_together_each_show_every_write_acknowledged_before_them() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let mut in_flight = Vec::new();
+    for written in 0..16 {
+        // Sent and left waiting for a computation of the overview.
+        let mut early = Box::pin(app.get("/api/v1/reports/overview"));
+        std::future::poll_fn(|cx| {
+            let _ = early.as_mut().poll(cx);
+            std::task::Poll::Ready(())
+        })
+        .await;
+        in_flight.push((written, early));
+        app.action_plan(case.agreement, json!({"title": format!("Plan {written}"), "status": "planned"}))
+            .await;
+        let after = app.get("/api/v1/reports/overview").await.json();
+        assert_eq!(after["action_plans"]["total"], written + 1, "sent after the write was acknowledged");
+    }
+    for (written, early) in in_flight {
+        let response = early.await;
+        assert_eq!(response.status, StatusCode::OK);
+        let total = response.json()["action_plans"]["total"].as_i64().expect("a count");
+        assert!((written..=16).contains(&total), "sent after {written} plans were written: {total}");
+    }
 }
 
 /// Speed is measured by `bench/run`, not here: this checks the counts over plans written in
