@@ -204,6 +204,21 @@ struct PairCount {
     count: i64,
 }
 
+/// How many rows of `table` that meet `condition` have each pair of values of two columns.
+fn pair_counts(
+    conn: &mut DbConnection,
+    first: &str,
+    second: &str,
+    table: &str,
+    condition: &str,
+) -> QueryResult<Vec<PairCount>> {
+    diesel::sql_query(format!(
+        "SELECT {first} AS first, {second} AS second, COUNT(*) AS count FROM {table} WHERE {condition} \
+         GROUP BY {first}, {second}"
+    ))
+    .load(conn)
+}
+
 /// The counts of each value of one side of the pairs.
 fn totals<'a>(pairs: impl Iterator<Item = (&'a str, i64)>) -> Vec<(&'a str, i64)> {
     let mut totals: BTreeMap<&str, i64> = BTreeMap::new();
@@ -226,12 +241,7 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
 }
 
 fn agreement_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<AgreementCounts> {
-    let rows: Vec<PairCount> = diesel::sql_query(format!(
-        "SELECT status AS first, kind AS second, COUNT(*) AS count FROM agreements WHERE {} \
-         GROUP BY status, kind",
-        agreements.condition("id")
-    ))
-    .load(conn)?;
+    let rows = pair_counts(conn, "status", "kind", "agreements", &agreements.condition("id"))?;
     let by_status = count_map::<AgreementStatus>(&totals(rows.iter().map(|r| (r.first.as_str(), r.count))));
     Ok(AgreementCounts {
         total: by_status.values().sum(),
@@ -282,12 +292,7 @@ fn plan_counts(plans: &[PlanTally]) -> PlanCounts {
 }
 
 fn obstacle_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<OverviewObstacles> {
-    let rows: Vec<PairCount> = diesel::sql_query(format!(
-        "SELECT category AS first, status AS second, COUNT(*) AS count FROM obstacles WHERE {} \
-         GROUP BY category, status",
-        agreements.condition("agreement_id")
-    ))
-    .load(conn)?;
+    let rows = pair_counts(conn, "category", "status", "obstacles", &agreements.condition("agreement_id"))?;
     let by_category =
         count_map::<ObstacleCategory>(&totals(rows.iter().map(|r| (r.first.as_str(), r.count))));
     let open = ObstacleStatus::Open.as_str();
