@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{ErrorHandlers, Logger, NormalizePath, TrailingSlash, from_fn};
+use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -70,7 +70,7 @@ pub fn build(
             }),
         )
         .default_service(web::to(fallback::unmatched))
-        .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
+        .wrap(from_fn(middleware::merge_slashes))
         .wrap(cors)
         // Outside CORS, so that a refused preflight is a problem too.
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_framework_errors))

@@ -1,5 +1,5 @@
-//! Middleware of every response: request ids (and the log line of each server error), `HEAD`,
-//! security headers and CORS.
+//! Middleware of every response: merged slashes, request ids (and the log line of each server
+//! error), `HEAD`, security headers and CORS.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -9,6 +9,7 @@ use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::uri::{PathAndQuery, Uri};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 
@@ -20,6 +21,41 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// away from the middleware (a stream that fails after its first bytes).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// A path with `//` is served as the path with each run of slashes made one
+/// (`/api/v1//regions` is `/api/v1/regions`). Only such paths pay for the rewriting (actix's
+/// `NormalizePath` runs a regular expression over every path).
+pub async fn merge_slashes(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.path().contains("//")
+        && let Some(uri) = merged_slashes(request.uri())
+    {
+        request.match_info_mut().get_mut().update(&uri);
+        request.head_mut().uri = uri;
+    }
+    next.call(request).await
+}
+
+/// `uri` with each run of slashes in its path made one, its query as it was.
+fn merged_slashes(uri: &Uri) -> Option<Uri> {
+    let mut merged = String::with_capacity(uri.path().len() + uri.query().map_or(0, |q| q.len() + 1));
+    for part in uri.path().split('/').filter(|part| !part.is_empty()) {
+        merged.push('/');
+        merged.push_str(part);
+    }
+    if merged.is_empty() || uri.path().ends_with('/') {
+        merged.push('/');
+    }
+    if let Some(query) = uri.query() {
+        merged.push('?');
+        merged.push_str(query);
+    }
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = Some(PathAndQuery::from_maybe_shared(Bytes::from(merged)).ok()?);
+    Uri::from_parts(parts).ok()
+}
 
 /// The request's id: the client's `X-Request-Id` when it is a sensible token (so that a
 /// client can follow its request through our logs), else a new UUID. The response carries
@@ -123,6 +159,14 @@ mod tests {
     use actix_web::{App, HttpResponse, web};
 
     use super::*;
+
+    #[test]
+    fn runs_of_slashes_become_one_and_the_query_stays() {
+        let merged = |uri: &str| merged_slashes(&uri.parse().unwrap()).unwrap().to_string();
+        assert_eq!(merged("//api///v1//regions"), "/api/v1/regions");
+        assert_eq!(merged("/api//v1/regions//?q=a//b&limit=2"), "/api/v1/regions/?q=a//b&limit=2");
+        assert_eq!(merged("//"), "/");
+    }
 
     /// Every log line of the test process.
     static LINES: OnceLock<Mutex<Vec<String>>> = OnceLock::new();

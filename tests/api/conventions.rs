@@ -7,6 +7,20 @@ use serde_json::json;
 use crate::helpers::TestApp;
 
 #[actix_web::test]
+async fn a_path_with_runs_of_slashes_is_served_as_the_path_with_one() {
+    let app = TestApp::new().await;
+    let region = app.west_java().await;
+    let id = region["id"].as_i64().expect("id");
+    let merged = app.get(&format!("//api/v1///regions//{id}")).await;
+    assert_eq!(merged.status.as_u16(), 200, "{}", String::from_utf8_lossy(&merged.body));
+    assert_eq!(merged.json(), region);
+    let listed = app.get("/api//v1/regions?country_code=ID&limit=1").await.json();
+    assert_eq!(listed["items"][0], region, "the query is kept");
+    assert_eq!(listed["limit"], 1);
+    app.get("/api/v1/nothing//here").await.assert_problem(404, &[]);
+}
+
+#[actix_web::test]
 async fn malformed_json_is_400() {
     let app = TestApp::new().await;
     let response = app
