@@ -20,9 +20,11 @@ use crate::error::{FieldError, Result};
 use crate::http::{AppState, JsonBody};
 use crate::input::Checker;
 use crate::links::MAX_IDS;
+use crate::resource::Resource;
 use crate::resource::any::{AnyResource, Imported};
 use crate::resource::{Kind, Reference};
 use crate::resources::RESOURCES;
+use crate::resources::action_plans::{self, ActionPlans};
 
 /// Imports a document; the caller holds the transaction. A `422` lists every error.
 pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> Result<ImportSummary> {
@@ -36,12 +38,17 @@ pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> 
     for resource in RESOURCES {
         run.look_up_keys(resource.kind(), document.list(resource.kind().table))?;
     }
+    let plans = document.list(ActionPlans::KIND.table).len();
+    let tallies_deferred = action_plans::defer_tallies(run.conn, plans)?;
     let mut summary = ImportSummary::default();
     for resource in RESOURCES {
         let list = resource.kind().table;
         summary.add(list, run.list(*resource, document.list(list))?);
     }
     crate::error::ApiError::check(run.errors)?;
+    if tallies_deferred {
+        action_plans::recount_tallies(run.conn)?;
+    }
     run.trail.flush(run.conn)?;
     Ok(summary)
 }

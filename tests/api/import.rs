@@ -155,3 +155,37 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let error = jalin::server::import_file(&args).unwrap_err().to_string();
     assert!(error.contains("regions[0].key"), "{error}");
 }
+
+/// An import of many plans recounts the tallies the overview and the list totals read once,
+/// at its end (on PostgreSQL; SQLite keeps them plan by plan): they count every plan, the
+/// imported and the others, and writes after the import keep them up to date.
+#[actix_web::test]
+async fn a_large_import_leaves_the_plan_counts_exact() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    let statuses = ["planned", "in_progress", "implemented", "cancelled"];
+    let plans: Vec<Value> = (0..1_200)
+        .map(|n| {
+            json!({"key": format!("bulk-{n}"), "agreement": "jabar-souss-massa-2017",
+                "title": format!("Bulk plan {n}"), "status": statuses[n % 4]})
+        })
+        .collect();
+    let response = app.post("/api/v1/import", &json!({"action_plans": plans})).await;
+    assert_eq!(response.status.as_u16(), 200, "{}", String::from_utf8_lossy(&response.body));
+    let overview = app.get("/api/v1/reports/overview").await.json();
+    assert_eq!(overview["action_plans"]["total"], 1_210);
+    for status in statuses {
+        let listed = app.total(&format!("/api/v1/action-plans?status={status}")).await;
+        assert_eq!(overview["action_plans"]["by_status"][status], listed, "{status}");
+    }
+    assert_eq!(app.total("/api/v1/action-plans").await, 1_210, "the whole list's total");
+    let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"]
+        .as_i64()
+        .expect("id");
+    app.action_plan(agreement, json!({"title": "After the import", "status": "suspended"})).await;
+    let overview = app.get("/api/v1/reports/overview").await.json();
+    assert_eq!(overview["action_plans"]["total"], 1_211, "the tallies follow writes again");
+    let suspended = app.total("/api/v1/action-plans?status=suspended").await;
+    assert_eq!(overview["action_plans"]["by_status"]["suspended"], suspended);
+    assert_eq!(app.total("/api/v1/action-plans").await, 1_211);
+}

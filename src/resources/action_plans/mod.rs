@@ -6,6 +6,7 @@ mod routes;
 
 pub use model::{ActionPlan, ActionPlanFilter, ActionPlanInput, ActionPlanRecord, ActionPlanValues};
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -19,6 +20,33 @@ use crate::resource::{Kind, Listed, Nested, Reference, Resource};
 use crate::resources::agencies::Agencies;
 use crate::resources::agreements::Agreements;
 use crate::resources::sectors::Sectors;
+
+/// How many action plans a document holds at least for its import to recount the tallies once,
+/// at its end (PostgreSQL, migration 000007), rather than update them statement by statement.
+const RECOUNT_TALLIES_FROM: usize = 1_000;
+
+/// For an import of `plans` action plans: on PostgreSQL, when they are many, the tallies'
+/// triggers stand aside until [`recount_tallies`]; whether they do.
+pub fn defer_tallies(conn: &mut DbConnection, plans: usize) -> QueryResult<bool> {
+    match conn {
+        DbConnection::Pg(pg) if plans >= RECOUNT_TALLIES_FROM => {
+            pg.batch_execute("SET LOCAL jalin.tallies_deferred = 'on'")?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+/// Counts every agreement's plans again, in the transaction that deferred the tallies. A plan
+/// written meanwhile by another transaction is counted once: by this count if it committed
+/// first, else by its own trigger, which waits for this transaction's rows.
+pub fn recount_tallies(conn: &mut DbConnection) -> QueryResult<()> {
+    conn.batch_execute(
+        "SET LOCAL jalin.tallies_deferred = 'off'; DELETE FROM action_plan_tallies; \
+         INSERT INTO action_plan_tallies (agreement_id, status, plans) \
+         SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status",
+    )
+}
 
 /// Action plans as a resource: `action_plans` in documents, where `agreement`, `sectors` and
 /// `agencies` name keys.
