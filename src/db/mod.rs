@@ -359,6 +359,23 @@ where
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
 }
 
+/// Runs blocking work that writes in a transaction of its own (outside [`Writer`]) on actix's
+/// blocking thread pool, once: a write whose connection died may have been committed, so it
+/// is not run again. The connection is checked first, as writes' are.
+pub async fn run_once<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = live_connection(&pool)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+}
+
 /// Whether the connection still answers. One that does not is marked so that the pool drops
 /// it ([`ConnectionManager::has_broken`]).
 fn is_alive(conn: &mut DbConnection) -> bool {

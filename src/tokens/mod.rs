@@ -209,7 +209,7 @@ pub async fn create_token(
         return Err(ApiError::Internal("validation passed without values".into()));
     };
     let actor = admin.0.name;
-    let token = db::run(&state.pool, move |conn| create(conn, &name, role, &actor)).await?;
+    let token = db::run_once(&state.pool, move |conn| create(conn, &name, role, &actor)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/tokens/{}", token.id)))
         .insert_header(("Cache-Control", "no-store"))
