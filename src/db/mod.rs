@@ -35,9 +35,9 @@ const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WA
 /// Applied to every new PostgreSQL connection. The planner's defaults price a page read at
 /// random as four sequential ones, as on a spinning disk; a registry's working set sits in
 /// memory or on SSD, where they cost about the same, and with the default the planner
-/// sorts every match of a filtered list rather than walk the index that has them in order
-/// (2 ms instead of 0.1 ms for a page). JIT compilation pays off for queries of seconds; for
-/// the reports' queries of milliseconds it costs more than it saves.
+/// fetches and sorts every match of a filtered list (2.2 ms for a page at offset 400 of 500
+/// matches) rather than walk the index that has them in order. JIT compilation pays off for
+/// queries of seconds; for the reports' queries of milliseconds it costs more than it saves.
 const POSTGRES_SETTINGS: &str = "SET random_page_cost = 1.1; SET jit = off;";
 
 /// The most values one query binds for an `IN (...)` list. SQLite allows 32,766 variables per
