@@ -2,12 +2,14 @@
 //! the short references to linked records that responses embed.
 //!
 //! Lists embed links with a fixed number of queries per page: one per link table, joining the
-//! link rows of all the page's owners to the linked records, whatever the page's length.
+//! link rows of all the page's owners to the linked records, whatever the page's length. One
+//! record is read with its links in one statement: each link table's records come as a JSON
+//! array from a correlated subquery ([`LinkedJson`]), a round trip each saved on PostgreSQL.
 
 use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
@@ -18,16 +20,39 @@ use crate::input::Checker;
 /// links, count the owners that link to a target, select them for list filters) and where it
 /// is stored (for SQL written by hand).
 ///
-/// `link_table!(agreement_parties: agreement_id -> region_id, regions as PartyRef);`
+/// `link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as PartyRef);`
 macro_rules! link_table {
-    ($table:ident: $owner:ident -> $target:ident, $targets:ident as $reference:ident) => {
+    (
+        $table:ident: $owners:ident.$owner:ident -> $target:ident, $targets:ident as $reference:ident
+    ) => {
         pub mod $table {
             use std::collections::HashMap;
 
             use diesel::prelude::*;
 
             use crate::db::DbConnection;
-            use crate::db::schema::{$table, $targets};
+            use crate::db::schema::{$owners, $table, $targets};
+
+            /// The linked records of the owner a query selects, as a JSON array in their
+            /// order: a column of that query (see [`super::LinkedJson`]).
+            pub type Json = super::LinkedJson<Linked>;
+
+            /// What [`Json`] selects.
+            #[derive(Debug, Clone, Copy)]
+            pub struct Linked;
+
+            impl super::Links for Linked {
+                type Owners = $owners::table;
+                type Target = super::$reference;
+                const STORAGE: super::LinkTable = STORAGE;
+                const OWNERS: &'static str = stringify!($owners);
+                const TARGETS: &'static str = stringify!($targets);
+            }
+
+            /// The linked records, from the text [`Json`] selected.
+            pub fn parse(json: &str) -> QueryResult<Vec<super::$reference>> {
+                super::parse_linked(json)
+            }
 
             /// The records linked to each owner, in their order: one query (per
             /// `MAX_BOUND_VALUES` owners) that joins the links to the linked records.
@@ -134,6 +159,96 @@ macro_rules! link_table {
     };
 }
 
+/// A link table, for [`LinkedJson`]: whose links it holds, to which records, and where.
+pub trait Links {
+    /// The table of the records that own the links.
+    type Owners;
+    /// The linked records, as responses embed them.
+    type Target: LinkTarget;
+    const STORAGE: LinkTable;
+    const OWNERS: &'static str;
+    const TARGETS: &'static str;
+}
+
+/// The records an owner links to, as a JSON array in their order: a correlated subquery, so
+/// that a record and its links are one statement (and one round trip). A type per link table,
+/// so that the statement stays prepared.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkedJson<L>(std::marker::PhantomData<L>);
+
+impl<L> LinkedJson<L> {
+    pub fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<L> diesel::expression::Expression for LinkedJson<L> {
+    type SqlType = diesel::sql_types::Text;
+}
+
+impl<L: Links> diesel::query_builder::QueryFragment<crate::db::Backend> for LinkedJson<L> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::Backend>,
+    ) -> QueryResult<()> {
+        let postgres = matches!(out.backend(), crate::db::Backend::Pg(_));
+        // PostgreSQL's json_agg of no rows is NULL; SQLite's json_group_array is `[]`.
+        out.push_sql(if postgres {
+            "(SELECT COALESCE(json_agg(json_build_object("
+        } else {
+            "(SELECT json_group_array(json_object("
+        });
+        for (index, field) in <L::Target as LinkTarget>::FIELDS.iter().enumerate() {
+            if index > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql("'");
+            out.push_sql(field);
+            out.push_sql("', t.");
+            out.push_sql(field);
+        }
+        out.push_sql(") ORDER BY l.position)");
+        if postgres {
+            out.push_sql(", '[]')");
+        }
+        let storage = L::STORAGE;
+        for sql in [
+            " FROM ",
+            storage.table,
+            " l JOIN ",
+            L::TARGETS,
+            " t ON t.id = l.",
+            storage.target,
+            " WHERE l.",
+            storage.owner,
+            " = ",
+            L::OWNERS,
+            ".id)",
+        ] {
+            out.push_sql(sql);
+        }
+        Ok(())
+    }
+}
+
+impl<L: 'static> diesel::query_builder::QueryId for LinkedJson<L> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<L: Links> diesel::AppearsOnTable<L::Owners> for LinkedJson<L> {}
+
+impl<L: Links> diesel::SelectableExpression<L::Owners> for LinkedJson<L> {}
+
+impl<L> diesel::expression::ValidGrouping<()> for LinkedJson<L> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+/// The linked records from the text a [`LinkedJson`] selected.
+fn parse_linked<T: serde::de::DeserializeOwned>(json: &str) -> QueryResult<Vec<T>> {
+    serde_json::from_str(json).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
 /// A link table's name and columns.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkTable {
@@ -144,13 +259,13 @@ pub struct LinkTable {
     pub target: &'static str,
 }
 
-link_table!(agreement_parties: agreement_id -> region_id, regions as PartyRef);
-link_table!(agreement_sectors: agreement_id -> sector_id, sectors as SectorRef);
-link_table!(action_plan_sectors: action_plan_id -> sector_id, sectors as SectorRef);
-link_table!(action_plan_agencies: action_plan_id -> agency_id, agencies as AgencyRef);
+link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as PartyRef);
+link_table!(agreement_sectors: agreements.agreement_id -> sector_id, sectors as SectorRef);
+link_table!(action_plan_sectors: action_plans.action_plan_id -> sector_id, sectors as SectorRef);
+link_table!(action_plan_agencies: action_plans.action_plan_id -> agency_id, agencies as AgencyRef);
 
 /// A region as a party to an agreement.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, Deserialize, ToSchema)]
 pub struct PartyRef {
     pub id: i64,
     pub name: String,
@@ -160,7 +275,7 @@ pub struct PartyRef {
 }
 
 /// A sector, as linked from an agreement or action plan.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, Deserialize, ToSchema)]
 pub struct SectorRef {
     pub id: i64,
     pub code: String,
@@ -168,7 +283,7 @@ pub struct SectorRef {
 }
 
 /// An agency responsible for an action plan.
-#[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, Serialize, Deserialize, ToSchema)]
 pub struct AgencyRef {
     pub id: i64,
     pub name: String,
@@ -181,6 +296,8 @@ pub trait LinkTarget: Sized + Clone {
     const NAME: &'static str;
     /// The columns it is read from.
     type Columns;
+    /// Their names, which are the names of its fields.
+    const FIELDS: &'static [&'static str];
     fn columns() -> Self::Columns;
     fn id(&self) -> i64;
     fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>>;
@@ -201,6 +318,7 @@ macro_rules! link_target {
         impl LinkTarget for $reference {
             const NAME: &'static str = $name;
             type Columns = ($($table::$column),+);
+            const FIELDS: &'static [&'static str] = &[$(stringify!($column)),+];
 
             fn columns() -> Self::Columns {
                 ($($table::$column),+)

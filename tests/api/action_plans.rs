@@ -28,6 +28,44 @@ async fn an_action_plan_embeds_its_sectors_and_agencies() {
 }
 
 #[actix_web::test]
+async fn a_record_read_alone_shows_its_links_in_the_order_given_and_none_as_an_empty_list() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let linked = |links: &serde_json::Value| -> Vec<i64> {
+        links.as_array().expect("a list").iter().map(|link| link["id"].as_i64().expect("id")).collect()
+    };
+    // Given against the order of their ids: read back by position, not by id.
+    let plan = app
+        .action_plan(
+            case.agreement,
+            json!({"title": "Halal tourism fair", "status": "planned",
+            "sector_ids": [case.tourism, case.trade], "agency_ids": [case.disparbud, case.disperindag]}),
+        )
+        .await;
+    let read = app.get(&format!("/api/v1/action-plans/{}", plan["id"])).await.json();
+    assert_eq!(linked(&read["sectors"]), vec![case.tourism, case.trade]);
+    assert_eq!(linked(&read["agencies"]), vec![case.disparbud, case.disperindag]);
+    assert_eq!(read["agencies"][0]["acronym"], "Disparbud");
+    assert_eq!(read, plan);
+    let bare = app.action_plan(case.agreement, json!({"title": "Study visit", "status": "planned"})).await;
+    let read = app.get(&format!("/api/v1/action-plans/{}", bare["id"])).await.json();
+    assert_eq!((&read["sectors"], &read["agencies"]), (&json!([]), &json!([])));
+
+    let agreement = format!("/api/v1/agreements/{}", case.agreement);
+    let patched = app
+        .patch(
+            &agreement,
+            &json!({"party_region_ids": [case.souss_massa, case.west_java], "sector_ids": [case.tourism]}),
+        )
+        .await;
+    assert_eq!(patched.status, 200);
+    let read = app.get(&agreement).await.json();
+    assert_eq!(linked(&read["parties"]), vec![case.souss_massa, case.west_java]);
+    assert_eq!(read["parties"][0]["subdivision_code"], "MA-09");
+    assert_eq!(linked(&read["sectors"]), vec![case.tourism]);
+}
+
+#[actix_web::test]
 async fn an_action_plan_needs_an_existing_agreement_and_linked_records() {
     let app = TestApp::new().await;
     let case = app.founding_case().await;

@@ -78,14 +78,17 @@ impl Resource for ActionPlans {
         record.record.version
     }
 
+    /// One statement: the plan with its sectors and agencies.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<ActionPlan>> {
-        let record: Option<ActionPlanRecord> = action_plans::table.find(id).first(conn).optional()?;
-        Ok(match record {
-            Some(record) => model::with_links(conn, vec![record])?.pop(),
-            None => None,
-        })
+        use links::{action_plan_agencies as agencies, action_plan_sectors as sectors};
+        let row: Option<(ActionPlanRecord, String, String)> = action_plans::table
+            .find(id)
+            .select((action_plans::all_columns, sectors::Json::new(), agencies::Json::new()))
+            .first(conn)
+            .optional()?;
+        let Some((record, sectors, agencies)) = row else { return Ok(None) };
+        Ok(Some(ActionPlan { record, sectors: sectors::parse(&sectors)?, agencies: agencies::parse(&agencies)? }))
     }
-
 
     /// The links are written as id lists, as a client sends them.
     fn input_fields(plan: &ActionPlan) -> Result<Value> {

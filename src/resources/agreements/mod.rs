@@ -49,14 +49,17 @@ impl Resource for Agreements {
         record.record.version
     }
 
+    /// One statement: the agreement with its parties and sectors.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
-        let record: Option<AgreementRecord> = agreements::table.find(id).first(conn).optional()?;
-        Ok(match record {
-            Some(record) => model::with_links(conn, vec![record])?.pop(),
-            None => None,
-        })
+        use links::{agreement_parties as parties, agreement_sectors as sectors};
+        let row: Option<(AgreementRecord, String, String)> = agreements::table
+            .find(id)
+            .select((agreements::all_columns, parties::Json::new(), sectors::Json::new()))
+            .first(conn)
+            .optional()?;
+        let Some((record, parties, sectors)) = row else { return Ok(None) };
+        Ok(Some(Agreement { record, parties: parties::parse(&parties)?, sectors: sectors::parse(&sectors)? }))
     }
-
 
     /// The links are written as id lists, as a client sends them.
     fn input_fields(agreement: &Agreement) -> Result<Value> {
