@@ -116,7 +116,7 @@ macro_rules! link_table {
                     diesel::delete($table::table.filter($table::$owner.eq(owner))).execute(conn)?;
                 }
                 match targets {
-                    [] => return Ok(()),
+                    [] => Ok(()),
                     // One link: a statement that stays prepared.
                     [target] => {
                         diesel::insert_into($table::table)
@@ -126,18 +126,34 @@ macro_rules! link_table {
                                 $table::position.eq(0),
                             ))
                             .execute(conn)?;
-                        return Ok(());
+                        Ok(())
                     }
-                    _ => {}
+                    _ => insert_new(conn, &[(owner, targets)]),
                 }
-                // At most `MAX_IDS` links: one statement, well within either backend's limit.
-                let rows: Vec<_> = (0..)
-                    .zip(targets)
-                    .map(|(position, target): (i32, &i64)| {
-                        ($table::$owner.eq(owner), $table::$target.eq(*target), $table::position.eq(position))
+            }
+
+            /// Stores the links of owners that have none yet (just created), `(owner,
+            /// targets)` each, targets in their order: a statement per
+            /// [`super::LINKS_PER_STATEMENT`] links.
+            pub fn insert_new(conn: &mut DbConnection, links: &[(i64, &[i64])]) -> QueryResult<()> {
+                let rows: Vec<_> = links
+                    .iter()
+                    .flat_map(|&(owner, targets)| {
+                        (0..).zip(targets).map(move |(position, target): (i32, &i64)| {
+                            (
+                                $table::$owner.eq(owner),
+                                $table::$target.eq(*target),
+                                $table::position.eq(position),
+                            )
+                        })
                     })
                     .collect();
-                crate::db::execute_on_backend(conn, diesel::insert_into($table::table).values(rows))?;
+                for rows in rows.chunks(super::LINKS_PER_STATEMENT) {
+                    crate::db::execute_on_backend(
+                        conn,
+                        diesel::insert_into($table::table).values(rows.to_vec()),
+                    )?;
+                }
                 Ok(())
             }
 
@@ -248,6 +264,10 @@ impl<L> diesel::expression::ValidGrouping<()> for LinkedJson<L> {
 fn parse_linked<T: serde::de::DeserializeOwned>(json: &str) -> QueryResult<Vec<T>> {
     serde_json::from_str(json).map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))
 }
+
+/// The most link rows one statement inserts: three values each, well within either backend's
+/// limit of bound values.
+const LINKS_PER_STATEMENT: usize = 5_000;
 
 /// A link table's name and columns.
 #[derive(Debug, Clone, Copy)]

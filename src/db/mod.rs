@@ -437,6 +437,19 @@ where
     }
 }
 
+/// Loads the rows of a statement that diesel builds for each backend's connection but not for
+/// the two-backend one: a multi-row insert that returns what it wrote.
+pub fn load_on_backend<'query, Q, U>(conn: &mut DbConnection, statement: Q) -> QueryResult<Vec<U>>
+where
+    Q: diesel::query_dsl::LoadQuery<'query, PgConnection, U>
+        + diesel::query_dsl::LoadQuery<'query, SqliteConnection, U>,
+{
+    match conn {
+        DbConnection::Pg(pg) => RunQueryDsl::load(statement, pg),
+        DbConnection::Sqlite(sqlite) => RunQueryDsl::load(statement, sqlite),
+    }
+}
+
 /// True when the database answers a trivial query.
 pub fn ping(conn: &mut DbConnection) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

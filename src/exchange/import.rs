@@ -21,7 +21,7 @@ use crate::http::{AppState, JsonBody};
 use crate::input::Checker;
 use crate::links::MAX_IDS;
 use crate::resource::Resource;
-use crate::resource::any::{AnyResource, Imported};
+use crate::resource::any::{AnyResource, Imported, Importer};
 use crate::resource::{Kind, Reference};
 use crate::resources::RESOURCES;
 use crate::resources::action_plans::{self, ActionPlans};
@@ -90,6 +90,7 @@ impl Run<'_> {
         // overwriting the other, and the document would never import to "unchanged".
         let mut first_at: HashMap<&str, usize> = HashMap::new();
         let mut reported: HashSet<&str> = HashSet::new();
+        let mut importer = resource.importer();
         for (index, record) in records.iter().enumerate() {
             let path = format!("{list}[{index}]");
             let Some((key, fields)) = self.keyed(&path, record) else { continue };
@@ -107,7 +108,11 @@ impl Run<'_> {
                 continue;
             }
             first_at.insert(key, index);
-            self.record(resource, &path, key, fields, &mut counts)?;
+            self.record(resource, importer.as_mut(), &path, key, fields, &mut counts)?;
+        }
+        // Records of later kinds refer to these by key.
+        for (key, id) in importer.finish(self.conn, &mut self.trail)? {
+            self.ids.insert((list, key), Some(id));
         }
         Ok(counts)
     }
@@ -137,6 +142,7 @@ impl Run<'_> {
     fn record(
         &mut self,
         resource: &dyn AnyResource,
+        importer: &mut dyn Importer,
         path: &str,
         key: &str,
         record: &Map<String, Value>,
@@ -144,17 +150,20 @@ impl Run<'_> {
     ) -> Result<()> {
         let Some(fields) = self.api_fields(resource.references(), path, record)? else { return Ok(()) };
         let existing = self.id(resource.kind(), key)?;
-        match resource.import(
+        match importer.import(
             self.conn,
+            key,
             Value::Object(fields),
             existing,
             &mut self.checker,
             &mut self.trail,
         )? {
             Imported::Created(id) => {
+                // Written now: a later record of this kind may refer to it.
                 self.ids.insert((resource.kind().table, key.to_owned()), Some(id));
                 counts.created += 1;
             }
+            Imported::Gathered => counts.created += 1,
             Imported::Updated => counts.updated += 1,
             Imported::Unchanged => counts.unchanged += 1,
             Imported::Invalid(errors) => {

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use serde_json::{Map, Value};
 
-use super::{Kind, Listed, Reference, Routed, Validate, store};
+use super::{Kind, Listed, Reference, Resource, Routed, Validate, store};
 use crate::audit::Trail;
 use crate::db::DbConnection;
 use crate::error::{ApiError, FieldError, Result};
@@ -17,6 +17,8 @@ use crate::listing::{FromQuery, ListParams, QueryParams};
 #[derive(Debug)]
 pub enum Imported {
     Created(i64),
+    /// Valid and new; written with others of its kind, at the latest by [`Importer::finish`].
+    Gathered,
     Updated,
     Unchanged,
     /// Nothing was written: these fields (as the API names them) are wrong.
@@ -29,19 +31,96 @@ pub trait AnyResource: Sync {
     fn references(&self) -> &'static [Reference];
     /// Mounts its routes.
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig);
+    /// What imports the records of this kind in a document, one after the other.
+    fn importer(&self) -> Box<dyn Importer>;
+    /// The writable fields of the records with these ids (at most a batch), in this order.
+    fn export(&self, conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Map<String, Value>>>;
+}
+
+/// Imports the records of one kind; the caller holds the transaction, `checker` goes on from
+/// record to record (it remembers what it found), `trail` takes the audit events.
+pub trait Importer {
     /// Validates `fields` (named as the API names them) like the API would, then creates the
-    /// record or updates the record `id`; the caller holds the transaction. `checker` goes on
-    /// from record to record (it remembers what it found), `trail` takes the audit events.
+    /// record `key` or updates the record `id`.
     fn import(
-        &self,
+        &mut self,
         conn: &mut DbConnection,
+        key: &str,
         fields: Value,
         id: Option<i64>,
         checker: &mut Checker,
         trail: &mut Trail,
     ) -> Result<Imported>;
-    /// The writable fields of the records with these ids (at most a batch), in this order.
-    fn export(&self, conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Map<String, Value>>>;
+    /// Writes the records still gathered; the key and id of every record created.
+    fn finish(&mut self, conn: &mut DbConnection, trail: &mut Trail) -> Result<Vec<(String, i64)>>;
+}
+
+/// New records written together hold at most this many: few statements, bounded memory.
+const INSERTED_PER_BATCH: usize = 1_000;
+
+/// The [`Importer`] of `R`.
+struct Importing<R: Resource> {
+    /// Keys and values of new records not yet written ([`Resource::INSERTED_TOGETHER`]).
+    gathered: Vec<(String, R::Values)>,
+    created: Vec<(String, i64)>,
+}
+
+impl<R: Resource> Importing<R> {
+    fn write_gathered(&mut self, conn: &mut DbConnection, trail: &mut Trail) -> Result<()> {
+        let (keys, values): (Vec<String>, Vec<R::Values>) =
+            std::mem::take(&mut self.gathered).into_iter().unzip();
+        let records = store::insert_many::<R>(conn, values, trail)?;
+        self.created.extend(keys.into_iter().zip(records.iter().map(R::id)));
+        Ok(())
+    }
+}
+
+impl<R: Resource> Importer for Importing<R> {
+    fn import(
+        &mut self,
+        conn: &mut DbConnection,
+        key: &str,
+        fields: Value,
+        id: Option<i64>,
+        checker: &mut Checker,
+        trail: &mut Trail,
+    ) -> Result<Imported> {
+        let input: R::Input = read_body(fields, checker)?;
+        let values = input.validate(checker, conn, id);
+        let errors = checker.take_errors();
+        let values = values?;
+        let Some(values) = values.filter(|_| errors.is_empty()) else {
+            return Ok(Imported::Invalid(errors));
+        };
+        Ok(match id {
+            None if R::INSERTED_TOGETHER => {
+                self.gathered.push((key.to_owned(), values));
+                if self.gathered.len() == INSERTED_PER_BATCH {
+                    self.write_gathered(conn, trail)?;
+                }
+                Imported::Gathered
+            }
+            None => {
+                let id = R::id(&store::insert::<R>(conn, values, trail)?);
+                self.created.push((key.to_owned(), id));
+                Imported::Created(id)
+            }
+            Some(id) => {
+                let current = store::find::<R>(conn, id)?;
+                match store::update::<R>(conn, current, values, trail)? {
+                    (_, true) => Imported::Updated,
+                    (_, false) => Imported::Unchanged,
+                }
+            }
+        })
+    }
+
+    fn finish(&mut self, conn: &mut DbConnection, trail: &mut Trail) -> Result<Vec<(String, i64)>> {
+        if !self.gathered.is_empty() {
+            self.write_gathered(conn, trail)?;
+        }
+        Ok(std::mem::take(&mut self.created))
+    }
 }
 
 /// The [`AnyResource`] of `R`.
@@ -64,31 +143,8 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
         R::configure(config);
     }
 
-    fn import(
-        &self,
-        conn: &mut DbConnection,
-        fields: Value,
-        id: Option<i64>,
-        checker: &mut Checker,
-        trail: &mut Trail,
-    ) -> Result<Imported> {
-        let input: R::Input = read_body(fields, checker)?;
-        let values = input.validate(checker, conn, id);
-        let errors = checker.take_errors();
-        let values = values?;
-        let Some(values) = values.filter(|_| errors.is_empty()) else {
-            return Ok(Imported::Invalid(errors));
-        };
-        Ok(match id {
-            None => Imported::Created(R::id(&store::insert::<R>(conn, values, trail)?)),
-            Some(id) => {
-                let current = store::find::<R>(conn, id)?;
-                match store::update::<R>(conn, current, values, trail)? {
-                    (_, true) => Imported::Updated,
-                    (_, false) => Imported::Unchanged,
-                }
-            }
-        })
+    fn importer(&self) -> Box<dyn Importer> {
+        Box::new(Importing::<R> { gathered: Vec::new(), created: Vec::new() })
     }
 
     fn export(&self, conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {

@@ -50,6 +50,16 @@ pub trait Resource: Sized + 'static {
         record_fields(record)
     }
     fn insert(conn: &mut DbConnection, values: Self::Values) -> Result<Self::Record>;
+    /// Whether an import may create this kind's new records together, in statements of many
+    /// rows ([`Resource::insert_many`]) once they are all validated: only when no rule of a
+    /// record depends on another new record of its kind (a unique field other than `key`, a
+    /// reference to its own kind), which validation would need written first.
+    const INSERTED_TOGETHER: bool = false;
+    /// Inserts validated records; the records come back in the order of `values`. By default
+    /// one statement each; a resource that imports by the thousand writes them in a few.
+    fn insert_many(conn: &mut DbConnection, values: Vec<Self::Values>) -> Result<Vec<Self::Record>> {
+        values.into_iter().map(|values| Self::insert(conn, values)).collect()
+    }
     fn update(conn: &mut DbConnection, id: i64, values: Self::Values) -> Result<Self::Record>;
     /// What still refers to the record, and how many of each: it is not deleted while any do.
     fn referrers(_conn: &mut DbConnection, _id: i64) -> Result<Vec<(&'static str, i64)>> {

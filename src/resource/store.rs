@@ -49,6 +49,20 @@ pub fn insert<R: Resource>(
     Ok(record)
 }
 
+/// Inserts validated records together and their `created` events.
+pub fn insert_many<R: Resource>(
+    conn: &mut DbConnection,
+    values: Vec<R::Values>,
+    trail: &mut Trail,
+) -> Result<Vec<R::Record>> {
+    let records = R::insert_many(conn, values)?;
+    for record in &records {
+        let changes = audit::diff(None, Some(&writable_fields::<R>(record)?));
+        trail.record(conn, AuditAction::Created, R::KIND.resource_type, R::id(record), changes)?;
+    }
+    Ok(records)
+}
+
 /// Stores new values of `current` and an `updated` event, unless nothing changes (then no
 /// write, no new version, no event); says whether it changed.
 pub fn update<R: Resource>(

@@ -189,3 +189,71 @@ async fn a_large_import_leaves_the_plan_counts_exact() {
     assert_eq!(overview["action_plans"]["by_status"]["suspended"], suspended);
     assert_eq!(app.total("/api/v1/action-plans").await, 1_211);
 }
+
+#[actix_web::test]
+async fn plans_imported_by_the_thousand_keep_their_own_fields_links_events_and_obstacles() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    // More than two batches of new plans, each with its own title, year and links in an order
+    // of its own; obstacles of the same document name plans of the later batches.
+    let plan = |n: usize| {
+        let (sectors, agencies) = if n % 2 == 0 {
+            (json!(["tourism", "trade-investment"]), json!(["disparbud"]))
+        } else {
+            (json!(["trade-investment"]), json!(["dpmptsp", "disperindag", "disparbud"]))
+        };
+        json!({"key": format!("bulk-{n}"), "agreement": "jabar-souss-massa-2017", "title": format!("Bulk plan {n}"),
+            "status": "planned", "year": 2000 + n % 20, "sectors": sectors, "agencies": agencies})
+    };
+    let document = json!({
+        "action_plans": (0..2_100).map(plan).collect::<Vec<_>>(),
+        "obstacles": [
+            {"key": "bulk-ob-1", "action_plan": "bulk-1501", "category": "financial", "description": "No budget line"},
+            {"key": "bulk-ob-2", "action_plan": "bulk-2099", "category": "financial", "description": "Late transfer"},
+        ],
+    });
+    let response = app.post("/api/v1/import", &document).await;
+    assert_eq!(response.status.as_u16(), 200, "{}", String::from_utf8_lossy(&response.body));
+    let summary = response.json();
+    assert_eq!(counts(&summary, "action_plans"), (2_100, 0, 0));
+    assert_eq!(counts(&summary, "obstacles"), (2, 0, 0));
+
+    let names = |links: &Value, field: &str| -> Vec<String> {
+        links
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|link| link[field].as_str().expect(field).to_owned())
+            .collect()
+    };
+    let mut ids = std::collections::HashMap::new();
+    for n in [0, 999, 1_000, 1_501, 2_099] {
+        let page = app.get(&format!("/api/v1/action-plans?key=bulk-{n}")).await.json();
+        let listed = &page["items"][0];
+        let id = listed["id"].as_i64().expect("id");
+        let read = app.get(&format!("/api/v1/action-plans/{id}")).await.json();
+        assert_eq!(&read, listed, "bulk-{n}: the list and the record agree");
+        assert_eq!(read["title"], format!("Bulk plan {n}"));
+        assert_eq!(read["year"], 2000 + n % 20);
+        let expected = plan(n);
+        let sector_keys: Vec<&str> =
+            expected["sectors"].as_array().expect("keys").iter().filter_map(Value::as_str).collect();
+        assert_eq!(names(&read["sectors"], "code"), sector_keys, "bulk-{n}: sectors in the order given");
+        assert_eq!(read["agencies"].as_array().map(Vec::len), expected["agencies"].as_array().map(Vec::len));
+        let history = app.get(&format!("/api/v1/action-plans/{id}/history")).await.json();
+        let events = history["items"].as_array().expect("events");
+        assert_eq!(events.len(), 1, "bulk-{n}: one event");
+        assert_eq!(events[0]["action"], "created");
+        assert_eq!(events[0]["changes"]["title"], json!([null, format!("Bulk plan {n}")]));
+        ids.insert(n, id);
+    }
+    let disparbud = app.get("/api/v1/agencies?key=disparbud").await.json()["items"][0]["id"].clone();
+    let odd = app.get(&format!("/api/v1/action-plans/{}", ids[&1_501])).await.json();
+    assert_eq!(odd["agencies"][2]["id"], disparbud, "the third agency of an odd plan, in the order given");
+    for (obstacle, n) in [("bulk-ob-1", 1_501), ("bulk-ob-2", 2_099)] {
+        let read = app.get(&format!("/api/v1/obstacles?key={obstacle}")).await.json();
+        assert_eq!(read["items"][0]["action_plan_id"], ids[&n], "{obstacle}");
+    }
+    let again = app.post("/api/v1/import", &document).await.json();
+    assert_eq!(counts(&again, "action_plans"), (0, 0, 2_100), "imported again: unchanged");
+}

@@ -109,6 +109,13 @@ impl Resource for ActionPlans {
         model::with_written_links(conn, record, values, true)
     }
 
+    /// No rule of a plan looks at other plans.
+    const INSERTED_TOGETHER: bool = true;
+
+    fn insert_many(conn: &mut DbConnection, values: Vec<ActionPlanValues>) -> Result<Vec<ActionPlan>> {
+        model::insert_many(conn, values)
+    }
+
     fn update(conn: &mut DbConnection, id: i64, values: ActionPlanValues) -> Result<ActionPlan> {
         let record = diesel::update(action_plans::table.find(id))
             .set((

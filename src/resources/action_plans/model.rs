@@ -1,5 +1,6 @@
 //! An action plan's fields, their rules, its links, and the queries of the action plan list.
 
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -7,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::schema::{action_plans, agreements, obstacles};
-use crate::db::{Backend, DbConnection};
+use crate::db::{Backend, DbConnection, load_on_backend};
 use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::links::{self, AgencyRef, SectorRef, check_ids};
 use crate::listing::ListParams;
@@ -313,6 +314,48 @@ fn selects_every_plan(list: &ListParams, filter: &ActionPlanFilter) -> bool {
         && year_undetermined.is_none()
         && sector_id.is_none()
         && agency_id.is_none()
+}
+
+/// Plans one statement inserts: eleven values each, within either backend's limit of bound
+/// values.
+const PLANS_PER_STATEMENT: usize = 1_000;
+
+/// Inserts new plans and their links, a statement per [`PLANS_PER_STATEMENT`] plans and per
+/// link table: what an import of thousands of plans waits for is round trips.
+pub(super) fn insert_many(conn: &mut DbConnection, values: Vec<ActionPlanValues>) -> Result<Vec<ActionPlan>> {
+    let now = crate::domain::now();
+    let mut written: HashMap<String, ActionPlanRecord> = HashMap::with_capacity(values.len());
+    for batch in values.chunks(PLANS_PER_STATEMENT) {
+        let rows: Vec<_> = batch
+            .iter()
+            .map(|plan| (&plan.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
+            .collect();
+        let records: Vec<ActionPlanRecord> = load_on_backend(
+            conn,
+            diesel::insert_into(action_plans::table).values(rows).returning(action_plans::all_columns),
+        )?;
+        written.extend(records.into_iter().map(|record| (record.key.clone(), record)));
+    }
+    // The rows come back in no promised order (SQLite says so): their keys, unique, tell them
+    // apart.
+    let records = values
+        .iter()
+        .map(|plan| {
+            written.remove(&plan.columns.key).ok_or_else(|| {
+                ApiError::Internal(format!("action plan {} was not returned by its insert", plan.columns.key))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let links = |list: fn(&ActionPlanValues) -> &[i64]| -> Vec<(i64, &[i64])> {
+        records.iter().zip(&values).map(|(record, plan)| (record.id, list(plan))).collect()
+    };
+    links::action_plan_sectors::insert_new(conn, &links(|plan| &plan.sector_ids))?;
+    links::action_plan_agencies::insert_new(conn, &links(|plan| &plan.agency_ids))?;
+    Ok(records
+        .into_iter()
+        .zip(values)
+        .map(|(record, plan)| ActionPlan { record, sectors: plan.sectors, agencies: plan.agencies })
+        .collect())
 }
 
 /// Stores the plan's links and makes the record that shows them; `fresh` for a plan just
