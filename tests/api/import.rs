@@ -197,7 +197,7 @@ async fn plans_imported_by_the_thousand_keep_their_own_fields_links_events_and_o
     // More than two batches of new plans, each with its own title, year and links in an order
     // of its own; obstacles of the same document name plans of the later batches.
     let plan = |n: usize| {
-        let (sectors, agencies) = if n % 2 == 0 {
+        let (sectors, agencies) = if n.is_multiple_of(2) {
             (json!(["tourism", "trade-investment"]), json!(["disparbud"]))
         } else {
             (json!(["trade-investment"]), json!(["dpmptsp", "disperindag", "disparbud"]))
