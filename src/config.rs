@@ -79,8 +79,8 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "JALIN_WORKERS")]
-    pub workers: Option<usize>,
+    #[arg(long, env = "JALIN_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
     /// Load the West Java - Souss-Massa demo data set when the database has no agreement yet.
     #[arg(long)]
     pub demo: bool,
@@ -193,6 +193,16 @@ mod tests {
             parse_origins(&entries).unwrap(),
             ["https://dash.example", "http://localhost:5173", "https://a.example"]
         );
+    }
+
+    #[test]
+    fn workers_are_at_least_one() {
+        let serve = |workers: &str| Cli::try_parse_from(["jalin", "serve", "--workers", workers]);
+        assert!(serve("0").is_err(), "no worker, nothing served");
+        match serve("3").map(|cli| cli.command) {
+            Ok(Some(Command::Serve(args))) => assert_eq!(args.workers, Some(3)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

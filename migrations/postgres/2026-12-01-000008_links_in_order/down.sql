@@ -1,0 +1,4 @@
+DROP INDEX action_plan_agencies_in_order_idx;
+DROP INDEX action_plan_sectors_in_order_idx;
+DROP INDEX agreement_sectors_in_order_idx;
+DROP INDEX agreement_parties_in_order_idx;
