@@ -202,12 +202,13 @@ impl<L> diesel::expression::Expression for LinkedJson<L> {
     type SqlType = diesel::sql_types::Text;
 }
 
-impl<L: Links> diesel::query_builder::QueryFragment<crate::db::Backend> for LinkedJson<L> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::Backend>,
-    ) -> QueryResult<()> {
-        let postgres = matches!(out.backend(), crate::db::Backend::Pg(_));
+impl<L: Links> LinkedJson<L> {
+    /// The subquery in the SQL of PostgreSQL (`postgres`) or SQLite.
+    fn write<DB: diesel::backend::Backend>(
+        &self,
+        out: &mut diesel::query_builder::AstPass<'_, '_, DB>,
+        postgres: bool,
+    ) {
         // PostgreSQL's json_agg of no rows is NULL; SQLite's json_group_array is `[]`.
         out.push_sql(if postgres {
             "(SELECT COALESCE(json_agg(json_build_object("
@@ -243,6 +244,36 @@ impl<L: Links> diesel::query_builder::QueryFragment<crate::db::Backend> for Link
         ] {
             out.push_sql(sql);
         }
+    }
+}
+
+impl<L: Links> diesel::query_builder::QueryFragment<crate::db::Backend> for LinkedJson<L> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, crate::db::Backend>,
+    ) -> QueryResult<()> {
+        let postgres = matches!(out.backend(), crate::db::Backend::Pg(_));
+        self.write(&mut out, postgres);
+        Ok(())
+    }
+}
+
+impl<L: Links> diesel::query_builder::QueryFragment<diesel::pg::Pg> for LinkedJson<L> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        self.write(&mut out, true);
+        Ok(())
+    }
+}
+
+impl<L: Links> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for LinkedJson<L> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        self.write(&mut out, false);
         Ok(())
     }
 }

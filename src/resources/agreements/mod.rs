@@ -52,12 +52,12 @@ impl Resource for Agreements {
     /// One statement: the agreement with its parties and sectors.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
         use links::{agreement_parties as parties, agreement_sectors as sectors};
-        let row: Option<(AgreementRecord, String, String)> = agreements::table
+        let query = agreements::table
             .find(id)
             .select((agreements::all_columns, parties::Json::new(), sectors::Json::new()))
-            .first(conn)
-            .optional()?;
-        let Some((record, parties, sectors)) = row else { return Ok(None) };
+            .limit(1);
+        let rows: Vec<(AgreementRecord, String, String)> = crate::db::load_on_backend(conn, query)?;
+        let Some((record, parties, sectors)) = rows.into_iter().next() else { return Ok(None) };
         Ok(Some(Agreement { record, parties: parties::parse(&parties)?, sectors: sectors::parse(&sectors)? }))
     }
 
