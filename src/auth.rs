@@ -46,11 +46,13 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The caller a token names, if it is valid and not revoked.
 pub fn caller_for(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>> {
-    let row: Option<(i64, String, Role)> = api_tokens::table
-        .filter(api_tokens::token_hash.eq(hash_token(token)).and(api_tokens::revoked_at.is_null()))
-        .select((api_tokens::id, api_tokens::name, api_tokens::role))
-        .first(conn)
-        .optional()?;
+    let row: Option<(i64, String, Role)> = db::first_on_backend(
+        conn,
+        api_tokens::table
+            .filter(api_tokens::token_hash.eq(hash_token(token)).and(api_tokens::revoked_at.is_null()))
+            .select((api_tokens::id, api_tokens::name, api_tokens::role))
+            .limit(1),
+    )?;
     Ok(row.map(|(token_id, name, role)| Caller { token_id, name, role }))
 }
 

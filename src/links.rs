@@ -68,25 +68,28 @@ macro_rules! link_table {
                 let mut linked: HashMap<i64, Vec<super::$reference>> = HashMap::with_capacity(owners.len());
                 let rows: Vec<(i64, super::$reference)> = match owners {
                     // One record read or written: a statement that stays prepared.
-                    [owner] => {
-                        joined().filter($table::$owner.eq(*owner)).order($table::position).load(conn)?
-                    }
+                    [owner] => crate::db::load_on_backend(
+                        conn,
+                        joined().filter($table::$owner.eq(*owner)).order($table::position),
+                    )?,
                     // A page: on SQLite the owners are bound as one JSON array, so that the
                     // statement is the same whatever their number and stays prepared (an
                     // `IN` list of values is a new statement, parsed and planned, each time).
-                    _ if matches!(conn, DbConnection::Sqlite(_)) => joined()
-                        .filter(super::InJsonArray::new($table::$owner, owners))
-                        .order(($table::$owner, $table::position))
-                        .load::<(i64, super::$reference)>(conn)?,
+                    _ if matches!(conn, DbConnection::Sqlite(_)) => crate::db::load_on_backend(
+                        conn,
+                        joined()
+                            .filter(super::InJsonArray::new($table::$owner, owners))
+                            .order(($table::$owner, $table::position)),
+                    )?,
                     _ => {
                         let mut rows = Vec::new();
                         for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
-                            rows.extend(
+                            rows.extend(crate::db::load_on_backend::<_, (i64, super::$reference)>(
+                                conn,
                                 joined()
                                     .filter($table::$owner.eq_any(owners))
-                                    .order(($table::$owner, $table::position))
-                                    .load::<(i64, super::$reference)>(conn)?,
-                            );
+                                    .order(($table::$owner, $table::position)),
+                            )?);
                         }
                         rows
                     }
@@ -119,13 +122,14 @@ macro_rules! link_table {
                     [] => Ok(()),
                     // One link: a statement that stays prepared.
                     [target] => {
-                        diesel::insert_into($table::table)
-                            .values((
+                        crate::db::execute_on_backend(
+                            conn,
+                            diesel::insert_into($table::table).values((
                                 $table::$owner.eq(owner),
                                 $table::$target.eq(*target),
                                 $table::position.eq(0),
-                            ))
-                            .execute(conn)?;
+                            )),
+                        )?;
                         Ok(())
                     }
                     _ => insert_new(conn, &[(owner, targets)]),
@@ -382,8 +386,14 @@ macro_rules! link_target {
             fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Self>> {
                 match ids {
                     // One id (a record written with one link): a statement that stays prepared.
-                    [id] => $table::table.filter($table::id.eq(*id)).select(Self::columns()).load(conn),
-                    _ => $table::table.filter($table::id.eq_any(ids)).select(Self::columns()).load(conn),
+                    [id] => crate::db::load_on_backend(
+                        conn,
+                        $table::table.filter($table::id.eq(*id)).select(Self::columns()),
+                    ),
+                    _ => crate::db::load_on_backend(
+                        conn,
+                        $table::table.filter($table::id.eq_any(ids)).select(Self::columns()),
+                    ),
                 }
             }
         }

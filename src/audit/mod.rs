@@ -75,16 +75,18 @@ pub fn append(
     resource_id: i64,
     changes: Map<String, Value>,
 ) -> Result<()> {
-    diesel::insert_into(audit_events::table)
-        .values((
+    let changes = Value::Object(changes).to_string();
+    db::execute_on_backend(
+        conn,
+        diesel::insert_into(audit_events::table).values((
             audit_events::at.eq(crate::domain::now()),
             audit_events::actor.eq(actor),
             audit_events::action.eq(action),
             audit_events::resource_type.eq(resource_type),
             audit_events::resource_id.eq(resource_id),
-            audit_events::changes.eq(Value::Object(changes).to_string()),
-        ))
-        .execute(conn)?;
+            audit_events::changes.eq(&changes),
+        )),
+    )?;
     Ok(())
 }
 

@@ -104,10 +104,13 @@ impl Resource for ActionPlans {
 
     fn insert(conn: &mut DbConnection, values: ActionPlanValues) -> Result<ActionPlan> {
         let now = crate::domain::now();
-        let record = diesel::insert_into(action_plans::table)
-            .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
-            .returning(action_plans::all_columns)
-            .get_result(conn)?;
+        let inserted: Option<ActionPlanRecord> = crate::db::first_on_backend(
+            conn,
+            diesel::insert_into(action_plans::table)
+                .values((&values.columns, action_plans::created_at.eq(now), action_plans::updated_at.eq(now)))
+                .returning(action_plans::all_columns),
+        )?;
+        let record = inserted.ok_or(diesel::result::Error::NotFound)?;
         model::with_written_links(conn, record, values, true)
     }
 

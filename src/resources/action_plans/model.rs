@@ -144,7 +144,11 @@ impl Validate for ActionPlanInput {
         let agency_ids = checker.optional("agency_ids", self.agency_ids).unwrap_or_default();
         if let Some(agreement_id) = agreement_id
             && !checker.exists(conn, "agreements", agreement_id, |conn| {
-                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)
+                let found = crate::db::first_on_backend(
+                    conn,
+                    diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))),
+                )?;
+                Ok(found.unwrap_or(false))
             })?
         {
             checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
