@@ -1,1 +1,0 @@
-request = function() return wrk.format("GET", "/swagger-ui") end
