@@ -1,7 +1,7 @@
 //! Responses written while they are read from the database (CSV lists, exports), so that
 //! their size never sits in memory.
 //!
-//! A blocking thread reads batches on one pooled connection and hands each chunk to the
+//! A thread of its own reads batches on one pooled connection and hands each chunk to the
 //! response through a channel of [`CHANNEL_CAPACITY`] chunks: a slow client slows the reading
 //! down instead of letting chunks pile up. A client that takes nothing for [`STALL_TIMEOUT`]
 //! is given up on, so that it cannot hold a database connection for ever; and at most half
@@ -36,7 +36,9 @@ impl Sink {
     /// producer should stop.
     pub fn send(&mut self, chunk: Vec<u8>) -> bool {
         let sent = self.sender.send(Ok(Bytes::from(chunk)));
-        matches!(self.runtime.block_on(actix_web::rt::time::timeout(STALL_TIMEOUT, sent)), Ok(Ok(())))
+        // The timer is made inside the runtime's context: this thread is not one of its own.
+        let within_time = async { actix_web::rt::time::timeout(STALL_TIMEOUT, sent).await };
+        matches!(self.runtime.block_on(within_time), Ok(Ok(())))
     }
 }
 
@@ -56,7 +58,7 @@ impl StreamSlots {
     }
 }
 
-/// A `200` whose body `produce` writes on a blocking thread with its own connection, taken
+/// A `200` whose body `produce` writes on a thread of its own with its own connection, taken
 /// before answering (so that a database that does not answer is still a `503`).
 /// `response` carries the headers (content type, disposition).
 pub async fn respond<F>(
@@ -78,15 +80,24 @@ where
     let (sender, receiver) = mpsc::channel::<Result<Bytes, ApiError>>(CHANNEL_CAPACITY);
     let request_id = request.extensions().get::<RequestId>().map_or_else(String::new, |id| id.0.clone());
     let described = format!("{} {}", request.method(), request.path());
-    actix_web::rt::spawn(async move {
-        let failures = sender.clone();
-        let result = actix_web::web::block(move || -> Result<(), ApiError> {
+    let failures = sender.clone();
+    let sink = Sink { sender, runtime: tokio::runtime::Handle::current() };
+    let (outcome, finished) = tokio::sync::oneshot::channel();
+    // A thread of its own, not one of the worker's blocking threads: a stream holds its thread
+    // as long as the client reads, and the blocking threads are counted for short reads (as
+    // many as pooled connections).
+    std::thread::Builder::new()
+        .name("jalin-stream".to_owned())
+        .spawn(move || {
             let _permit = permit;
-            let mut sink = Sink { sender, runtime: tokio::runtime::Handle::current() };
-            produce(&mut conn, &mut sink)
+            let mut sink = sink;
+            let _ = outcome.send(produce(&mut conn, &mut sink));
         })
-        .await
-        .unwrap_or_else(|e| Err(ApiError::Internal(format!("the streaming task failed: {e}"))));
+        .map_err(|e| ApiError::Unavailable(format!("cannot start a streaming thread: {e}")))?;
+    actix_web::rt::spawn(async move {
+        let result = finished
+            .await
+            .unwrap_or_else(|_| Err(ApiError::Internal("the streaming thread stopped".to_owned())));
         if let Err(error) = result {
             log::error!("{described} stopped streaming (request {request_id}): {error:?}");
             // The response ends with an error, so the client sees a cut-off transfer.
