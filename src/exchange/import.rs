@@ -110,7 +110,7 @@ impl Run<'_> {
             first_at.insert(key, index);
             self.record(resource, importer.as_mut(), &path, key, fields, &mut counts)?;
         }
-        // Records of later kinds refer to these by key.
+        // Records of later kinds refer to those written together by key.
         for (key, id) in importer.finish(self.conn, &mut self.trail)? {
             self.ids.insert((list, key), Some(id));
         }

@@ -51,7 +51,8 @@ pub trait Importer {
         checker: &mut Checker,
         trail: &mut Trail,
     ) -> Result<Imported>;
-    /// Writes the records still gathered; the key and id of every record created.
+    /// Writes the records still gathered; the key and id of each record written together
+    /// (those created one by one were [`Imported::Created`] at once).
     fn finish(&mut self, conn: &mut DbConnection, trail: &mut Trail) -> Result<Vec<(String, i64)>>;
 }
 
@@ -62,7 +63,8 @@ const INSERTED_PER_BATCH: usize = 1_000;
 struct Importing<R: Resource> {
     /// Keys and values of new records not yet written ([`Resource::INSERTED_TOGETHER`]).
     gathered: Vec<(String, R::Values)>,
-    created: Vec<(String, i64)>,
+    /// Keys and ids of the records written together so far.
+    written: Vec<(String, i64)>,
 }
 
 impl<R: Resource> Importing<R> {
@@ -70,7 +72,7 @@ impl<R: Resource> Importing<R> {
         let (keys, values): (Vec<String>, Vec<R::Values>) =
             std::mem::take(&mut self.gathered).into_iter().unzip();
         let records = store::insert_many::<R>(conn, values, trail)?;
-        self.created.extend(keys.into_iter().zip(records.iter().map(R::id)));
+        self.written.extend(keys.into_iter().zip(records.iter().map(R::id)));
         Ok(())
     }
 }
@@ -100,11 +102,7 @@ impl<R: Resource> Importer for Importing<R> {
                 }
                 Imported::Gathered
             }
-            None => {
-                let id = R::id(&store::insert::<R>(conn, values, trail)?);
-                self.created.push((key.to_owned(), id));
-                Imported::Created(id)
-            }
+            None => Imported::Created(R::id(&store::insert::<R>(conn, values, trail)?)),
             Some(id) => {
                 let current = store::find::<R>(conn, id)?;
                 match store::update::<R>(conn, current, values, trail)? {
@@ -119,7 +117,7 @@ impl<R: Resource> Importer for Importing<R> {
         if !self.gathered.is_empty() {
             self.write_gathered(conn, trail)?;
         }
-        Ok(std::mem::take(&mut self.created))
+        Ok(std::mem::take(&mut self.written))
     }
 }
 
@@ -144,7 +142,7 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
     }
 
     fn importer(&self) -> Box<dyn Importer> {
-        Box::new(Importing::<R> { gathered: Vec::new(), created: Vec::new() })
+        Box::new(Importing::<R> { gathered: Vec::new(), written: Vec::new() })
     }
 
     fn export(&self, conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Map<String, Value>>> {
