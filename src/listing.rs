@@ -432,6 +432,7 @@ query_value_from_str!(
     crate::domain::CountryCode,
     crate::domain::Date,
     crate::domain::RegionKind,
+    crate::domain::OrganizationKind,
     crate::domain::AgreementKind,
     crate::domain::AgreementStatus,
     crate::domain::ActionPlanStatus,

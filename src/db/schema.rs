@@ -49,6 +49,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        key -> Text,
+        name -> Text,
+        local_name -> Nullable<Text>,
+        acronym -> Nullable<Text>,
+        kind -> Text,
+        country_code -> Nullable<Text>,
+        website -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(agencies -> regions (region_id));
 
 diesel::table! {
@@ -182,6 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     regions,
     sectors,
     agencies,
+    organizations,
     agreements,
     agreement_parties,
     agreement_sectors,

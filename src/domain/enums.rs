@@ -146,6 +146,26 @@ string_enum! {
 }
 
 string_enum! {
+    /// What kind of body an organization is.
+    OrganizationKind {
+        University = "university",
+        BusinessAssociation = "business_association",
+        Network = "network",
+        InternationalOrganization = "international_organization",
+        Ngo = "ngo",
+        GovernmentAgency = "government_agency",
+        Other = "other",
+    }
+}
+
+impl OrganizationKind {
+    /// Whether an organization of this kind may belong to no one country.
+    pub fn may_be_stateless(self) -> bool {
+        matches!(self, Self::Network | Self::InternationalOrganization)
+    }
+}
+
+string_enum! {
     /// Where an action plan stands.
     ActionPlanStatus {
         Planned = "planned",
@@ -242,6 +262,7 @@ mod tests {
         serde_and_schema_names_match(AgreementKind::ALL, AgreementKind::as_str);
         serde_and_schema_names_match(Instrument::ALL, Instrument::as_str);
         serde_and_schema_names_match(AgreementStatus::ALL, AgreementStatus::as_str);
+        serde_and_schema_names_match(OrganizationKind::ALL, OrganizationKind::as_str);
         serde_and_schema_names_match(ActionPlanStatus::ALL, ActionPlanStatus::as_str);
         serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
         serde_and_schema_names_match(Severity::ALL, Severity::as_str);

@@ -22,6 +22,7 @@ resources! {
     regions::Regions,
     sectors::Sectors,
     agencies::Agencies,
+    organizations::Organizations,
     agreements::Agreements,
     action_plans::ActionPlans,
     obstacles::Obstacles,

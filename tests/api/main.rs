@@ -13,6 +13,7 @@ mod hardening;
 mod helpers;
 mod import;
 mod obstacles;
+mod organizations;
 mod regions;
 mod reports;
 mod sectors;
