@@ -139,6 +139,20 @@ impl FromRequest for Reader {
     }
 }
 
+/// A caller with a token, whatever the public-read setting: what personal data needs.
+#[derive(Debug)]
+pub struct Viewer(pub Caller);
+
+impl FromRequest for Viewer {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move { required(request, Role::Viewer).await.map(Viewer) })
+    }
+}
+
 /// A caller who may write data: an editor or an admin.
 #[derive(Debug)]
 pub struct Editor(pub Caller);

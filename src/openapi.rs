@@ -112,7 +112,10 @@ impl Modify for StandardResponses {
             for (method, operation) in operations {
                 if let Some(operation) = operation {
                     if path.starts_with("/api/") {
-                        add_access_rules(method.clone(), operation);
+                        let personal = crate::resources::RESOURCES
+                            .iter()
+                            .any(|resource| resource.personal() && path.starts_with(resource.kind().path));
+                        add_access_rules(method.clone(), operation, personal);
                         add_versioning(method.clone(), operation, is_record);
                         add_csv_content(operation);
                     }
@@ -124,14 +127,14 @@ impl Modify for StandardResponses {
 }
 
 /// Who may call an operation: reads are open (or need a viewer token when reads are private),
-/// writes need an editor token; operations that declare their own security (admin ones) keep
-/// it.
-fn add_access_rules(method: HttpMethod, operation: &mut Operation) {
+/// reads of `personal` data always need one, writes need an editor token; operations that
+/// declare their own security (admin ones) keep it.
+fn add_access_rules(method: HttpMethod, operation: &mut Operation, personal: bool) {
     let declared = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     if !declared {
         let bearer = SecurityRequirement::new::<_, _, &str>("bearer", []);
         operation.security = Some(match method {
-            HttpMethod::Get => vec![SecurityRequirement::default(), bearer],
+            HttpMethod::Get if !personal => vec![SecurityRequirement::default(), bearer],
             _ => vec![bearer],
         });
     }

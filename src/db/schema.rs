@@ -65,6 +65,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        key -> Text,
+        name -> Text,
+        position -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        agency_id -> Nullable<BigInt>,
+        organization_id -> Nullable<BigInt>,
+        region_id -> Nullable<BigInt>,
+        languages -> Text,
+        active -> Bool,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(agencies -> regions (region_id));
 
 diesel::table! {
@@ -199,6 +219,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sectors,
     agencies,
     organizations,
+    contacts,
     agreements,
     agreement_parties,
     agreement_sectors,

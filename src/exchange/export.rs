@@ -42,14 +42,22 @@ const MAX_DEPTH: i64 = 10_000;
 /// Writes the document to `sink`: the whole database, or with `agreement` that agreement with
 /// the agreements it renews, its action plans and obstacles, and everything they refer to.
 /// Stops early, without error, when the client goes away.
-pub fn write_document(conn: &mut DbConnection, agreement: Option<i64>, sink: &mut Sink) -> Result<()> {
+///
+/// Personal data (contacts) is written only `with_personal` data: for a caller with a token.
+pub fn write_document(
+    conn: &mut DbConnection,
+    agreement: Option<i64>,
+    with_personal: bool,
+    sink: &mut Sink,
+) -> Result<()> {
     db::read_snapshot(conn, |conn| {
         if let Some(agreement) = agreement {
             gather_scope(conn, agreement)?;
         }
         let scoped = agreement.is_some();
         let mut out = Output { buffer: b"{".to_vec(), sink, gone: false };
-        for (index, resource) in RESOURCES.iter().enumerate() {
+        let written = RESOURCES.iter().filter(|resource| with_personal || !resource.personal());
+        for (index, resource) in written.enumerate() {
             write_list(conn, *resource, scoped, &mut out, index == 0)?;
         }
         out.buffer.push(b'}');
@@ -377,10 +385,11 @@ crate::filters! {
 )]
 #[get("/export")]
 pub async fn export_document(
-    _reader: Reader,
+    reader: Reader,
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
+    let with_personal = reader.0.is_some();
     let mut params = QueryParams::parse(request.query_string())?;
     let agreement = ExportFilter::from_query(&mut params).agreement_id;
     params.finish()?;
@@ -394,7 +403,7 @@ pub async fn export_document(
     let mut response = HttpResponse::Ok();
     response.content_type("application/json").insert_header((header::CACHE_CONTROL, "no-store"));
     crate::http::streaming::respond(&state.pool, &state.streams, &request, response, move |conn, sink| {
-        write_document(conn, agreement, sink)
+        write_document(conn, agreement, with_personal, sink)
     })
     .await
 }

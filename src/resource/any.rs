@@ -29,6 +29,8 @@ pub enum Imported {
 pub trait AnyResource: Sync {
     fn kind(&self) -> &'static Kind;
     fn references(&self) -> &'static [Reference];
+    /// [`Resource::PERSONAL`].
+    fn personal(&self) -> bool;
     /// Mounts its routes.
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig);
     /// What imports the records of this kind in a document, one after the other.
@@ -135,6 +137,10 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
 
     fn references(&self) -> &'static [Reference] {
         R::REFERENCES
+    }
+
+    fn personal(&self) -> bool {
+        R::PERSONAL
     }
 
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig) {

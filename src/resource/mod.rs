@@ -32,6 +32,9 @@ pub trait Resource: Sized + 'static {
     const KIND: &'static Kind;
     /// Fields that refer to other records: by key in documents, by id in the API.
     const REFERENCES: &'static [Reference] = &[];
+    /// Personal data: every endpoint needs a token, even where reads are public, and exports
+    /// include it only for a caller with one.
+    const PERSONAL: bool = false;
 
     /// The record as the API shows it.
     type Record: Serialize + Send + 'static;

@@ -102,9 +102,23 @@ pub mod words {
 ///     within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans";
 /// }
 /// ```
+///
+/// A resource of personal data (`Resource::PERSONAL`) starts with `personal` instead of
+/// `resource`: its reads then need a token too.
 #[macro_export]
 macro_rules! resource_routes {
     (
+        resource: $resource:ident, $($rest:tt)*
+    ) => {
+        $crate::resource_routes! { @reads $crate::auth::Reader; resource: $resource, $($rest)* }
+    };
+    (
+        personal: $resource:ident, $($rest:tt)*
+    ) => {
+        $crate::resource_routes! { @reads $crate::auth::Viewer; resource: $resource, $($rest)* }
+    };
+    (
+        @reads $reader:ty;
         resource: $resource:ident, record: $record:ident, input: $input:ident, filter: $filter:ident,
         paths: $collection:tt, $item:tt, $history_path:tt;
         handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
@@ -112,7 +126,7 @@ macro_rules! resource_routes {
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-        use $crate::auth::{Editor, Reader};
+        use $crate::auth::Editor;
         use $crate::error::Result;
         use $crate::http::{AppState, JsonBody};
         use $crate::listing::Page;
@@ -129,7 +143,7 @@ macro_rules! resource_routes {
             responses((status = 200, description = words::page(KIND), body = Page<$record>))
         )]
         #[get($collection)]
-        pub async fn $list(_reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
+        pub async fn $list(_reader: $reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
             handlers::list::<$resource>(&state, &request).await
         }
 
@@ -141,7 +155,7 @@ macro_rules! resource_routes {
         )]
         #[get($item)]
         pub async fn $get(
-            _reader: Reader,
+            _reader: $reader,
             state: web::Data<AppState>,
             request: HttpRequest,
             id: web::Path<i64>,
@@ -205,7 +219,7 @@ macro_rules! resource_routes {
         )]
         #[get($history_path)]
         pub async fn $history(
-            _reader: Reader,
+            _reader: $reader,
             state: web::Data<AppState>,
             request: HttpRequest,
             id: web::Path<i64>,
@@ -226,7 +240,7 @@ macro_rules! resource_routes {
             )]
             #[get($nested_path)]
             pub async fn $nested(
-                _reader: Reader,
+                _reader: $reader,
                 state: web::Data<AppState>,
                 request: HttpRequest,
                 id: web::Path<i64>,

@@ -23,6 +23,7 @@ resources! {
     sectors::Sectors,
     agencies::Agencies,
     organizations::Organizations,
+    contacts::Contacts,
     agreements::Agreements,
     action_plans::ActionPlans,
     obstacles::Obstacles,

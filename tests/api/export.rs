@@ -19,7 +19,9 @@ async fn an_export_imports_elsewhere_to_the_same_data() {
     let exported = first.get("/api/v1/export").await;
     assert_eq!(exported.status, 200);
     let exported = exported.json();
-    for list in jalin::resources::RESOURCES.iter().map(|resource| resource.kind().table) {
+    // Read without a token: every list but the personal ones (contacts).
+    let public = jalin::resources::RESOURCES.iter().filter(|resource| !resource.personal());
+    for list in public.map(|resource| resource.kind().table) {
         let keys = keys(&exported, list);
         let mut sorted = keys.clone();
         sorted.sort();

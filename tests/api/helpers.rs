@@ -221,9 +221,10 @@ impl TestApp {
         response.json()
     }
 
-    /// How many records a list has in all.
+    /// How many records a list has in all (read with a viewer's token: personal lists need
+    /// one).
     pub async fn total(&self, path: &str) -> i64 {
-        let response = self.get(path).await;
+        let response = self.send(with_token(TestRequest::get().uri(path), &self.viewer_token)).await;
         assert_eq!(response.status, StatusCode::OK, "{}", String::from_utf8_lossy(&response.body));
         response.json()["total"].as_i64().expect("total")
     }

@@ -6,6 +6,7 @@ mod access;
 mod action_plans;
 mod agencies;
 mod agreements;
+mod contacts;
 mod conventions;
 mod csv;
 mod export;

@@ -34,7 +34,10 @@ impl Resource for Agencies {
 
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        Ok(vec![("action plans", crate::links::action_plan_agencies::count_owners(conn, id)?)])
+        Ok(vec![
+            ("action plans", crate::links::action_plan_agencies::count_owners(conn, id)?),
+            crate::resources::contacts::working_for(conn, crate::resources::contacts::Employer::Agency, id)?,
+        ])
     }
 }
 

@@ -31,9 +31,13 @@ impl Resource for Organizations {
 
     crate::row_resource!(organizations);
 
-    /// Nothing refers to an organization yet: agreements name them as parties next.
-    fn referrers(_conn: &mut DbConnection, _id: i64) -> Result<Vec<(&'static str, i64)>> {
-        Ok(Vec::new())
+    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
+        let contacts = crate::resources::contacts::working_for(
+            conn,
+            crate::resources::contacts::Employer::Organization,
+            id,
+        )?;
+        Ok(vec![contacts])
     }
 }
 

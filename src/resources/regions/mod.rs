@@ -12,6 +12,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{agencies, regions};
 use crate::error::Result;
 use crate::listing::ListParams;
+use crate::resources::contacts::Employer;
 use crate::resource::{Kind, Listed, Resource};
 
 /// Regions as a resource: `regions` in documents.
@@ -36,7 +37,8 @@ impl Resource for Regions {
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
         let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
-        Ok(vec![("agencies", agencies), ("agreements", agreements)])
+        let contacts = crate::resources::contacts::working_for(conn, Employer::Region, id)?;
+        Ok(vec![("agencies", agencies), ("agreements", agreements), contacts])
     }
 
 }
