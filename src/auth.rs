@@ -139,17 +139,17 @@ impl FromRequest for Reader {
     }
 }
 
-/// A caller with a token, whatever the public-read setting: what personal data needs.
-#[derive(Debug)]
-pub struct Viewer(pub Caller);
-
-impl FromRequest for Viewer {
-    type Error = ApiError;
-    type Future = Extracted<Self>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request = request.clone();
-        Box::pin(async move { required(request, Role::Viewer).await.map(Viewer) })
+impl Reader {
+    /// Whether the caller may read records of `R`: personal data (`Resource::PERSONAL`) only
+    /// with a token, whatever the public-read setting.
+    pub fn may_read<R: crate::resource::Resource>(&self) -> Result<()> {
+        if R::PERSONAL && self.0.is_none() {
+            return Err(ApiError::Unauthorized {
+                detail: format!("{} are personal data: reading them needs a token", R::KIND.plural),
+                token_given: false,
+            });
+        }
+        Ok(())
     }
 }
 

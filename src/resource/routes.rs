@@ -103,22 +103,10 @@ pub mod words {
 /// }
 /// ```
 ///
-/// A resource of personal data (`Resource::PERSONAL`) starts with `personal` instead of
-/// `resource`: its reads then need a token too.
+/// The reads of a resource of personal data (`Resource::PERSONAL`) need a token.
 #[macro_export]
 macro_rules! resource_routes {
     (
-        resource: $resource:ident, $($rest:tt)*
-    ) => {
-        $crate::resource_routes! { @reads $crate::auth::Reader; resource: $resource, $($rest)* }
-    };
-    (
-        personal: $resource:ident, $($rest:tt)*
-    ) => {
-        $crate::resource_routes! { @reads $crate::auth::Viewer; resource: $resource, $($rest)* }
-    };
-    (
-        @reads $reader:ty;
         resource: $resource:ident, record: $record:ident, input: $input:ident, filter: $filter:ident,
         paths: $collection:tt, $item:tt, $history_path:tt;
         handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
@@ -126,7 +114,7 @@ macro_rules! resource_routes {
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-        use $crate::auth::Editor;
+        use $crate::auth::{Editor, Reader};
         use $crate::error::Result;
         use $crate::http::{AppState, JsonBody};
         use $crate::listing::Page;
@@ -143,7 +131,8 @@ macro_rules! resource_routes {
             responses((status = 200, description = words::page(KIND), body = Page<$record>))
         )]
         #[get($collection)]
-        pub async fn $list(_reader: $reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
+        pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
+            reader.may_read::<$resource>()?;
             handlers::list::<$resource>(&state, &request).await
         }
 
@@ -155,11 +144,12 @@ macro_rules! resource_routes {
         )]
         #[get($item)]
         pub async fn $get(
-            _reader: $reader,
+            reader: Reader,
             state: web::Data<AppState>,
             request: HttpRequest,
             id: web::Path<i64>,
         ) -> Result<HttpResponse> {
+            reader.may_read::<$resource>()?;
             handlers::read::<$resource>(&state, &request, id.into_inner()).await
         }
 
@@ -219,11 +209,12 @@ macro_rules! resource_routes {
         )]
         #[get($history_path)]
         pub async fn $history(
-            _reader: $reader,
+            reader: Reader,
             state: web::Data<AppState>,
             request: HttpRequest,
             id: web::Path<i64>,
         ) -> Result<HttpResponse> {
+            reader.may_read::<$resource>()?;
             handlers::history::<$resource>(&state, &request, id.into_inner()).await
         }
 
@@ -240,11 +231,12 @@ macro_rules! resource_routes {
             )]
             #[get($nested_path)]
             pub async fn $nested(
-                _reader: $reader,
+                reader: Reader,
                 state: web::Data<AppState>,
                 request: HttpRequest,
                 id: web::Path<i64>,
             ) -> Result<HttpResponse> {
+                reader.may_read::<$resource>()?;
                 handlers::list_within::<$resource, $parent>(&state, &request, id.into_inner()).await
             }
         )*

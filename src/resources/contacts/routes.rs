@@ -3,7 +3,7 @@
 use super::{Contact, ContactFilter, ContactInput, Contacts};
 
 crate::resource_routes! {
-    personal: Contacts, record: Contact, input: ContactInput, filter: ContactFilter,
+    resource: Contacts, record: Contact, input: ContactInput, filter: ContactFilter,
     paths: "/contacts", "/contacts/{id}", "/contacts/{id}/history";
     handlers: list_contacts, get_contact, create_contact, update_contact, delete_contact, contact_history;
 }
