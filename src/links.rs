@@ -13,14 +13,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
-use crate::db::schema::{agencies, regions, sectors};
+use crate::db::schema::{agencies, organizations, regions, sectors};
 use crate::input::Checker;
 
 /// Declares a link table's operations (read the linked records of owners, replace an owner's
 /// links, count the owners that link to a target, select them for list filters) and where it
 /// is stored (for SQL written by hand).
 ///
-/// `link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as PartyRef);`
+/// `link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as RegionParty);`
 macro_rules! link_table {
     (
         $table:ident: $owners:ident.$owner:ident -> $target:ident, $targets:ident as $reference:ident
@@ -329,19 +329,41 @@ pub struct LinkTable {
     pub target: &'static str,
 }
 
-link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as PartyRef);
+link_table!(agreement_parties: agreements.agreement_id -> region_id, regions as RegionParty);
+link_table!(agreement_organizations: agreements.agreement_id -> organization_id, organizations as OrganizationParty);
 link_table!(agreement_sectors: agreements.agreement_id -> sector_id, sectors as SectorRef);
 link_table!(action_plan_sectors: action_plans.action_plan_id -> sector_id, sectors as SectorRef);
 link_table!(action_plan_agencies: action_plans.action_plan_id -> agency_id, agencies as AgencyRef);
 
+/// A party to an agreement: a region or an organization, told apart by `type`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Party {
+    Region(RegionParty),
+    Organization(OrganizationParty),
+}
+
 /// A region as a party to an agreement.
 #[derive(Debug, Clone, Queryable, Serialize, Deserialize, ToSchema)]
-pub struct PartyRef {
+pub struct RegionParty {
     pub id: i64,
     pub name: String,
     #[schema(value_type = crate::domain::CountryCode)]
     pub country_code: String,
     pub subdivision_code: Option<String>,
+}
+
+/// An organization as a party to an agreement.
+#[derive(Debug, Clone, Queryable, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationParty {
+    pub id: i64,
+    pub name: String,
+    pub acronym: Option<String>,
+    #[schema(value_type = crate::domain::OrganizationKind)]
+    pub kind: String,
+    /// `null` for a network or international organization of no one country.
+    #[schema(value_type = Option<crate::domain::CountryCode>)]
+    pub country_code: Option<String>,
 }
 
 /// A sector, as linked from an agreement or action plan.
@@ -415,7 +437,8 @@ macro_rules! link_target {
     };
 }
 
-link_target!(PartyRef, "region", regions, (id, name, country_code, subdivision_code));
+link_target!(RegionParty, "region", regions, (id, name, country_code, subdivision_code));
+link_target!(OrganizationParty, "organization", organizations, (id, name, acronym, kind, country_code));
 link_target!(SectorRef, "sector", sectors, (id, code, name));
 link_target!(AgencyRef, "agency", agencies, (id, name, acronym));
 

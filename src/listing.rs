@@ -435,6 +435,8 @@ query_value_from_str!(
     crate::domain::OrganizationKind,
     crate::domain::AgreementKind,
     crate::domain::AgreementStatus,
+    crate::domain::MilestoneStage,
+    crate::domain::MilestoneStatus,
     crate::domain::ActionPlanStatus,
     crate::domain::ObstacleCategory,
     crate::domain::Severity,

@@ -104,6 +104,8 @@ diesel::table! {
         full_power_letter_issued_on -> Nullable<Date>,
         document_url -> Nullable<Text>,
         renews_agreement_id -> Nullable<BigInt>,
+        amends_agreement_id -> Nullable<BigInt>,
+        stage -> Nullable<Text>,
         notes -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
@@ -120,10 +122,36 @@ diesel::table! {
 }
 
 diesel::table! {
+    agreement_organizations (agreement_id, organization_id) {
+        agreement_id -> BigInt,
+        organization_id -> BigInt,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
     agreement_sectors (agreement_id, sector_id) {
         agreement_id -> BigInt,
         sector_id -> BigInt,
         position -> Integer,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> BigInt,
+        key -> Text,
+        agreement_id -> BigInt,
+        stage -> Text,
+        status -> Text,
+        date -> Nullable<Date>,
+        date_precision -> Text,
+        reference -> Nullable<Text>,
+        authority -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -204,8 +232,11 @@ diesel::table! {
 
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreement_parties -> regions (region_id));
+diesel::joinable!(agreement_organizations -> agreements (agreement_id));
+diesel::joinable!(agreement_organizations -> organizations (organization_id));
 diesel::joinable!(agreement_sectors -> agreements (agreement_id));
 diesel::joinable!(agreement_sectors -> sectors (sector_id));
+diesel::joinable!(milestones -> agreements (agreement_id));
 diesel::joinable!(action_plans -> agreements (agreement_id));
 diesel::joinable!(action_plan_sectors -> action_plans (action_plan_id));
 diesel::joinable!(action_plan_sectors -> sectors (sector_id));
@@ -222,7 +253,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     contacts,
     agreements,
     agreement_parties,
+    agreement_organizations,
     agreement_sectors,
+    milestones,
     action_plans,
     action_plan_sectors,
     action_plan_agencies,

@@ -112,6 +112,8 @@ string_enum! {
     AgreementKind {
         SisterProvince = "sister_province",
         SisterCity = "sister_city",
+        /// A region's cooperation with a foreign institution (a university, a network...).
+        Institutional = "institutional",
         Other = "other",
     }
 }
@@ -162,6 +164,44 @@ impl OrganizationKind {
     /// Whether an organization of this kind may belong to no one country.
     pub fn may_be_stateless(self) -> bool {
         matches!(self, Self::Network | Self::InternationalOrganization)
+    }
+}
+
+string_enum! {
+    /// A step of an agreement's legal procedure, in procedure order (for Indonesia: Law
+    /// 37/1999, PP 28/2018, Permendagri 25/2020).
+    MilestoneStage {
+        Exploration = "exploration",
+        LetterOfIntent = "letter_of_intent",
+        CooperationPlan = "cooperation_plan",
+        DprdApproval = "dprd_approval",
+        CentralGovernmentReview = "central_government_review",
+        FullPowerLetter = "full_power_letter",
+        Signing = "signing",
+        Deposit = "deposit",
+        Evaluation = "evaluation",
+        Renewal = "renewal",
+        Termination = "termination",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// Whether a step of the procedure is behind the agreement.
+    MilestoneStatus {
+        Pending = "pending",
+        Done = "done",
+        NotRequired = "not_required",
+    }
+}
+
+string_enum! {
+    /// How much of a date is known: a year-only fact is stored as January 1 with precision
+    /// `year`, a month as its first day.
+    DatePrecision {
+        Day = "day",
+        Month = "month",
+        Year = "year",
     }
 }
 
@@ -263,6 +303,9 @@ mod tests {
         serde_and_schema_names_match(Instrument::ALL, Instrument::as_str);
         serde_and_schema_names_match(AgreementStatus::ALL, AgreementStatus::as_str);
         serde_and_schema_names_match(OrganizationKind::ALL, OrganizationKind::as_str);
+        serde_and_schema_names_match(MilestoneStage::ALL, MilestoneStage::as_str);
+        serde_and_schema_names_match(MilestoneStatus::ALL, MilestoneStatus::as_str);
+        serde_and_schema_names_match(DatePrecision::ALL, DatePrecision::as_str);
         serde_and_schema_names_match(ActionPlanStatus::ALL, ActionPlanStatus::as_str);
         serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
         serde_and_schema_names_match(Severity::ALL, Severity::as_str);

@@ -20,7 +20,8 @@ use super::{CountMap, count_map, implementation_rate};
 use crate::auth::Reader;
 use crate::db::{self, DbConnection};
 use crate::domain::{
-    ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, ObstacleCategory, ObstacleStatus,
+    ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, MilestoneStage, MilestoneStatus,
+    ObstacleCategory, ObstacleStatus,
 };
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
@@ -126,6 +127,12 @@ pub struct Overview {
     pub partners: Vec<Partner>,
     /// Signed or active agreements expiring within `expiring_within_days`, soonest first.
     pub expiring: Vec<Expiring>,
+    /// Agreements by the stage of their procedure (see an agreement's `stage`): every stage,
+    /// and `none` for those with no step done.
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_stage: CountMap,
+    /// Pending milestones of the selected agreements dated before today.
+    pub overdue_milestones: i64,
 }
 
 /// The agreements the filters select, as a condition on a column holding agreement ids:
@@ -176,10 +183,12 @@ fn matched(filter: &OverviewFilter) -> String {
         );
     }
     if let Some(country) = &filter.country_code {
+        let country = country.as_str();
         sql += &format!(
-            " AND EXISTS (SELECT 1 FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-             WHERE p.agreement_id = a.id AND r.country_code = '{}')",
-            country.as_str()
+            " AND (EXISTS (SELECT 1 FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
+             WHERE p.agreement_id = a.id AND r.country_code = '{country}') \
+             OR EXISTS (SELECT 1 FROM agreement_organizations p JOIN organizations o ON o.id = p.organization_id \
+             WHERE p.agreement_id = a.id AND o.country_code = '{country}'))"
         );
     }
     if let Some(sector) = filter.sector_id {
@@ -237,7 +246,38 @@ pub fn overview(conn: &mut DbConnection, filter: &OverviewFilter, today: NaiveDa
         obstacles: obstacle_counts(conn, &agreements)?,
         partners: partners(conn, filter, &agreements, &plans)?,
         expiring: expiring(conn, &agreements, filter, today)?,
+        by_stage: stage_counts(conn, &agreements)?,
+        overdue_milestones: db::count_sql(
+            conn,
+            &format!(
+                "SELECT COUNT(*) AS count FROM milestones WHERE {} AND status = '{}' AND date < '{}'",
+                agreements.condition("agreement_id"),
+                MilestoneStatus::Pending.as_str(),
+                today.format("%Y-%m-%d"),
+            ),
+        )?,
     })
+}
+
+/// The selected agreements by stage, `none` for those without one.
+fn stage_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<CountMap> {
+    #[derive(QueryableByName)]
+    struct StageCount {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        stage: Option<String>,
+        #[diesel(sql_type = BigInt)]
+        count: i64,
+    }
+    let rows: Vec<StageCount> = diesel::sql_query(format!(
+        "SELECT stage, COUNT(*) AS count FROM agreements WHERE {} GROUP BY stage",
+        agreements.condition("id")
+    ))
+    .load(conn)?;
+    let staged: Vec<(&str, i64)> =
+        rows.iter().filter_map(|row| Some((row.stage.as_deref()?, row.count))).collect();
+    let mut by_stage = count_map::<MilestoneStage>(&staged);
+    by_stage.insert("none", rows.iter().filter(|row| row.stage.is_none()).map(|row| row.count).sum());
+    Ok(by_stage)
 }
 
 fn agreement_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<AgreementCounts> {
@@ -320,16 +360,22 @@ fn partners(
         #[diesel(sql_type = Text)]
         country_code: String,
     }
-    let mut not_self = String::new();
+    // Organizations count under their country; one of no country (a network) under none.
+    let (mut regions_not_self, mut organizations_not_self) = (String::new(), String::new());
     if let Some(region) = filter.region_id {
-        not_self += &format!(" AND p.region_id <> {region}");
+        regions_not_self += &format!(" AND p.region_id <> {region}");
     } else if let Some(country) = &filter.country_code {
-        not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
+        regions_not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
+        organizations_not_self += &format!(" AND o.country_code <> '{}'", country.as_str());
     }
     let parties: Vec<Party> = diesel::sql_query(format!(
         "SELECT p.agreement_id, r.country_code FROM agreement_parties p JOIN regions r ON r.id = p.region_id \
-         WHERE {}{not_self}",
-        agreements.condition("p.agreement_id")
+         WHERE {}{regions_not_self} \
+         UNION ALL SELECT p.agreement_id, o.country_code FROM agreement_organizations p \
+         JOIN organizations o ON o.id = p.organization_id \
+         WHERE {} AND o.country_code IS NOT NULL{organizations_not_self}",
+        agreements.condition("p.agreement_id"),
+        agreements.condition("p.agreement_id"),
     ))
     .load(conn)?;
     let implemented = ActionPlanStatus::Implemented.as_str();

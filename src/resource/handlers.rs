@@ -105,7 +105,10 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
 /// Paging, the resource's filters and the wanted form, or a `400` naming every bad parameter.
 fn read_list_query<R: Listed>(request: &HttpRequest) -> Result<(ListParams, R::Filter, csv::Wanted)> {
     let mut params = QueryParams::parse(request.query_string())?;
-    let list = ListParams::take(&mut params, R::SORTABLE);
+    let mut list = ListParams::take(&mut params, R::SORTABLE);
+    if list.sort.is_empty() {
+        list.sort = R::DEFAULT_SORT.to_vec();
+    }
     let filter = R::Filter::from_query(&mut params);
     let wanted = csv::Wanted::take(&mut params, request);
     params.finish()?;

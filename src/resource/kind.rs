@@ -10,6 +10,7 @@ use diesel::sql_types::{BigInt, Text};
 use crate::db::{DbConnection, MAX_BOUND_VALUES};
 use crate::domain::Key;
 use crate::error::ApiError;
+use crate::input::Checker;
 use crate::links::LinkTable;
 
 /// A kind of record.
@@ -58,6 +59,22 @@ impl Kind {
     pub fn exists(&self, conn: &mut DbConnection, id: i64) -> diesel::QueryResult<bool> {
         let sql = format!("SELECT COUNT(*) AS count FROM {} WHERE id = {id}", self.table);
         Ok(crate::db::count_sql(conn, &sql)? > 0)
+    }
+
+    /// Whether `id`, given in `field`, names a record of this kind; when not, the checker
+    /// names the field. A record found is remembered for the rest of the request or document.
+    pub fn check_reference(
+        &self,
+        conn: &mut DbConnection,
+        checker: &mut Checker,
+        field: &str,
+        id: i64,
+    ) -> diesel::QueryResult<bool> {
+        let found = checker.exists(conn, self.table, id, |conn| self.exists(conn, id))?;
+        if !found {
+            checker.error(field, format!("no {} has id {id}", self.name));
+        }
+        Ok(found)
     }
 
     /// The id of the record with this key.

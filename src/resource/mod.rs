@@ -99,6 +99,8 @@ pub trait Listed: Resource {
     const SEARCHED: &'static [&'static str];
     /// The columns of the CSV form, in order: fields of the record as JSON.
     const COLUMNS: &'static [&'static str];
+    /// The order of a list that asks for none, before the tie-breaking `id`.
+    const DEFAULT_SORT: &'static [crate::listing::SortKey] = &[];
 
     /// The number of all matches and the records of the page, links embedded.
     fn page(

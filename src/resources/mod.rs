@@ -27,4 +27,5 @@ resources! {
     agreements::Agreements,
     action_plans::ActionPlans,
     obstacles::Obstacles,
+    milestones::Milestones,
 }

@@ -10,7 +10,7 @@ async fn an_agreement_embeds_its_parties_and_sectors_in_the_order_given() {
     assert_eq!(agreement["kind"], "sister_province");
     assert_eq!(
         agreement["parties"][0],
-        json!({"id": case.west_java, "name": "West Java", "country_code": "ID", "subdivision_code": "ID-JB"})
+        json!({"type": "region", "id": case.west_java, "name": "West Java", "country_code": "ID", "subdivision_code": "ID-JB"})
     );
     assert_eq!(agreement["parties"][1]["subdivision_code"], "MA-09");
     assert_eq!(
@@ -174,4 +174,61 @@ async fn linked_regions_and_sectors_are_not_deleted() {
     let problem = app.delete(&format!("/api/v1/sectors/{}", case.trade)).await.assert_problem(409, &[]);
     assert!(problem["detail"].as_str().unwrap().contains("agreements (1)"), "{problem}");
     assert_eq!(app.total("/api/v1/regions").await, 2);
+}
+
+#[actix_web::test]
+async fn renewals_and_addenda_follow_an_agreement_of_the_same_parties_and_never_loop() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let bandung =
+        app.create("/api/v1/regions", json!({"name": "Bandung", "kind": "city", "country_code": "ID"})).await;
+    let same_parties = json!([case.souss_massa, case.west_java]);
+    let addendum = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Addendum on tourism", "kind": "other", "status": "signed",
+            "party_region_ids": same_parties, "amends_agreement_id": case.agreement}),
+        )
+        .await;
+    assert_eq!(addendum["amends_agreement_id"], case.agreement);
+    // Another set of parties is refused, for a renewal as for an addendum, both named at once.
+    app.post(
+        "/api/v1/agreements",
+        &json!({"title": "Elsewhere", "kind": "other", "status": "proposed",
+            "party_region_ids": [case.west_java, bandung["id"]], "amends_agreement_id": case.agreement,
+            "renews_agreement_id": case.agreement}),
+    )
+    .await
+    .assert_problem(422, &["renews_agreement_id", "amends_agreement_id"]);
+    // The original's parties cannot change away from its addendum's.
+    let original = format!("/api/v1/agreements/{}", case.agreement);
+    app.patch(
+        &original,
+        &json!({"kind": "other", "party_region_ids": [case.west_java, case.souss_massa, bandung["id"]]}),
+    )
+    .await
+    .assert_problem(422, &["party_region_ids"]);
+    // A chain of renewals and addenda never loops back.
+    let renewal = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Renewal", "kind": "sister_province", "status": "proposed",
+            "party_region_ids": same_parties, "renews_agreement_id": addendum["id"]}),
+        )
+        .await;
+    let problem = app
+        .patch(&original, &json!({"amends_agreement_id": renewal["id"]}))
+        .await
+        .assert_problem(422, &["amends_agreement_id"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("loop"), "{problem}");
+    app.patch(&original, &json!({"amends_agreement_id": case.agreement}))
+        .await
+        .assert_problem(422, &["amends_agreement_id"]);
+    // The agreement an addendum follows is not deleted under it.
+    let problem =
+        app.delete(&format!("/api/v1/agreements/{}", addendum["id"])).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap().contains("renewing agreements (1)"), "{problem}");
+    let problem = app.delete(&original).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap().contains("amending agreements (1)"), "{problem}");
+    assert_eq!(app.get(&original).await.json()["version"], 1);
 }

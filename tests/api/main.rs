@@ -13,6 +13,7 @@ mod export;
 mod hardening;
 mod helpers;
 mod import;
+mod milestones;
 mod obstacles;
 mod organizations;
 mod regions;

@@ -138,3 +138,129 @@ async fn organizations_travel_by_key_in_documents_and_as_csv() {
     );
     assert!(lines.next().unwrap().contains(",uclg,United Cities and Local Governments,,,network,,,1,"));
 }
+
+/// An agreement of West Java with Ibn Zohr University (Agadir): regions first, then
+/// organizations, each with its `type`.
+async fn institutional_agreement(app: &TestApp) -> (Value, Value, Value) {
+    let west_java = app.west_java().await;
+    let university = app.create("/api/v1/organizations", university()).await;
+    let agreement = app
+        .create(
+            "/api/v1/agreements",
+            json!({"key": "jabar-uiz", "title": "West Java and Ibn Zohr University", "kind": "institutional",
+                   "status": "negotiating", "party_region_ids": [west_java["id"]],
+                   "party_organization_ids": [university["id"]]}),
+        )
+        .await;
+    (west_java, university, agreement)
+}
+
+#[actix_web::test]
+async fn an_organization_is_a_party_with_its_type_after_the_regions() {
+    let app = TestApp::new().await;
+    let (west_java, university, agreement) = institutional_agreement(&app).await;
+    assert_eq!(agreement["kind"], "institutional");
+    assert_eq!(
+        agreement["parties"],
+        json!([
+            {"type": "region", "id": west_java["id"], "name": "West Java", "country_code": "ID", "subdivision_code": "ID-JB"},
+            {"type": "organization", "id": university["id"], "name": "Ibn Zohr University", "acronym": "UIZ",
+             "kind": "university", "country_code": "MA"},
+        ])
+    );
+    let path = format!("/api/v1/agreements/{}", agreement["id"]);
+    assert_eq!(app.get(&path).await.json()["parties"], agreement["parties"]);
+    // The list embeds the same, and filters on the organization and on its country.
+    let page = app.get(&format!("/api/v1/agreements?organization_id={}", university["id"])).await.json();
+    assert_eq!(page["items"][0]["parties"], agreement["parties"]);
+    assert_eq!(app.total("/api/v1/agreements?organization_id=999").await, 0);
+    assert_eq!(app.total("/api/v1/agreements?country_code=MA").await, 1);
+    // CSV names the parties by subdivision code or acronym.
+    let csv = app.get("/api/v1/agreements?format=csv").await;
+    assert!(
+        String::from_utf8_lossy(&csv.body).contains("ID-JB;UIZ"),
+        "{}",
+        String::from_utf8_lossy(&csv.body)
+    );
+    // The overview counts the university's country as a partner of West Java.
+    let overview = app.get(&format!("/api/v1/reports/overview?region_id={}", west_java["id"])).await.json();
+    assert_eq!(overview["partners"][0]["country_code"], "MA");
+    assert_eq!(overview["agreements"]["by_kind"]["institutional"], 1);
+}
+
+#[actix_web::test]
+async fn an_organization_is_not_deleted_while_a_party() {
+    let app = TestApp::new().await;
+    let (_, university, agreement) = institutional_agreement(&app).await;
+    let path = format!("/api/v1/organizations/{}", university["id"]);
+    let problem = app.delete(&path).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap().contains("agreements (1)"), "{problem}");
+    app.delete(&format!("/api/v1/agreements/{}", agreement["id"])).await;
+    assert_eq!(app.delete(&path).await.status, 204);
+}
+
+#[actix_web::test]
+async fn party_rules_hold_for_every_kind() {
+    let app = TestApp::new().await;
+    let (west_java, university, _) = institutional_agreement(&app).await;
+    let souss_massa = app.souss_massa().await;
+    let network = app.create("/api/v1/organizations", json!({"name": "UCLG", "kind": "network"})).await;
+    let agreement = |kind: &str, regions: Vec<&Value>, organizations: Vec<&Value>| {
+        json!({"title": "A cooperation", "kind": kind, "status": "proposed",
+               "party_region_ids": regions.iter().map(|r| r["id"].clone()).collect::<Vec<_>>(),
+               "party_organization_ids": organizations.iter().map(|o| o["id"].clone()).collect::<Vec<_>>()})
+    };
+    let rejected = [
+        // A sister relationship joins two regions and no organization.
+        (
+            agreement("sister_province", vec![&west_java, &souss_massa], vec![&university]),
+            "party_organization_ids",
+        ),
+        (agreement("sister_city", vec![&west_java], vec![&university]), "party_region_ids"),
+        // An institutional one has an organization.
+        (agreement("institutional", vec![&west_java, &souss_massa], vec![]), "party_organization_ids"),
+        // Every agreement has a region, and two parties.
+        (agreement("other", vec![], vec![&university, &network]), "party_region_ids"),
+        (agreement("institutional", vec![&west_java], vec![]), "party_region_ids"),
+    ];
+    for (body, field) in rejected {
+        let problem = app.post("/api/v1/agreements", &body).await;
+        let problem = problem.json();
+        assert_eq!(problem["status"], 422, "{body}: {problem}");
+        assert!(
+            problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == field),
+            "{body}: {problem}"
+        );
+    }
+    // Unknown and repeated organizations are named by position.
+    let mut body = agreement("institutional", vec![&west_java], vec![&university, &university]);
+    body["party_organization_ids"].as_array_mut().unwrap().push(json!(999));
+    app.post("/api/v1/agreements", &body)
+        .await
+        .assert_problem(422, &["party_organization_ids[1]", "party_organization_ids[2]"]);
+    // Accepted: a region with an international network under `other`, and with two organizations.
+    app.create("/api/v1/agreements", agreement("other", vec![&west_java], vec![&network])).await;
+    app.create(
+        "/api/v1/agreements",
+        agreement("institutional", vec![&west_java], vec![&university, &network]),
+    )
+    .await;
+    assert_eq!(app.total("/api/v1/agreements").await, 3);
+}
+
+#[actix_web::test]
+async fn party_organizations_travel_by_key_in_documents() {
+    let app = TestApp::new().await;
+    institutional_agreement(&app).await;
+    let export = app.get("/api/v1/export").await.json();
+    let exported = export["agreements"].as_array().unwrap().iter().find(|a| a["key"] == "jabar-uiz").unwrap();
+    assert_eq!(exported["party_organizations"], json!(["uiz"]));
+    assert_eq!(exported["parties"], json!(["ID-JB"]));
+    // Into an empty database, and back out the same.
+    let elsewhere = TestApp::new().await;
+    let imported = elsewhere.post("/api/v1/import", &export).await;
+    assert_eq!(imported.status, 200, "{}", imported.json());
+    assert_eq!(elsewhere.get("/api/v1/export").await.json(), export);
+    let again = elsewhere.get("/api/v1/agreements?key=jabar-uiz").await.json();
+    assert_eq!(again["items"][0]["parties"][1]["type"], "organization");
+}

@@ -155,7 +155,7 @@ async fn the_overview_counts_the_selected_agreements_and_their_partners() {
     assert_eq!(overview["agreements"]["by_status"]["active"], 1);
     assert_eq!(
         overview["agreements"]["by_kind"],
-        json!({"other": 0, "sister_city": 0, "sister_province": 1})
+        json!({"institutional": 0, "other": 0, "sister_city": 0, "sister_province": 1})
     );
     assert_eq!(overview["action_plans"]["total"], 10);
     assert_eq!(overview["action_plans"]["implementation_rate"], 0.3);
@@ -227,7 +227,7 @@ async fn the_overview_counts_each_agreement_once_per_partner_country_with_its_pl
     );
     assert_eq!(
         overview["agreements"]["by_kind"],
-        json!({"other": 1, "sister_city": 0, "sister_province": 1})
+        json!({"institutional": 0, "other": 1, "sister_city": 0, "sister_province": 1})
     );
     assert_eq!(overview["agreements"]["by_status"]["proposed"], 1);
     assert_eq!(overview["action_plans"]["by_status"]["implemented"], 2);

@@ -1,26 +1,27 @@
-//! Agreements: sister-province, sister-city and other cooperation relationships, with their
-//! parties (regions), sectors and founding document.
+//! Agreements: sister-province, sister-city, institutional and other cooperation
+//! relationships, with their parties (regions and organizations), sectors and founding document.
 
 mod model;
 mod routes;
 
-pub use model::{Agreement, AgreementFilter, AgreementInput, AgreementRecord, AgreementValues};
+pub use model::{Agreement, AgreementFilter, AgreementInput, AgreementRecord, AgreementValues, PartySet};
 
 use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConnection;
-use crate::db::schema::{action_plans, agreements, obstacles};
+use crate::db::schema::{action_plans, agreements, milestones, obstacles};
 use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Reference, Resource};
+use crate::resources::organizations::Organizations;
 use crate::resources::regions::Regions;
 use crate::resources::sectors::Sectors;
 
-/// Agreements as a resource: `agreements` in documents, where `parties`, `sectors` and
-/// `renews` name keys.
+/// Agreements as a resource: `agreements` in documents, where `parties`,
+/// `party_organizations`, `sectors`, `renews` and `amends` name keys.
 pub struct Agreements;
 
 impl Resource for Agreements {
@@ -34,8 +35,15 @@ impl Resource for Agreements {
     };
     const REFERENCES: &'static [Reference] = &[
         Reference::many("parties", "party_region_ids", Regions::KIND, links::agreement_parties::STORAGE),
+        Reference::many(
+            "party_organizations",
+            "party_organization_ids",
+            Organizations::KIND,
+            links::agreement_organizations::STORAGE,
+        ),
         Reference::many("sectors", "sector_ids", Sectors::KIND, links::agreement_sectors::STORAGE),
         Reference::one("renews", "renews_agreement_id", Self::KIND),
+        Reference::one("amends", "amends_agreement_id", Self::KIND),
     ];
     type Record = Agreement;
     type Input = AgreementInput;
@@ -51,21 +59,33 @@ impl Resource for Agreements {
 
     /// One statement: the agreement with its parties and sectors.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
-        use links::{agreement_parties as parties, agreement_sectors as sectors};
+        use links::{agreement_organizations as organizations, agreement_parties as regions, agreement_sectors as sectors};
         let query = agreements::table
             .find(id)
-            .select((agreements::all_columns, parties::Json::new(), sectors::Json::new()))
+            .select((agreements::all_columns, regions::Json::new(), organizations::Json::new(), sectors::Json::new()))
             .limit(1);
-        let rows: Vec<(AgreementRecord, String, String)> = crate::db::load_on_backend(conn, query)?;
-        let Some((record, parties, sectors)) = rows.into_iter().next() else { return Ok(None) };
-        Ok(Some(Agreement { record, parties: parties::parse(&parties)?, sectors: sectors::parse(&sectors)? }))
+        let rows: Vec<(AgreementRecord, String, String, String)> = crate::db::load_on_backend(conn, query)?;
+        let Some((record, regions, organizations, sectors)) = rows.into_iter().next() else { return Ok(None) };
+        Ok(Some(Agreement {
+            record,
+            parties: model::parties(regions::parse(&regions)?, organizations::parse(&organizations)?),
+            sectors: sectors::parse(&sectors)?,
+        }))
     }
 
     /// The links are written as id lists, as a client sends them.
     fn input_fields(agreement: &Agreement) -> Result<Value> {
         let mut fields = record_fields(agreement)?;
         if let Value::Object(object) = &mut fields {
-            object.insert("party_region_ids".into(), agreement.parties.iter().map(|p| p.id).collect());
+            let (mut regions, mut organizations) = (Vec::new(), Vec::new());
+            for party in &agreement.parties {
+                match party {
+                    links::Party::Region(region) => regions.push(region.id),
+                    links::Party::Organization(organization) => organizations.push(organization.id),
+                }
+            }
+            object.insert("party_region_ids".into(), regions.into());
+            object.insert("party_organization_ids".into(), organizations.into());
             object.insert("sector_ids".into(), agreement.sectors.iter().map(|s| s.id).collect());
         }
         Ok(fields)
@@ -95,8 +115,16 @@ impl Resource for Agreements {
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let plans = action_plans::table.filter(action_plans::agreement_id.eq(id)).count().get_result(conn)?;
         let obstacles = obstacles::table.filter(obstacles::agreement_id.eq(id)).count().get_result(conn)?;
+        let milestones = milestones::table.filter(milestones::agreement_id.eq(id)).count().get_result(conn)?;
         let renewals = agreements::table.filter(agreements::renews_agreement_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![("action plans", plans), ("obstacles", obstacles), ("renewing agreements", renewals)])
+        let addenda = agreements::table.filter(agreements::amends_agreement_id.eq(id)).count().get_result(conn)?;
+        Ok(vec![
+            ("action plans", plans),
+            ("obstacles", obstacles),
+            ("milestones", milestones),
+            ("renewing agreements", renewals),
+            ("amending agreements", addenda),
+        ])
     }
 
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {
@@ -127,6 +155,8 @@ impl Listed for Agreements {
         "full_power_letter_issued_on",
         "document_url",
         "renews_agreement_id",
+        "amends_agreement_id",
+        "stage",
         "notes",
         "version",
         "created_at",

@@ -7,14 +7,16 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{agreement_parties, agreements, regions};
+use crate::db::schema::{agreement_organizations, agreement_parties, agreements, organizations, regions};
 use crate::db::{Backend, DbConnection};
-use crate::domain::{AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, WebUrl, Timestamp};
+use crate::domain::{
+    AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, MilestoneStage, Timestamp, WebUrl,
+};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
-use crate::links::{self, PartyRef, SectorRef, check_ids};
+use crate::links::{self, OrganizationParty, Party, RegionParty, SectorRef, check_ids};
 use crate::listing::ListParams;
-use crate::resource::{Validate, Validated};
+use crate::resource::{Resource, Validate, Validated};
 
 /// The stored columns of an agreement.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -39,6 +41,12 @@ pub struct AgreementRecord {
     pub document_url: Option<String>,
     /// The agreement this one extends.
     pub renews_agreement_id: Option<i64>,
+    /// The agreement this one is an addendum to.
+    pub amends_agreement_id: Option<i64>,
+    /// Where the agreement stands in its legal procedure: the last stage, in procedure order
+    /// (`other` aside), among its `done` milestones; `null` when none is done. Read-only.
+    #[schema(value_type = Option<MilestoneStage>)]
+    pub stage: Option<MilestoneStage>,
     pub notes: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
@@ -46,13 +54,14 @@ pub struct AgreementRecord {
     pub updated_at: Timestamp,
 }
 
-/// A cooperation relationship between regions, with its parties and sectors.
+/// A cooperation relationship between regions (and organizations), with its parties and
+/// sectors.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Agreement {
     #[serde(flatten)]
     pub record: AgreementRecord,
-    /// The regions that are parties, in the order given.
-    pub parties: Vec<PartyRef>,
+    /// The parties: the regions, then the organizations, each in the order given.
+    pub parties: Vec<Party>,
     /// The fields of cooperation.
     pub sectors: Vec<SectorRef>,
 }
@@ -79,10 +88,14 @@ pub struct AgreementInput {
     instrument: Field<Instrument>,
     #[schema(value_type = AgreementStatus)]
     status: Field<AgreementStatus>,
-    /// At least two distinct existing regions; exactly two, in different countries, for
-    /// `sister_province` and `sister_city`.
-    #[schema(value_type = Vec<i64>, min_items = 2)]
+    /// Distinct existing regions, at least one; with the organizations, at least two parties.
+    /// A `sister_province` or `sister_city` agreement joins exactly two regions, of two
+    /// countries, and no organization.
+    #[schema(value_type = Vec<i64>, min_items = 1)]
     party_region_ids: Field<Vec<i64>>,
+    /// Distinct existing organizations that are parties; at least one for `institutional`.
+    #[schema(value_type = Option<Vec<i64>>)]
+    party_organization_ids: Field<Vec<i64>>,
     /// Existing sectors, each once.
     #[schema(value_type = Option<Vec<i64>>)]
     sector_ids: Field<Vec<i64>>,
@@ -104,9 +117,12 @@ pub struct AgreementInput {
     /// An http or https URL.
     #[schema(value_type = Option<String>, max_length = 2000)]
     document_url: Field<WebUrl>,
-    /// An existing agreement that this one extends.
+    /// An existing agreement, with the same parties, that this one extends.
     #[schema(value_type = Option<i64>, minimum = 1)]
     renews_agreement_id: Field<i64>,
+    /// An existing agreement, with the same parties, that this one is an addendum to.
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    amends_agreement_id: Field<i64>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
 }
@@ -129,6 +145,7 @@ pub struct AgreementColumns {
     full_power_letter_issued_on: Option<NaiveDate>,
     document_url: Option<String>,
     renews_agreement_id: Option<i64>,
+    amends_agreement_id: Option<i64>,
     notes: Option<String>,
 }
 
@@ -138,11 +155,13 @@ pub struct AgreementValues {
     #[serde(flatten)]
     pub(super) columns: AgreementColumns,
     #[serde(rename = "party_region_ids")]
-    pub(super) party_ids: Vec<i64>,
+    pub(super) region_ids: Vec<i64>,
+    #[serde(rename = "party_organization_ids")]
+    pub(super) organization_ids: Vec<i64>,
     pub(super) sector_ids: Vec<i64>,
     /// The linked records, as validation found them: what a written record shows.
     #[serde(skip)]
-    pub(super) parties: Vec<PartyRef>,
+    pub(super) parties: Vec<Party>,
     #[serde(skip)]
     pub(super) sectors: Vec<SectorRef>,
 }
@@ -157,7 +176,9 @@ impl Validate for AgreementInput {
         let kind = checker.required("kind", self.kind);
         let instrument = checker.optional("instrument", self.instrument);
         let status = checker.required("status", self.status);
-        let party_ids = checker.required("party_region_ids", self.party_region_ids).unwrap_or_default();
+        let region_ids = checker.required("party_region_ids", self.party_region_ids).unwrap_or_default();
+        let organization_ids =
+            checker.optional("party_organization_ids", self.party_organization_ids).unwrap_or_default();
         let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
         let signed_on = checker.optional("signed_on", self.signed_on).map(|d| d.0);
         let effective_from = checker.optional("effective_from", self.effective_from).map(|d| d.0);
@@ -170,10 +191,13 @@ impl Validate for AgreementInput {
             checker.optional("full_power_letter_issued_on", self.full_power_letter_issued_on).map(|d| d.0);
         let document_url = checker.optional("document_url", self.document_url).map(WebUrl::into_inner);
         let renews_agreement_id = checker.optional("renews_agreement_id", self.renews_agreement_id);
+        let amends_agreement_id = checker.optional("amends_agreement_id", self.amends_agreement_id);
         let notes = checker.optional_text("notes", self.notes, TEXT_MAX);
 
-        let parties = check_ids::<PartyRef>(conn, checker, "party_region_ids", &party_ids)?;
-        check_parties(checker, kind, &party_ids, &parties);
+        let regions = check_ids::<RegionParty>(conn, checker, "party_region_ids", &region_ids)?;
+        let organizations =
+            check_ids::<OrganizationParty>(conn, checker, "party_organization_ids", &organization_ids)?;
+        check_parties(checker, kind, &regions, &organizations);
         let sectors = check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
         if let Some(expires_on) = expires_on {
             if effective_from.is_some_and(|from| expires_on < from) {
@@ -183,21 +207,18 @@ impl Validate for AgreementInput {
                 checker.error("expires_on", "must not be before signed_on");
             }
         }
-        if let Some(renewed) = renews_agreement_id {
-            if Some(renewed) == id {
-                checker.error("renews_agreement_id", "an agreement cannot renew itself");
-            } else if !checker.exists(conn, "agreements", renewed, |conn| exists(conn, renewed))? {
-                checker.error("renews_agreement_id", format!("no agreement has id {renewed}"));
-            } else if let Some(id) = id
-                && chain_reaches(conn, renewed, id)?
-            {
-                checker.error(
-                    "renews_agreement_id",
-                    format!(
-                        "agreement {renewed} already renews this one, directly or through others: a loop"
-                    ),
-                );
+        let party_set = PartySet::of(&region_ids, &organization_ids);
+        let parties_valid =
+            !checker.has_error_under("party_region_ids") && !checker.has_error_under("party_organization_ids");
+        for (field, earlier) in [("renews_agreement_id", renews_agreement_id), ("amends_agreement_id", amends_agreement_id)] {
+            if let Some(earlier) = earlier {
+                check_earlier_agreement(conn, checker, field, earlier, id, parties_valid.then_some(&party_set))?;
             }
+        }
+        if let Some(id) = id
+            && parties_valid
+        {
+            check_later_agreements_keep_parties(conn, checker, id, &party_set)?;
         }
         let columns = (|| {
             Some(AgreementColumns {
@@ -215,60 +236,197 @@ impl Validate for AgreementInput {
                 full_power_letter_issued_on,
                 document_url,
                 renews_agreement_id,
+                amends_agreement_id,
                 notes,
             })
         })();
-        Ok(columns.map(|columns| AgreementValues { columns, party_ids, sector_ids, parties, sectors }))
+        let parties = parties(regions, organizations);
+        Ok(columns.map(|columns| AgreementValues {
+            columns,
+            region_ids,
+            organization_ids,
+            sector_ids,
+            parties,
+            sectors,
+        }))
     }
 }
 
-/// Party rules: at least two distinct regions; a sister relationship joins exactly two, of two
-/// countries. `parties` are the regions found, in the order given.
-fn check_parties(checker: &mut Checker, kind: Option<AgreementKind>, ids: &[i64], parties: &[PartyRef]) {
-    if checker.has_error_under("party_region_ids") {
+/// Party rules: at least two parties, at least one a region; a sister relationship joins
+/// exactly two regions, of two countries, and no organization; an institutional one has an
+/// organization. `regions` and `organizations` are the records found, in the order given.
+fn check_parties(
+    checker: &mut Checker,
+    kind: Option<AgreementKind>,
+    regions: &[RegionParty],
+    organizations: &[OrganizationParty],
+) {
+    if checker.has_error_under("party_region_ids") || checker.has_error_under("party_organization_ids") {
         return;
     }
-    if parties.len() < 2 {
-        checker.error("party_region_ids", "must name at least two distinct regions");
-        return;
+    let sister = kind.is_some_and(AgreementKind::is_sister);
+    if regions.is_empty() {
+        checker.error("party_region_ids", "must name at least one region");
+    } else if regions.len() + organizations.len() < 2 && !sister {
+        checker.error("party_region_ids", "an agreement has at least two parties (regions and organizations)");
     }
-    if let Some(kind) = kind.filter(|kind| kind.is_sister()) {
-        if ids.len() != 2 {
-            checker.error("party_region_ids", format!("a {kind} agreement has exactly two parties"));
-        } else if parties[0].country_code == parties[1].country_code {
-            checker.error(
-                "party_region_ids",
-                format!("the two parties of a {kind} agreement must be in different countries"),
-            );
+    match kind {
+        Some(kind) if kind.is_sister() => {
+            if regions.len() != 2 {
+                checker.error("party_region_ids", format!("a {kind} agreement joins exactly two regions"));
+            } else if regions[0].country_code == regions[1].country_code {
+                checker.error(
+                    "party_region_ids",
+                    format!("the two parties of a {kind} agreement must be in different countries"),
+                );
+            }
+            if !organizations.is_empty() {
+                checker.error("party_organization_ids", format!("a {kind} agreement has no organization as a party"));
+            }
         }
+        Some(AgreementKind::Institutional) if organizations.is_empty() => {
+            checker.error("party_organization_ids", "an institutional agreement has at least one organization as a party");
+        }
+        _ => {}
     }
 }
 
-/// Whether following renewals back from agreement `start` reaches agreement `target`. The
-/// recursion keeps distinct ids only, so it ends even on data that already loops.
+/// The parties of an agreement as a set, whatever their order: what a renewal or an addendum
+/// shares with the agreement it follows, and what makes agreements one relationship.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PartySet {
+    pub regions: std::collections::BTreeSet<i64>,
+    pub organizations: std::collections::BTreeSet<i64>,
+}
+
+impl PartySet {
+    pub fn of(regions: &[i64], organizations: &[i64]) -> Self {
+        Self { regions: regions.iter().copied().collect(), organizations: organizations.iter().copied().collect() }
+    }
+
+    /// The stored parties of these agreements, by agreement: two queries.
+    pub fn load(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<std::collections::HashMap<i64, PartySet>> {
+        let mut sets: std::collections::HashMap<i64, PartySet> = ids.iter().map(|id| (*id, PartySet::default())).collect();
+        for ids in ids.chunks(crate::db::MAX_BOUND_VALUES) {
+            let regions: Vec<(i64, i64)> = agreement_parties::table
+                .filter(agreement_parties::agreement_id.eq_any(ids))
+                .select((agreement_parties::agreement_id, agreement_parties::region_id))
+                .load(conn)?;
+            for (agreement, region) in regions {
+                sets.entry(agreement).or_default().regions.insert(region);
+            }
+            let organizations: Vec<(i64, i64)> = agreement_organizations::table
+                .filter(agreement_organizations::agreement_id.eq_any(ids))
+                .select((agreement_organizations::agreement_id, agreement_organizations::organization_id))
+                .load(conn)?;
+            for (agreement, organization) in organizations {
+                sets.entry(agreement).or_default().organizations.insert(organization);
+            }
+        }
+        Ok(sets)
+    }
+}
+
+/// Checks `renews_agreement_id` or `amends_agreement_id` (`field`): an existing agreement other
+/// than this one (`id` on update), with the same parties (when they are valid), that does not
+/// itself follow this one, directly or through others.
+fn check_earlier_agreement(
+    conn: &mut DbConnection,
+    checker: &mut Checker,
+    field: &str,
+    earlier: i64,
+    id: Option<i64>,
+    parties: Option<&PartySet>,
+) -> Result<()> {
+    if Some(earlier) == id {
+        checker.error(field, "must name another agreement than this one");
+        return Ok(());
+    }
+    if !super::Agreements::KIND.check_reference(conn, checker, field, earlier)? {
+        return Ok(());
+    }
+    if let Some(parties) = parties
+        && PartySet::load(conn, &[earlier])?.remove(&earlier).unwrap_or_default() != *parties
+    {
+        checker.error(field, format!("agreement {earlier} has other parties: it must have the same ones"));
+    }
+    if let Some(id) = id
+        && chain_reaches(conn, earlier, id)?
+    {
+        checker.error(
+            field,
+            format!("agreement {earlier} already renews or amends this one, directly or through others: a loop"),
+        );
+    }
+    Ok(())
+}
+
+/// On update: the agreements that renew or amend this one keep its parties, so its parties
+/// may change only with theirs.
+fn check_later_agreements_keep_parties(
+    conn: &mut DbConnection,
+    checker: &mut Checker,
+    id: i64,
+    parties: &PartySet,
+) -> Result<()> {
+    let later: Vec<i64> = agreements::table
+        .filter(agreements::renews_agreement_id.eq(id).or(agreements::amends_agreement_id.eq(id)))
+        .select(agreements::id)
+        .order(agreements::id)
+        .load(conn)?;
+    if later.is_empty() {
+        return Ok(());
+    }
+    let mut sets = PartySet::load(conn, &later)?;
+    let differing: Vec<String> = later
+        .iter()
+        .filter(|other| sets.remove(other).unwrap_or_default() != *parties)
+        .map(|other| other.to_string())
+        .collect();
+    if !differing.is_empty() {
+        checker.error(
+            "party_region_ids",
+            format!(
+                "agreements {} renew or amend this one and have its current parties: change theirs with it",
+                differing.join(", ")
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Whether following renewals and amendments back from agreement `start` reaches agreement
+/// `target`. The recursion keeps distinct ids only, so it ends even on data that already loops.
 fn chain_reaches(conn: &mut DbConnection, start: i64, target: i64) -> QueryResult<bool> {
     let sql = format!(
         "WITH RECURSIVE chain(id) AS (SELECT CAST({start} AS BIGINT) \
-         UNION SELECT a.renews_agreement_id FROM agreements a JOIN chain c ON a.id = c.id \
-         WHERE a.renews_agreement_id IS NOT NULL) \
+         UNION SELECT e.earlier FROM chain c JOIN (\
+         SELECT id, renews_agreement_id AS earlier FROM agreements WHERE renews_agreement_id IS NOT NULL \
+         UNION ALL SELECT id, amends_agreement_id FROM agreements WHERE amends_agreement_id IS NOT NULL\
+         ) e ON e.id = c.id) \
          SELECT COUNT(*) AS count FROM chain WHERE id = {target}"
     );
     Ok(crate::db::count_sql(conn, &sql)? > 0)
 }
 
-fn exists(conn: &mut DbConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(agreements::table.find(id))).get_result(conn)
+/// An agreement's parties as responses show them: the regions, then the organizations.
+pub(super) fn parties(regions: Vec<RegionParty>, organizations: Vec<OrganizationParty>) -> Vec<Party> {
+    regions.into_iter().map(Party::Region).chain(organizations.into_iter().map(Party::Organization)).collect()
 }
 
 /// Embeds parties and sectors into agreement records: two queries whatever their number.
 pub(super) fn with_links(conn: &mut DbConnection, records: Vec<AgreementRecord>) -> QueryResult<Vec<Agreement>> {
     let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
-    let mut parties = links::agreement_parties::linked(conn, &ids)?;
+    let mut regions = links::agreement_parties::linked(conn, &ids)?;
+    let mut organizations = links::agreement_organizations::linked(conn, &ids)?;
     let mut sectors = links::agreement_sectors::linked(conn, &ids)?;
     Ok(records
         .into_iter()
         .map(|record| Agreement {
-            parties: parties.remove(&record.id).unwrap_or_default(),
+            parties: parties(
+                regions.remove(&record.id).unwrap_or_default(),
+                organizations.remove(&record.id).unwrap_or_default(),
+            ),
             sectors: sectors.remove(&record.id).unwrap_or_default(),
             record,
         })
@@ -282,6 +440,10 @@ crate::filters! {
         kind: Option<AgreementKind>,
         /// Agreements this region is a party to.
         region_id: Option<i64>,
+        /// Agreements this organization is a party to.
+        organization_id: Option<i64>,
+        /// Agreements at this stage of their procedure.
+        stage: Option<MilestoneStage>,
         /// Agreements with a party in this country.
         country_code: Option<CountryCode>,
         /// Agreements in this sector.
@@ -324,12 +486,24 @@ fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQue
     if let Some(region_id) = filter.region_id {
         query = query.filter(agreements::id.eq_any(links::agreement_parties::owners_of(region_id)));
     }
+    if let Some(organization_id) = filter.organization_id {
+        query = query.filter(agreements::id.eq_any(links::agreement_organizations::owners_of(organization_id)));
+    }
+    if let Some(stage) = filter.stage {
+        query = query.filter(agreements::stage.eq(stage.as_str()));
+    }
     if let Some(country) = &filter.country_code {
-        let with_party_in_country = agreement_parties::table
+        let with_region_in_country = agreement_parties::table
             .inner_join(regions::table)
             .filter(regions::country_code.eq(country.as_str().to_owned()))
             .select(agreement_parties::agreement_id);
-        query = query.filter(agreements::id.eq_any(with_party_in_country));
+        let with_organization_in_country = agreement_organizations::table
+            .inner_join(organizations::table)
+            .filter(organizations::country_code.eq(country.as_str().to_owned()))
+            .select(agreement_organizations::agreement_id);
+        query = query.filter(
+            agreements::id.eq_any(with_region_in_country).or(agreements::id.eq_any(with_organization_in_country)),
+        );
     }
     if let Some(sector_id) = filter.sector_id {
         query = query.filter(agreements::id.eq_any(links::agreement_sectors::owners_of(sector_id)));
@@ -363,7 +537,8 @@ pub(super) fn with_written_links(
     values: AgreementValues,
     fresh: bool,
 ) -> Result<Agreement> {
-    links::agreement_parties::replace(conn, record.id, &values.party_ids, fresh)?;
+    links::agreement_parties::replace(conn, record.id, &values.region_ids, fresh)?;
+    links::agreement_organizations::replace(conn, record.id, &values.organization_ids, fresh)?;
     links::agreement_sectors::replace(conn, record.id, &values.sector_ids, fresh)?;
     Ok(Agreement { record, parties: values.parties, sectors: values.sectors })
 }

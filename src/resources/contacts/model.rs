@@ -234,10 +234,8 @@ impl Validate for ContactInput {
             }
         }
         for (field, id, kind) in employers {
-            if let Some(id) = id
-                && !kind.exists(conn, id)?
-            {
-                checker.error(field, format!("no {} has id {id}", kind.name));
+            if let Some(id) = id {
+                kind.check_reference(conn, checker, field, id)?;
             }
         }
         Ok((|| {

@@ -5,13 +5,14 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{action_plans, agreements, obstacles};
+use crate::db::schema::{action_plans, obstacles};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, TEXT_MAX};
 use crate::listing::ListParams;
-use crate::resource::{Validate, Validated};
+use crate::resource::{Resource, Validate, Validated};
+use crate::resources::agreements::Agreements;
 
 /// Something that blocks or threatens an agreement or one of its action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -105,12 +106,7 @@ impl Validate for ObstacleInput {
         let identified_on = checker.optional("identified_on", self.identified_on).map(|d| d.0);
 
         if let Some(agreement_id) = given_agreement {
-            let exists = checker.exists(conn, "agreements", agreement_id, |conn| {
-                diesel::select(diesel::dsl::exists(agreements::table.find(agreement_id))).get_result(conn)
-            })?;
-            if !exists {
-                checker.error("agreement_id", format!("no agreement has id {agreement_id}"));
-            }
+            Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement_id)?;
         }
         let plan_agreement: Option<i64> = match action_plan_id {
             Some(plan) => {

@@ -37,7 +37,8 @@ impl Resource for Organizations {
             crate::resources::contacts::Employer::Organization,
             id,
         )?;
-        Ok(vec![contacts])
+        let agreements = crate::links::agreement_organizations::count_owners(conn, id)?;
+        Ok(vec![("agreements", agreements), contacts])
     }
 }
 

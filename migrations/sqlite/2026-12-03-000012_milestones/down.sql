@@ -1,0 +1,2 @@
+DROP TABLE milestones;
+UPDATE agreements SET stage = NULL;
