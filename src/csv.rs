@@ -96,7 +96,7 @@ fn wants_csv(request: &HttpRequest) -> bool {
 }
 
 /// One cell: text as it is, numbers and booleans as JSON writes them, link lists joined with
-/// `;` (each link by its code, subdivision code, acronym or name), nothing for null. A list
+/// `;` (each link by its code, subdivision code, acronym, name or key), nothing for null. A list
 /// in which some name holds a `;` is written as a JSON array of the names instead, so that
 /// "Office A; Office B" stays one agency. A cell that a spreadsheet would run as a formula
 /// is neutralised (see [`neutralised`]).
@@ -126,7 +126,7 @@ fn neutralised(text: String) -> String {
 
 fn link_label(item: &Value) -> String {
     match item {
-        Value::Object(fields) => ["code", "subdivision_code", "acronym", "name"]
+        Value::Object(fields) => ["code", "subdivision_code", "acronym", "name", "key"]
             .iter()
             .find_map(|name| fields.get(*name).and_then(Value::as_str))
             .unwrap_or_default()

@@ -4,6 +4,7 @@
 
 pub mod compliance;
 pub mod overview;
+pub mod relationships;
 pub mod summary;
 
 use std::collections::BTreeMap;
@@ -36,7 +37,8 @@ pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
     config
         .service(summary::agreement_summary)
         .service(compliance::agreement_compliance)
-        .service(overview::report_overview);
+        .service(overview::report_overview)
+        .service(relationships::list_relationships);
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod milestones;
 mod obstacles;
 mod organizations;
 mod regions;
+mod relationships;
 mod reports;
 mod sectors;
 mod writes;

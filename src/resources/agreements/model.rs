@@ -410,7 +410,7 @@ fn chain_reaches(conn: &mut DbConnection, start: i64, target: i64) -> QueryResul
 }
 
 /// An agreement's parties as responses show them: the regions, then the organizations.
-pub(super) fn parties(regions: Vec<RegionParty>, organizations: Vec<OrganizationParty>) -> Vec<Party> {
+pub fn parties(regions: Vec<RegionParty>, organizations: Vec<OrganizationParty>) -> Vec<Party> {
     regions.into_iter().map(Party::Region).chain(organizations.into_iter().map(Party::Organization)).collect()
 }
 
