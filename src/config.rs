@@ -10,6 +10,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
 /// How long a client may take to send a request body once its head has arrived.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`): 32 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Jalin: a registry of paradiplomacy (sister provinces, sister cities, their action plans
 /// and obstacles) served as a REST/JSON API.
@@ -90,6 +92,10 @@ pub struct ServeArgs {
     /// Comma-separated origins that browsers may call the API from (none by default).
     #[arg(long, env = "JALIN_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Largest file a document may hold, in bytes.
+    #[arg(long, env = "JALIN_MAX_FILE_BYTES", default_value_t = DEFAULT_MAX_FILE_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_bytes: u64,
     /// A secret registered at start as the admin token named `admin`. Only from the
     /// environment, so that it is never on a command line.
     #[arg(skip = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty()))]
@@ -104,13 +110,21 @@ pub struct Settings {
     pub public_read: bool,
     /// Origins browsers may call the API from (`JALIN_CORS_ORIGINS`), checked and normalised.
     pub cors_origins: Vec<String>,
-    /// How long a client may take to send a request body (`408` after that).
+    /// How long a client may take to send a request body (`408` after that); for a file,
+    /// how long it may pause between two parts of it.
     pub body_timeout: Duration,
+    /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`); `413` beyond.
+    pub max_file_bytes: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { public_read: true, cors_origins: Vec::new(), body_timeout: DEFAULT_BODY_TIMEOUT }
+        Self {
+            public_read: true,
+            cors_origins: Vec::new(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
     }
 }
 
@@ -120,6 +134,7 @@ impl ServeArgs {
         Ok(Settings {
             public_read: self.public_read,
             cors_origins: parse_origins(&self.cors_origins)?,
+            max_file_bytes: self.max_file_bytes,
             ..Settings::default()
         })
     }

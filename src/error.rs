@@ -87,7 +87,7 @@ pub enum ApiError {
     #[error("the request body did not arrive in time")]
     RequestTimeout,
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("database error: {0}")]
@@ -97,6 +97,13 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The `415` of a JSON endpoint.
+    pub fn not_json() -> Self {
+        Self::UnsupportedMediaType(
+            "the request body must be JSON, sent as Content-Type: application/json".to_owned(),
+        )
+    }
+
     /// A 404 for a record of `resource` (singular, as in `region`) with this id.
     pub fn not_found(resource: &str, id: i64) -> Self {
         Self::NotFound(format!("no {resource} has id {id}"))
@@ -137,7 +144,7 @@ impl ApiError {
             Self::Conflict { .. } | Self::Duplicate(_) => "urn:jalin:problem:conflict",
             Self::PayloadTooLarge { .. } => "urn:jalin:problem:payload-too-large",
             Self::RequestTimeout => "urn:jalin:problem:request-timeout",
-            Self::UnsupportedMediaType => "urn:jalin:problem:unsupported-media-type",
+            Self::UnsupportedMediaType(_) => "urn:jalin:problem:unsupported-media-type",
             Self::Unavailable(_) => "urn:jalin:problem:unavailable",
             Self::Database(_) | Self::Internal(_) => "urn:jalin:problem:internal",
         }
@@ -184,10 +191,7 @@ impl ApiError {
             Self::RequestTimeout => {
                 ("the request body did not arrive in time; send it whole and promptly".to_owned(), Vec::new())
             }
-            Self::UnsupportedMediaType => (
-                "the request body must be JSON, sent as Content-Type: application/json".to_owned(),
-                Vec::new(),
-            ),
+            Self::UnsupportedMediaType(detail) => (detail.clone(), Vec::new()),
             Self::Unavailable(_) => {
                 ("the database is not answering; try again shortly".to_owned(), Vec::new())
             }
@@ -231,7 +235,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } | Self::Duplicate(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -430,6 +430,7 @@ macro_rules! query_value_from_str {
 }
 query_value_from_str!(
     crate::domain::CountryCode,
+    crate::domain::LanguageTag,
     crate::domain::Date,
     crate::domain::RegionKind,
     crate::domain::OrganizationKind,
@@ -437,6 +438,7 @@ query_value_from_str!(
     crate::domain::AgreementStatus,
     crate::domain::MilestoneStage,
     crate::domain::MilestoneStatus,
+    crate::domain::DocumentCategory,
     crate::domain::ActionPlanStatus,
     crate::domain::ObstacleCategory,
     crate::domain::Severity,

@@ -149,9 +149,41 @@ diesel::table! {
         reference -> Nullable<Text>,
         authority -> Nullable<Text>,
         notes -> Nullable<Text>,
+        document_id -> Nullable<BigInt>,
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        key -> Text,
+        agreement_id -> BigInt,
+        action_plan_id -> Nullable<BigInt>,
+        category -> Text,
+        title -> Text,
+        issued_on -> Nullable<Date>,
+        language -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        url -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        file_media_type -> Nullable<Text>,
+        file_size -> Nullable<BigInt>,
+        file_sha256 -> Nullable<Text>,
+        file_uploaded_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    document_files (document_id, seq) {
+        document_id -> BigInt,
+        seq -> Integer,
+        content -> Binary,
     }
 }
 
@@ -237,6 +269,10 @@ diesel::joinable!(agreement_organizations -> organizations (organization_id));
 diesel::joinable!(agreement_sectors -> agreements (agreement_id));
 diesel::joinable!(agreement_sectors -> sectors (sector_id));
 diesel::joinable!(milestones -> agreements (agreement_id));
+diesel::joinable!(milestones -> documents (document_id));
+diesel::joinable!(documents -> agreements (agreement_id));
+diesel::joinable!(documents -> action_plans (action_plan_id));
+diesel::joinable!(document_files -> documents (document_id));
 diesel::joinable!(action_plans -> agreements (agreement_id));
 diesel::joinable!(action_plan_sectors -> action_plans (action_plan_id));
 diesel::joinable!(action_plan_sectors -> sectors (sector_id));
@@ -256,6 +292,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_organizations,
     agreement_sectors,
     milestones,
+    documents,
+    document_files,
     action_plans,
     action_plan_sectors,
     action_plan_agencies,

@@ -206,6 +206,35 @@ string_enum! {
 }
 
 string_enum! {
+    /// What kind of paper a document is.
+    DocumentCategory {
+        LetterOfIntent = "letter_of_intent",
+        MemorandumOfUnderstanding = "memorandum_of_understanding",
+        CooperationAgreement = "cooperation_agreement",
+        WorkPlan = "work_plan",
+        DprdDecision = "dprd_decision",
+        FullPowerLetter = "full_power_letter",
+        Minutes = "minutes",
+        Report = "report",
+        Correspondence = "correspondence",
+        Other = "other",
+    }
+}
+
+impl DocumentCategory {
+    /// The category of an agreement's founding document of this instrument.
+    pub fn of_instrument(instrument: crate::domain::Instrument) -> Self {
+        use crate::domain::Instrument;
+        match instrument {
+            Instrument::LetterOfIntent => Self::LetterOfIntent,
+            Instrument::MemorandumOfUnderstanding => Self::MemorandumOfUnderstanding,
+            Instrument::CooperationAgreement => Self::CooperationAgreement,
+            Instrument::Other => Self::Other,
+        }
+    }
+}
+
+string_enum! {
     /// Where an action plan stands.
     ActionPlanStatus {
         Planned = "planned",
@@ -306,6 +335,7 @@ mod tests {
         serde_and_schema_names_match(MilestoneStage::ALL, MilestoneStage::as_str);
         serde_and_schema_names_match(MilestoneStatus::ALL, MilestoneStatus::as_str);
         serde_and_schema_names_match(DatePrecision::ALL, DatePrecision::as_str);
+        serde_and_schema_names_match(DocumentCategory::ALL, DocumentCategory::as_str);
         serde_and_schema_names_match(ActionPlanStatus::ALL, ActionPlanStatus::as_str);
         serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
         serde_and_schema_names_match(Severity::ALL, Severity::as_str);

@@ -194,6 +194,31 @@ impl FromStr for WebUrl {
 }
 deserialize_from_str!(WebUrl);
 
+/// A well-formed BCP 47 language tag (RFC 5646): `id`, `en`, `fr-MA`, `id-ID`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LanguageTag(String);
+
+impl LanguageTag {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for LanguageTag {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match language_tags::LanguageTag::parse(text) {
+            Ok(_) => Ok(Self(text.to_owned())),
+            Err(error) => Err(format!("must be a BCP 47 language tag such as `id` or `fr-MA` ({error})")),
+        }
+    }
+}
+deserialize_from_str!(LanguageTag);
+
 /// The schema lists every assigned code, so that documentation and clients know them.
 impl utoipa::PartialSchema for CountryCode {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {

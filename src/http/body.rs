@@ -64,7 +64,7 @@ fn check_head(request: &HttpRequest) -> Result<()> {
                 && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
         });
     if !is_json {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError::not_json());
     }
     let declared = request
         .headers()

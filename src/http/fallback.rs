@@ -98,7 +98,7 @@ pub fn problem_for_framework_errors<B>(
         },
         (404, _) => ApiError::NotFound(format!("nothing is at {}", response.request().path())),
         (413, _) => ApiError::PayloadTooLarge { limit: super::body::BODY_LIMIT },
-        (415, _) => ApiError::UnsupportedMediaType,
+        (415, _) => ApiError::not_json(),
         (500..=599, _) => ApiError::Internal(format!("framework error {status}")),
         _ => {
             ApiError::BadRequest { detail: "the request could not be understood".to_owned(), errors: vec![] }

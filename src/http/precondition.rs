@@ -60,10 +60,15 @@ impl Precondition {
 
     /// Weak comparison, as `If-None-Match` allows.
     pub fn matches_weakly(&self, version: i32) -> bool {
-        let current = version.to_string();
+        self.names_weakly(&version.to_string())
+    }
+
+    /// Whether the tags name `current` (weak comparison): for ETags that are not versions,
+    /// such as a file's SHA-256.
+    pub fn names_weakly(&self, current: &str) -> bool {
         match self {
             Self::Any => true,
-            Self::Tags(tags) => tags.iter().any(|(tag, _)| *tag == current),
+            Self::Tags(tags) => tags.iter().any(|(tag, _)| tag == current),
         }
     }
 }

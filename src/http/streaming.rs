@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
+use futures_util::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::middleware::RequestId;
@@ -71,6 +72,37 @@ pub async fn respond<F>(
 where
     F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
 {
+    let body = open(pool, slots, request, produce).await?;
+    Ok(response.streaming(body.map(|chunk| chunk.map_err(actix_web::Error::from))))
+}
+
+/// [`respond`] for a body whose length is known before it is read (a stored file): sent with
+/// `Content-Length`, not in chunks.
+pub async fn respond_sized<F>(
+    pool: &Pool,
+    slots: &StreamSlots,
+    request: &HttpRequest,
+    mut response: HttpResponseBuilder,
+    length: u64,
+    produce: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
+{
+    let body = open(pool, slots, request, produce).await?;
+    Ok(response.body(actix_web::body::SizedStream::new(length, body)))
+}
+
+/// Starts `produce` on a thread of its own with a pooled connection; the chunks it sends.
+async fn open<F>(
+    pool: &Pool,
+    slots: &StreamSlots,
+    request: &HttpRequest,
+    produce: F,
+) -> Result<impl futures_util::Stream<Item = Result<Bytes, ApiError>> + use<F>, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
+{
     let permit = slots.take()?;
     let pool = pool.clone();
     let mut conn = actix_web::web::block(move || pool.get())
@@ -104,8 +136,7 @@ where
             let _ = actix_web::rt::time::timeout(STALL_TIMEOUT, failures.send(Err(error))).await;
         }
     });
-    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk.map_err(actix_web::Error::from), receiver))
-    });
-    Ok(response.streaming(body))
+    Ok(futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    }))
 }

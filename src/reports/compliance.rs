@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::auth::Reader;
 use crate::db::schema::{action_plan_agencies, action_plans, agreement_parties, agreements, regions};
 use crate::db::{self, DbConnection};
-use crate::domain::{ActionPlanStatus, AgreementKind, AgreementStatus};
+use crate::domain::{ActionPlanStatus, AgreementKind, AgreementStatus, DocumentCategory, Instrument};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 
@@ -61,6 +61,8 @@ struct Facts {
     letter_ref: Option<String>,
     letter_issued_on: Option<NaiveDate>,
     document_url: Option<String>,
+    /// The agreement's documents of its instrument's category with a stored file.
+    filed_documents: i64,
     /// The parties' countries.
     countries: Vec<String>,
     /// Action plans that are not cancelled: all of them, those without a year, those without
@@ -80,8 +82,9 @@ impl Facts {
             Option<String>,
             Option<NaiveDate>,
             Option<String>,
+            Option<Instrument>,
         );
-        let (kind, status, signed_on, expires_on, letter_ref, letter_issued_on, document_url): Columns =
+        let (kind, status, signed_on, expires_on, letter_ref, letter_issued_on, document_url, instrument): Columns =
             agreements::table
                 .find(id)
                 .select((
@@ -92,6 +95,7 @@ impl Facts {
                     agreements::full_power_letter_ref,
                     agreements::full_power_letter_issued_on,
                     agreements::document_url,
+                    agreements::instrument,
                 ))
                 .first(conn)
                 .optional()?
@@ -106,6 +110,14 @@ impl Facts {
                 .filter(action_plans::agreement_id.eq(id))
                 .filter(action_plans::status.ne(ActionPlanStatus::Cancelled))
         };
+        let filed_documents = match instrument {
+            Some(instrument) => crate::resources::documents::filed_in_category(
+                conn,
+                id,
+                DocumentCategory::of_instrument(instrument).as_str(),
+            )?,
+            None => 0,
+        };
         let assigned = action_plan_agencies::table.select(action_plan_agencies::action_plan_id);
         Ok(Self {
             kind,
@@ -115,6 +127,7 @@ impl Facts {
             letter_ref,
             letter_issued_on,
             document_url,
+            filed_documents,
             countries,
             plans: plans().count().get_result(conn)?,
             unscheduled: plans().filter(action_plans::year.is_null()).count().get_result(conn)?,
@@ -209,13 +222,21 @@ fn signed_on_recorded(facts: &Facts) -> Check {
     }
 }
 
-/// A concluded agreement's document is on file (a warning only).
+/// A concluded agreement's document is on file: a document of its instrument's category with
+/// its file, or a `document_url` (a warning only).
 fn document_recorded(facts: &Facts) -> Check {
     const CODE: &str = "document_recorded";
-    match (facts.concluded(), &facts.document_url) {
-        (false, _) => check(CODE, CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
-        (true, Some(_)) => check(CODE, CheckStatus::Pass, "the signed document is on file"),
-        (true, None) => check(CODE, CheckStatus::Warn, "no document_url: the signed document is not on file"),
+    match (facts.concluded(), facts.filed_documents > 0, &facts.document_url) {
+        (false, ..) => check(CODE, CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
+        (true, true, _) => check(CODE, CheckStatus::Pass, "the signed document is filed, with its file"),
+        (true, false, Some(_)) => {
+            check(CODE, CheckStatus::Pass, "the signed document is on file (document_url)")
+        }
+        (true, false, None) => check(
+            CODE,
+            CheckStatus::Warn,
+            "neither a document of the agreement's instrument with its file nor a document_url: the signed document is not on file",
+        ),
     }
 }
 

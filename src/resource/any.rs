@@ -89,6 +89,10 @@ impl<R: Resource> Importer for Importing<R> {
         checker: &mut Checker,
         trail: &mut Trail,
     ) -> Result<Imported> {
+        let mut fields = fields;
+        if let Value::Object(object) = &mut fields {
+            object.retain(|name, _| !R::IMPORT_IGNORES.contains(&name.as_str()));
+        }
         let input: R::Input = read_body(fields, checker)?;
         let values = input.validate(checker, conn, id);
         let errors = checker.take_errors();
@@ -161,7 +165,7 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
                 let record = by_id.remove(id).ok_or_else(|| {
                     ApiError::Internal(format!("{} {id} vanished from its snapshot", R::KIND.name))
                 })?;
-                store::writable_fields::<R>(&record)
+                R::exported_fields(&record)
             })
             .collect()
     }

@@ -35,6 +35,9 @@ pub trait Resource: Sized + 'static {
     /// Personal data: every endpoint needs a token, even where reads are public, and exports
     /// include it only for a caller with one.
     const PERSONAL: bool = false;
+    /// Fields an export carries beside the writable ones ([`Resource::exported_fields`]) and an
+    /// import therefore accepts, and leaves aside.
+    const IMPORT_IGNORES: &'static [&'static str] = &[];
 
     /// The record as the API shows it.
     type Record: Serialize + Send + 'static;
@@ -51,6 +54,10 @@ pub trait Resource: Sized + 'static {
     /// The record's writable fields as the input names them: what a merge patch applies to.
     fn input_fields(record: &Self::Record) -> Result<Value> {
         record_fields(record)
+    }
+    /// The record as an export writes it, references still as ids: its writable fields.
+    fn exported_fields(record: &Self::Record) -> Result<serde_json::Map<String, Value>> {
+        crate::resource::store::writable_fields::<Self>(record)
     }
     fn insert(conn: &mut DbConnection, values: Self::Values) -> Result<Self::Record>;
     /// Whether an import may create this kind's new records together, in statements of many

@@ -111,6 +111,7 @@ macro_rules! resource_routes {
         paths: $collection:tt, $item:tt, $history_path:tt;
         handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
         $(within $parent:ident: $nested:ident $nested_path:tt;)*
+        $(also: $($extra:ident),+;)?
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
@@ -250,7 +251,8 @@ macro_rules! resource_routes {
                     .service($update)
                     .service($delete)
                     .service($history)
-                    $(.service($nested))*;
+                    $(.service($nested))*
+                    $($(.service($extra))+)?;
             }
         }
     };

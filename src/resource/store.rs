@@ -122,13 +122,13 @@ pub fn remove<R: Resource>(
 
 /// The record, locked against concurrent writers until the transaction ends: checking its
 /// version and writing are then one atomic step.
-fn locked<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<R::Record> {
+pub fn locked<R: Resource>(conn: &mut DbConnection, id: i64) -> Result<R::Record> {
     db::lock_row(conn, R::KIND.table, id)?;
     find::<R>(conn, id)
 }
 
 /// `412` unless `expected` (If-Match) names the record's current version.
-fn check_precondition<R: Resource>(current: &R::Record, expected: Option<&Precondition>) -> Result<()> {
+pub fn check_precondition<R: Resource>(current: &R::Record, expected: Option<&Precondition>) -> Result<()> {
     match expected {
         Some(expected) if !expected.matches(R::version(current)) => Err(ApiError::PreconditionFailed(
             format!("the {} has changed: its ETag is now \"{}\"", R::KIND.name, R::version(current)),

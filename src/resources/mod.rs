@@ -27,5 +27,6 @@ resources! {
     agreements::Agreements,
     action_plans::ActionPlans,
     obstacles::Obstacles,
+    documents::Documents,
     milestones::Milestones,
 }

@@ -17,10 +17,22 @@ use jalin::http::AppState;
 use serde_json::{Value, json};
 
 type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
+type DigestCall = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = Digested>>>>;
+
+/// A response whose body was read a chunk at a time and kept only as its length and SHA-256.
+pub struct Digested {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    /// The length the body declared before it was read (sent as `Content-Length`).
+    pub declared_length: Option<u64>,
+    pub length: u64,
+    pub sha256: String,
+}
 
 /// The service on a fresh database of its own.
 pub struct TestApp {
     call: Call,
+    digest: DigestCall,
     pool: jalin::db::Pool,
     /// Tokens of each role, registered in the test's database.
     pub viewer_token: String,
@@ -159,6 +171,34 @@ impl TestApp {
             <[String; 3]>::try_from(tokens).expect("three tokens");
         let pool = state.pool.clone();
         let service = Rc::new(test::init_service(jalin::app::build(state)).await);
+        let streamed = Rc::clone(&service);
+        let digest: DigestCall = Box::new(move |request| {
+            let service = Rc::clone(&streamed);
+            Box::pin(async move {
+                use sha2::Digest;
+                let response = test::call_service(&*service, request).await;
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.into_body();
+                let declared_length = match actix_web::body::MessageBody::size(&body) {
+                    actix_web::body::BodySize::Sized(length) => Some(length),
+                    _ => None,
+                };
+                let mut body = std::pin::pin!(body);
+                let mut hasher = sha2::Sha256::new();
+                let mut length = 0;
+                while let Some(chunk) =
+                    std::future::poll_fn(|cx| actix_web::body::MessageBody::poll_next(body.as_mut(), cx))
+                        .await
+                {
+                    let chunk = chunk.map_err(Into::into).expect("a body chunk");
+                    length += chunk.len() as u64;
+                    hasher.update(&chunk);
+                }
+                let sha256 = hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
+                Digested { status, headers, declared_length, length, sha256 }
+            })
+        });
         let call: Call = Box::new(move |request| {
             let service = Rc::clone(&service);
             Box::pin(async move {
@@ -169,7 +209,16 @@ impl TestApp {
                 TestResponse { status, headers, body }
             })
         });
-        Self { call, pool, viewer_token, editor_token, admin_token, database_url, _database: database }
+        Self {
+            call,
+            digest,
+            pool,
+            viewer_token,
+            editor_token,
+            admin_token,
+            database_url,
+            _database: database,
+        }
     }
 
     pub async fn send(&self, request: TestRequest) -> TestResponse {
@@ -179,6 +228,12 @@ impl TestApp {
     /// Sends a request built by hand (with a body that arrives as the test decides).
     pub async fn send_request(&self, request: actix_http::Request) -> TestResponse {
         (self.call)(request).await
+    }
+
+    /// Sends a request and reads the response's body a chunk at a time, keeping only its
+    /// length and SHA-256 (a large download never sits whole in the test's memory).
+    pub async fn digest(&self, request: TestRequest) -> Digested {
+        (self.digest)(request.to_request()).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {

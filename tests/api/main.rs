@@ -9,6 +9,7 @@ mod agreements;
 mod contacts;
 mod conventions;
 mod csv;
+mod documents;
 mod export;
 mod hardening;
 mod helpers;

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConnection;
-use crate::db::schema::{action_plans, obstacles};
+use crate::db::schema::{action_plans, documents, obstacles};
 use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
@@ -135,7 +135,8 @@ impl Resource for ActionPlans {
 
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let obstacles = obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![("obstacles", obstacles)])
+        let documents = documents::table.filter(documents::action_plan_id.eq(id)).count().get_result(conn)?;
+        Ok(vec![("obstacles", obstacles), ("documents", documents)])
     }
 
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {

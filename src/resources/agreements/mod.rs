@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConnection;
-use crate::db::schema::{action_plans, agreements, milestones, obstacles};
+use crate::db::schema::{action_plans, agreements, documents, milestones, obstacles};
 use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
@@ -116,12 +116,14 @@ impl Resource for Agreements {
         let plans = action_plans::table.filter(action_plans::agreement_id.eq(id)).count().get_result(conn)?;
         let obstacles = obstacles::table.filter(obstacles::agreement_id.eq(id)).count().get_result(conn)?;
         let milestones = milestones::table.filter(milestones::agreement_id.eq(id)).count().get_result(conn)?;
+        let documents = documents::table.filter(documents::agreement_id.eq(id)).count().get_result(conn)?;
         let renewals = agreements::table.filter(agreements::renews_agreement_id.eq(id)).count().get_result(conn)?;
         let addenda = agreements::table.filter(agreements::amends_agreement_id.eq(id)).count().get_result(conn)?;
         Ok(vec![
             ("action plans", plans),
             ("obstacles", obstacles),
             ("milestones", milestones),
+            ("documents", documents),
             ("renewing agreements", renewals),
             ("amending agreements", addenda),
         ])

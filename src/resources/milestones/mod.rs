@@ -5,7 +5,7 @@
 mod model;
 mod routes;
 
-pub use model::{Milestone, MilestoneFilter, MilestoneInput, MilestoneValues};
+pub use model::{Milestone, MilestoneFilter, MilestoneInput, MilestoneValues, naming_document_elsewhere};
 
 use crate::db::DbConnection;
 use crate::db::schema::milestones;
@@ -13,6 +13,7 @@ use crate::error::Result;
 use crate::listing::{ListParams, SortKey};
 use crate::resource::{Kind, Listed, Nested, Reference, Resource};
 use crate::resources::agreements::Agreements;
+use crate::resources::documents::Documents;
 
 /// Milestones as a resource: `milestones` in documents, where `agreement` names a key.
 pub struct Milestones;
@@ -26,7 +27,10 @@ impl Resource for Milestones {
         path: "/api/v1/milestones",
         description: "The steps of an agreement's legal procedure, with their dates and references",
     };
-    const REFERENCES: &'static [Reference] = &[Reference::one("agreement", "agreement_id", Agreements::KIND)];
+    const REFERENCES: &'static [Reference] = &[
+        Reference::one("agreement", "agreement_id", Agreements::KIND),
+        Reference::one("document", "document_id", Documents::KIND),
+    ];
     type Record = Milestone;
     type Input = MilestoneInput;
     type Values = MilestoneValues;
@@ -52,6 +56,7 @@ impl Listed for Milestones {
         "reference",
         "authority",
         "notes",
+        "document_id",
         "version",
         "created_at",
         "updated_at",

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::milestones;
+use crate::db::schema::{documents, milestones};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DatePrecision, Key, MilestoneStage, MilestoneStatus, Timestamp};
 use crate::error::Result;
@@ -19,7 +19,7 @@ use crate::resources::agreements::Agreements;
 #[schema(example = json!({
     "id": 1, "key": "jabar-souss-massa-signing", "agreement_id": 1, "stage": "signing",
     "status": "done", "date": "2017-01-01", "date_precision": "year", "reference": null,
-    "authority": null, "notes": "The MoU was signed in 2017.", "version": 1,
+    "authority": null, "notes": "The MoU was signed in 2017.", "document_id": null, "version": 1,
     "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
 }))]
 pub struct Milestone {
@@ -38,6 +38,8 @@ pub struct Milestone {
     /// Who decided ("DPRD Provinsi Jawa Barat").
     pub authority: Option<String>,
     pub notes: Option<String>,
+    /// The paper this step produced: a document of the same agreement.
+    pub document_id: Option<i64>,
     /// 1 when created, one more on every change.
     pub version: i32,
     pub created_at: Timestamp,
@@ -75,6 +77,9 @@ pub struct MilestoneInput {
     authority: Field<String>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
+    /// A document of the same agreement (the decision, the letter, the signed MoU).
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    document_id: Field<i64>,
 }
 
 #[derive(Debug, Serialize, Insertable, AsChangeset)]
@@ -89,6 +94,7 @@ pub struct MilestoneValues {
     reference: Option<String>,
     authority: Option<String>,
     notes: Option<String>,
+    document_id: Option<i64>,
 }
 
 impl Validate for MilestoneInput {
@@ -104,11 +110,24 @@ impl Validate for MilestoneInput {
         let reference = checker.optional_text("reference", self.reference, NAME_MAX);
         let authority = checker.optional_text("authority", self.authority, NAME_MAX);
         let notes = checker.optional_text("notes", self.notes, TEXT_MAX);
+        let document_id = checker.optional("document_id", self.document_id);
 
         if let Some(agreement_id) = agreement_id {
             Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement_id)?;
         }
         check_precision(checker, date, date_precision);
+        if let Some(document) = document_id {
+            let of_document: Option<i64> =
+                documents::table.find(document).select(documents::agreement_id).first(conn).optional()?;
+            match (of_document, agreement_id) {
+                (None, _) => checker.error("document_id", format!("no document has id {document}")),
+                (Some(of_document), Some(agreement)) if of_document != agreement => checker.error(
+                    "document_id",
+                    format!("the document belongs to agreement {of_document}, not {agreement}"),
+                ),
+                _ => {}
+            }
+        }
         Ok((|| {
             Some(MilestoneValues {
                 key: key?,
@@ -120,6 +139,7 @@ impl Validate for MilestoneInput {
                 reference,
                 authority,
                 notes,
+                document_id,
             })
         })())
     }
@@ -219,4 +239,14 @@ fn filtered(list: &ListParams, filter: &MilestoneFilter) -> milestones::BoxedQue
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &MilestoneFilter) -> Result<(i64, Vec<Milestone>)> {
     Ok(page_of(conn, list, |list| filtered(list, filter))?)
+}
+
+/// How many milestones name document `document` but belong to another agreement than
+/// `agreement`: those a move of the document to `agreement` would strand.
+pub fn naming_document_elsewhere(conn: &mut DbConnection, document: i64, agreement: i64) -> QueryResult<i64> {
+    milestones::table
+        .filter(milestones::document_id.eq(document))
+        .filter(milestones::agreement_id.ne(agreement))
+        .count()
+        .get_result(conn)
 }

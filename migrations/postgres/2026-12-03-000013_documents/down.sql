@@ -1,0 +1,3 @@
+ALTER TABLE milestones DROP COLUMN document_id;
+DROP TABLE document_files;
+DROP TABLE documents;

@@ -1,0 +1,4 @@
+DROP INDEX milestones_document_id_idx;
+ALTER TABLE milestones DROP COLUMN document_id;
+DROP TABLE document_files;
+DROP TABLE documents;
