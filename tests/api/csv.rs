@@ -99,7 +99,7 @@ async fn the_audit_trail_histories_and_tokens_answer_csv_too() {
         .await;
     let rows = parse(&audit.body);
     assert_eq!(rows[0], ["id", "at", "actor", "action", "resource_type", "resource_id", "changes"]);
-    assert_eq!(rows.len(), 42, "a header and the 41 events of the import");
+    assert_eq!(rows.len(), 48, "a header and the 47 events of the import");
     assert!(rows[1][6].starts_with('{'), "changes as JSON text");
     let history = parse(&app.get("/api/v1/regions/1/history?format=csv").await.body);
     assert_eq!(history.len(), 2);

@@ -248,3 +248,33 @@ async fn milestones_are_audited_travel_by_key_and_hold_their_agreement() {
     assert_eq!(app.delete(&path).await.status, 204);
     assert_eq!(app.delete(&format!("/api/v1/agreements/{}", case.agreement)).await.status, 204);
 }
+
+#[actix_web::test]
+async fn the_demo_records_the_procedure_the_article_gives() {
+    let app = TestApp::new().await;
+    let imported = app
+        .post("/api/v1/import", &serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap())
+        .await;
+    assert_eq!(imported.status, 200, "{}", imported.json());
+    let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json();
+    let agreement = &agreement["items"][0];
+    // Exploration (the Embassy), signing (2017, the year only) and evaluation done; the renewal
+    // planned for 2024 still pending, so overdue; nothing the article does not give.
+    assert_eq!(agreement["stage"], "evaluation");
+    let milestones = app.get(&format!("/api/v1/agreements/{}/milestones", agreement["id"])).await.json();
+    let stages: Vec<&str> =
+        milestones["items"].as_array().unwrap().iter().map(|m| m["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["exploration", "signing", "evaluation", "renewal"]);
+    let signing = &milestones["items"][1];
+    assert_eq!(
+        (signing["date"].clone(), signing["date_precision"].clone()),
+        (json!("2017-01-01"), json!("year"))
+    );
+    let mou = app.get(&format!("/api/v1/documents/{}", signing["document_id"])).await.json();
+    assert_eq!(
+        (mou["category"].clone(), mou["issued_on"].clone()),
+        (json!("memorandum_of_understanding"), Value::Null)
+    );
+    assert_eq!(app.total("/api/v1/milestones?overdue=true").await, 1);
+    assert_eq!(app.get("/api/v1/reports/overview").await.json()["by_stage"]["evaluation"], 1);
+}
