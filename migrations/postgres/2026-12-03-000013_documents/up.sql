@@ -43,3 +43,10 @@ CREATE TABLE document_files (
 -- The paper a step of the procedure produced (a document of the same agreement).
 ALTER TABLE milestones ADD COLUMN document_id BIGINT REFERENCES documents (id) ON DELETE RESTRICT;
 CREATE INDEX milestones_document_id_idx ON milestones (document_id);
+
+-- Exports order keys by their bytes (COLLATE "C"), as migration 000004 indexes them for the
+-- first resources: the same for those added since.
+CREATE INDEX organizations_key_bytes_idx ON organizations (key COLLATE "C");
+CREATE INDEX contacts_key_bytes_idx ON contacts (key COLLATE "C");
+CREATE INDEX milestones_key_bytes_idx ON milestones (key COLLATE "C");
+CREATE INDEX documents_key_bytes_idx ON documents (key COLLATE "C");
