@@ -61,6 +61,7 @@ pub fn finish(mut document: OpenApi) -> OpenApi {
     StandardResponses.modify(&mut document);
     add_patch_bodies(&mut document);
     add_links_from_created_records(&mut document);
+    add_links_from_stored_bodies(&mut document);
     list_audited_resource_types(&mut document);
     document
 }
@@ -325,6 +326,29 @@ fn referenced_schema(body: &RequestBody) -> Option<String> {
     })
 }
 
+/// Links the `200` of each `PUT` (a document's file) to the `GET` and `DELETE` of the same
+/// path, with the same id: what was stored can be read back and removed.
+fn add_links_from_stored_bodies(document: &mut OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let siblings: Vec<String> = [item.get.as_ref(), item.delete.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|op| op.operation_id.clone())
+            .collect();
+        let Some(RefOr::T(stored)) = item.put.as_mut().and_then(|op| op.responses.responses.get_mut("200"))
+        else {
+            continue;
+        };
+        for operation_id in siblings {
+            let link = utoipa::openapi::link::LinkBuilder::new()
+                .operation_id(operation_id.clone())
+                .parameter("id", "$request.path.id")
+                .build();
+            stored.links.insert(operation_id, RefOr::T(link));
+        }
+    }
+}
+
 /// Links each `201` of `POST /things` to the operations on `/things/{id}`, with the new
 /// record's id: clients (and schemathesis's stateful phase) can follow them. Says what the
 /// `Location` of a new record of each resource is.
@@ -347,13 +371,27 @@ fn add_links_from_created_records(document: &mut OpenApi) {
             ("update", record.patch.as_ref()),
             ("delete", record.delete.as_ref()),
         ];
+        let link = |operation_id: String| {
+            utoipa::openapi::link::LinkBuilder::new()
+                .operation_id(operation_id)
+                .parameter("id", "$response.body#/id")
+                .build()
+        };
         for (name, operation) in operations {
             if let Some(operation_id) = operation.and_then(|op| op.operation_id.clone()) {
-                let link = utoipa::openapi::link::LinkBuilder::new()
-                    .operation_id(operation_id)
-                    .parameter("id", "$response.body#/id")
-                    .build();
-                created.links.insert(name.to_owned(), RefOr::T(link));
+                created.links.insert(name.to_owned(), RefOr::T(link(operation_id)));
+            }
+        }
+        // The operations below the record (a document's file), by their operation ids.
+        let below = format!("{path}/{{id}}/");
+        for (_, item) in paths.iter().filter(|(sub, _)| sub.starts_with(&below) && !sub.ends_with("/history"))
+        {
+            for operation in
+                [item.put.as_ref(), item.get.as_ref(), item.delete.as_ref()].into_iter().flatten()
+            {
+                if let Some(operation_id) = operation.operation_id.clone() {
+                    created.links.insert(operation_id.clone(), RefOr::T(link(operation_id)));
+                }
             }
         }
     }

@@ -131,7 +131,13 @@ where
             .await
             .unwrap_or_else(|_| Err(ApiError::Internal("the streaming thread stopped".to_owned())));
         if let Err(error) = result {
-            log::error!("{described} stopped streaming (request {request_id}): {error:?}");
+            // A server fault is an error; a conflict the client can retry (a file replaced
+            // while it was sent) is not.
+            if actix_web::ResponseError::status_code(&error).is_server_error() {
+                log::error!("{described} stopped streaming (request {request_id}): {error:?}");
+            } else {
+                log::warn!("{described} stopped streaming (request {request_id}): {error}");
+            }
             // The response ends with an error, so the client sees a cut-off transfer.
             let _ = actix_web::rt::time::timeout(STALL_TIMEOUT, failures.send(Err(error))).await;
         }

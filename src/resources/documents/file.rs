@@ -306,6 +306,12 @@ fn fill(file: &mut std::fs::File, buffer: &mut [u8]) -> Result<usize> {
     Ok(filled)
 }
 
+/// The raw bytes of a file, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct FileBytes(Vec<u8>);
+
 /// `ETag` of a document's version.
 fn version_tag(document: &Document) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{}\"", document.version))
@@ -318,10 +324,10 @@ fn version_tag(document: &Document) -> (header::HeaderName, String) {
     params(("id" = i64, Path, description = "The document's id"),
         ("If-Match" = Option<String>, Header, description = "The document's current ETag (412 when stale)")),
     request_body(description = "The file's bytes, up to `JALIN_MAX_FILE_BYTES` (default 32 MiB)", content(
-        (Vec<u8> = "application/pdf"), (Vec<u8> = "image/png"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/tiff"),
-        (Vec<u8> = "text/plain"), (Vec<u8> = "application/msword"),
-        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        (Vec<u8> = "application/vnd.oasis.opendocument.text"))),
+        (FileBytes = "application/pdf"), (FileBytes = "image/png"), (FileBytes = "image/jpeg"), (FileBytes = "image/tiff"),
+        (FileBytes = "text/plain"), (FileBytes = "application/msword"),
+        (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (FileBytes = "application/vnd.oasis.opendocument.text"))),
     responses(
         (status = 200, description = "The document, with its new file and version", body = Document,
             headers(("ETag" = String, description = "The document's new version"))),
@@ -346,8 +352,14 @@ pub async fn upload_document_file(
     let id = id.into_inner();
     let expected = Precondition::from_header(&request, header::IF_MATCH)?;
     let declared = declared(&request)?;
-    // Unknown documents are refused before their body is read.
-    db::run(&state.pool, move |conn| store::find::<Documents>(conn, id).map(|_| ())).await?;
+    // An unknown document, or a stale If-Match, is refused before the body is read (and the
+    // version is checked again where the file is written).
+    let precondition = expected.clone();
+    db::run(&state.pool, move |conn| {
+        let current = store::find::<Documents>(conn, id)?;
+        store::check_precondition::<Documents>(&current, precondition.as_ref())
+    })
+    .await?;
     let limit = state.settings.max_file_bytes;
     let mut spooled = spool(&request, &mut payload, declared, limit, state.settings.body_timeout).await?;
     let actor = editor.0.name;
@@ -365,8 +377,11 @@ pub async fn upload_document_file(
     params(("id" = i64, Path, description = "The document's id"),
         ("If-None-Match" = Option<String>, Header, description = "The file's ETag (its SHA-256): 304 when it is still the stored one")),
     responses(
-        (status = 200, description = "The bytes, with their Content-Type and Content-Length", content_type = "application/octet-stream",
-            body = Vec<u8>,
+        (status = 200, description = "The bytes, with their Content-Type and Content-Length",
+            content((FileBytes = "application/pdf"), (FileBytes = "image/png"), (FileBytes = "image/jpeg"), (FileBytes = "image/tiff"),
+        (FileBytes = "text/plain"), (FileBytes = "application/msword"),
+        (FileBytes = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (FileBytes = "application/vnd.oasis.opendocument.text")),
             headers(("ETag" = String, description = "The SHA-256 of the bytes, in hex, quoted"),
                 ("Content-Disposition" = String, description = "attachment; filename=\"<document key>.<extension>\""))),
         (status = 304, description = "The file is the one named by If-None-Match"),
@@ -437,6 +452,7 @@ pub async fn download_document_file(
         ("If-Match" = Option<String>, Header, description = "The document's current ETag (412 when stale)")),
     responses(
         (status = 204, description = "Removed"),
+        (status = 400, description = "If-Match is not a list of entity tags", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document, or it has no file", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match names another version", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
