@@ -197,6 +197,32 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, Box<dyn std::err
     Ok(applied.len())
 }
 
+/// Applies, in order, the pending migrations whose version is at most `last` (such as
+/// `20261203000010`): how a test brings a database to an earlier schema, to check that the
+/// later migrations keep its data.
+pub fn run_migrations_up_to(
+    conn: &mut DbConnection,
+    last: &str,
+) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+    fn up_to<DB: diesel::backend::Backend>(
+        harness: &mut impl MigrationHarness<DB>,
+        source: EmbeddedMigrations,
+        last: &str,
+    ) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+        let pending = harness.pending_migrations(source)?;
+        let mut applied = 0;
+        for migration in pending.iter().filter(|m| m.name().version().to_string().as_str() <= last) {
+            harness.run_migration(&**migration)?;
+            applied += 1;
+        }
+        Ok(applied)
+    }
+    match conn {
+        DbConnection::Pg(c) => up_to(c, POSTGRES_MIGRATIONS, last),
+        DbConnection::Sqlite(c) => up_to(c, SQLITE_MIGRATIONS, last),
+    }
+}
+
 /// How many times a write transaction runs at most on PostgreSQL, where concurrent
 /// transactions can fail each other (see [`write_transaction`]).
 const WRITE_ATTEMPTS: u32 = 10;

@@ -80,7 +80,7 @@ impl TestResponse {
     }
 }
 
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { server_url: String, name: String },
 }
@@ -110,7 +110,7 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-fn fresh_database() -> (TestDatabase, String) {
+pub fn fresh_database() -> (TestDatabase, String) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(server_url) if server_url.starts_with("postgres") => {
             let name = format!("jalin_test_{}", uuid::Uuid::new_v4().simple());

@@ -14,6 +14,7 @@ mod export;
 mod hardening;
 mod helpers;
 mod import;
+mod migrations;
 mod milestones;
 mod obstacles;
 mod organizations;
