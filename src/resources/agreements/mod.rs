@@ -169,3 +169,33 @@ impl Listed for Agreements {
         model::page(conn, list, filter)
     }
 }
+
+/// Checks that `id`, given in `field`, names a record of `kind` that belongs to an agreement
+/// (an action plan, a document) and, when `agreement` is given, that it belongs to that one.
+/// The agreement it belongs to, when it exists.
+pub fn check_of_agreement(
+    conn: &mut DbConnection,
+    checker: &mut crate::input::Checker,
+    field: &str,
+    kind: &'static Kind,
+    id: i64,
+    agreement: Option<i64>,
+) -> Result<Option<i64>> {
+    #[derive(QueryableByName)]
+    struct Owner {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        agreement_id: i64,
+    }
+    let owners: Vec<Owner> =
+        diesel::sql_query(format!("SELECT agreement_id FROM {} WHERE id = {id}", kind.table)).load(conn)?;
+    let owner = owners.first().map(|owner| owner.agreement_id);
+    match (owner, agreement) {
+        (None, _) => checker.error(field, format!("no {} has id {id}", kind.name)),
+        (Some(owner), Some(agreement)) if owner != agreement => checker.error(
+            field,
+            format!("the {} belongs to agreement {owner}, not {agreement}", kind.name),
+        ),
+        _ => {}
+    }
+    Ok(owner)
+}

@@ -5,14 +5,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{action_plans, documents};
+use crate::db::schema::documents;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DocumentCategory, Key, LanguageTag, Timestamp, WebUrl};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
-use crate::resources::agreements::Agreements;
+use crate::resources::action_plans::ActionPlans;
+use crate::resources::agreements::{Agreements, check_of_agreement};
 
 /// The file of a document, as its register shows it (the bytes are at `/documents/{id}/file`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -211,16 +212,8 @@ impl Validate for DocumentInput {
             None => false,
         };
         if let Some(plan) = action_plan_id {
-            let plan_agreement: Option<i64> =
-                action_plans::table.find(plan).select(action_plans::agreement_id).first(conn).optional()?;
-            match (plan_agreement, agreement_id) {
-                (None, _) => checker.error("action_plan_id", format!("no action plan has id {plan}")),
-                (Some(of_plan), Some(given)) if agreement_found && of_plan != given => checker.error(
-                    "action_plan_id",
-                    format!("the action plan belongs to agreement {of_plan}, not {given}"),
-                ),
-                _ => {}
-            }
+            let agreement = agreement_id.filter(|_| agreement_found);
+            check_of_agreement(conn, checker, "action_plan_id", ActionPlans::KIND, plan, agreement)?;
         }
         if let Some(id) = id
             && let Some(agreement_id) = agreement_id

@@ -5,14 +5,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{documents, milestones};
+use crate::db::schema::milestones;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DatePrecision, Key, MilestoneStage, MilestoneStatus, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
-use crate::resources::agreements::Agreements;
+use crate::resources::agreements::{Agreements, check_of_agreement};
+use crate::resources::documents::Documents;
 
 /// A step of an agreement's legal procedure.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -117,16 +118,7 @@ impl Validate for MilestoneInput {
         }
         check_precision(checker, date, date_precision);
         if let Some(document) = document_id {
-            let of_document: Option<i64> =
-                documents::table.find(document).select(documents::agreement_id).first(conn).optional()?;
-            match (of_document, agreement_id) {
-                (None, _) => checker.error("document_id", format!("no document has id {document}")),
-                (Some(of_document), Some(agreement)) if of_document != agreement => checker.error(
-                    "document_id",
-                    format!("the document belongs to agreement {of_document}, not {agreement}"),
-                ),
-                _ => {}
-            }
+            check_of_agreement(conn, checker, "document_id", Documents::KIND, document, agreement_id)?;
         }
         Ok((|| {
             Some(MilestoneValues {

@@ -5,14 +5,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{action_plans, obstacles};
+use crate::db::schema::obstacles;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
-use crate::resources::agreements::Agreements;
+use crate::resources::action_plans::ActionPlans;
+use crate::resources::agreements::{Agreements, check_of_agreement};
 
 /// Something that blocks or threatens an agreement or one of its action plans.
 #[derive(Debug, Clone, Queryable, Serialize, ToSchema)]
@@ -108,28 +109,12 @@ impl Validate for ObstacleInput {
         if let Some(agreement_id) = given_agreement {
             Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement_id)?;
         }
-        let plan_agreement: Option<i64> = match action_plan_id {
+        let plan_agreement = match action_plan_id {
             Some(plan) => {
-                let found: Option<i64> = action_plans::table
-                    .find(plan)
-                    .select(action_plans::agreement_id)
-                    .first(conn)
-                    .optional()?;
-                if found.is_none() {
-                    checker.error("action_plan_id", format!("no action plan has id {plan}"));
-                }
-                found
+                check_of_agreement(conn, checker, "action_plan_id", ActionPlans::KIND, plan, given_agreement)?
             }
             None => None,
         };
-        if let (Some(given), Some(of_plan)) = (given_agreement, plan_agreement)
-            && given != of_plan
-        {
-            checker.error(
-                "action_plan_id",
-                format!("the action plan belongs to agreement {of_plan}, not {given}"),
-            );
-        }
         if given_agreement.is_none() && action_plan_id.is_none() && !checker.has_error_under("agreement_id") {
             checker.error("agreement_id", "give agreement_id, action_plan_id or both");
         }
