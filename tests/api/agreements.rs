@@ -232,3 +232,35 @@ async fn renewals_and_addenda_follow_an_agreement_of_the_same_parties_and_never_
     assert!(problem["detail"].as_str().unwrap().contains("amending agreements (1)"), "{problem}");
     assert_eq!(app.get(&original).await.json()["version"], 1);
 }
+
+#[actix_web::test]
+async fn a_renewal_stored_before_the_same_parties_rule_can_still_be_edited() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let bandung =
+        app.create("/api/v1/regions", json!({"name": "Bandung", "kind": "city", "country_code": "ID"})).await;
+    let other = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Elsewhere", "kind": "other", "status": "proposed",
+            "party_region_ids": [case.west_java, bandung["id"]]}),
+        )
+        .await;
+    // As data written before the rule might hold it: a renewal of other parties.
+    app.execute_sql(&format!(
+        "UPDATE agreements SET renews_agreement_id = {} WHERE id = {}",
+        case.agreement, other["id"]
+    ));
+    let renewal = format!("/api/v1/agreements/{}", other["id"]);
+    let original = format!("/api/v1/agreements/{}", case.agreement);
+    let edited = app.patch(&renewal, &json!({"status": "signed"})).await;
+    assert_eq!(edited.status, 200, "{}", String::from_utf8_lossy(&edited.body));
+    assert_eq!(app.patch(&original, &json!({"status": "expired"})).await.status, 200);
+    // Changing what the rule is about is checked.
+    app.patch(&renewal, &json!({"party_region_ids": [case.west_java, bandung["id"], case.souss_massa]}))
+        .await
+        .assert_problem(422, &["renews_agreement_id"]);
+    let same_parties = json!({"sector_ids": [], "party_region_ids": [case.souss_massa, case.west_java]});
+    assert_eq!(app.patch(&original, &same_parties).await.status, 200, "the same parties in another order");
+    assert_eq!(app.get(&original).await.json()["sectors"], json!([]));
+}

@@ -210,13 +210,25 @@ impl Validate for AgreementInput {
         let party_set = PartySet::of(&region_ids, &organization_ids);
         let parties_valid =
             !checker.has_error_under("party_region_ids") && !checker.has_error_under("party_organization_ids");
-        for (field, earlier) in [("renews_agreement_id", renews_agreement_id), ("amends_agreement_id", amends_agreement_id)] {
+        // On update, the rules between agreements apply to what changes: a record stored
+        // before they existed can still be edited in its other fields.
+        let stored = match id {
+            Some(id) => Some(Stored::read(conn, id)?),
+            None => None,
+        };
+        let parties_changed = stored.as_ref().is_none_or(|stored| stored.parties != party_set);
+        for (field, earlier, before) in [
+            ("renews_agreement_id", renews_agreement_id, stored.as_ref().and_then(|s| s.renews)),
+            ("amends_agreement_id", amends_agreement_id, stored.as_ref().and_then(|s| s.amends)),
+        ] {
             if let Some(earlier) = earlier {
-                check_earlier_agreement(conn, checker, field, earlier, id, parties_valid.then_some(&party_set))?;
+                let compare = parties_valid && (parties_changed || before != Some(earlier));
+                check_earlier_agreement(conn, checker, field, earlier, id, compare.then_some(&party_set))?;
             }
         }
         if let Some(id) = id
             && parties_valid
+            && parties_changed
         {
             check_later_agreements_keep_parties(conn, checker, id, &party_set)?;
         }
@@ -324,6 +336,26 @@ impl PartySet {
             }
         }
         Ok(sets)
+    }
+}
+
+/// What an agreement being updated holds now: its parties and the agreements it follows.
+struct Stored {
+    parties: PartySet,
+    renews: Option<i64>,
+    amends: Option<i64>,
+}
+
+impl Stored {
+    fn read(conn: &mut DbConnection, id: i64) -> Result<Self> {
+        let (renews, amends): (Option<i64>, Option<i64>) = agreements::table
+            .find(id)
+            .select((agreements::renews_agreement_id, agreements::amends_agreement_id))
+            .first(conn)
+            .optional()?
+            .unwrap_or_default();
+        let parties = PartySet::load(conn, &[id])?.remove(&id).unwrap_or_default();
+        Ok(Self { parties, renews, amends })
     }
 }
 
