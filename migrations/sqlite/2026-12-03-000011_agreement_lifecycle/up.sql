@@ -61,15 +61,17 @@ CREATE INDEX agreements_renews_agreement_id_idx ON agreements (renews_agreement_
 CREATE INDEX agreements_amends_agreement_id_idx ON agreements (amends_agreement_id);
 CREATE INDEX agreements_stage_idx ON agreements (stage);
 
--- Organizations that are parties, after the regions, in the order given.
-CREATE TABLE agreement_organizations (
+-- Organizations that are parties, after the regions, in the order given. (IF NOT EXISTS: the
+-- migration runs outside diesel's transaction, so a crash between its COMMIT and diesel's
+-- record of it would run it again; the rebuild above repeats safely.)
+CREATE TABLE IF NOT EXISTS agreement_organizations (
     agreement_id BIGINT NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
     organization_id BIGINT NOT NULL REFERENCES organizations (id) ON DELETE RESTRICT,
     position INTEGER NOT NULL,
     PRIMARY KEY (agreement_id, organization_id)
 );
-CREATE INDEX agreement_organizations_organization_id_idx ON agreement_organizations (organization_id);
-CREATE INDEX agreement_organizations_in_order_idx ON agreement_organizations (agreement_id, position, organization_id);
+CREATE INDEX IF NOT EXISTS agreement_organizations_organization_id_idx ON agreement_organizations (organization_id);
+CREATE INDEX IF NOT EXISTS agreement_organizations_in_order_idx ON agreement_organizations (agreement_id, position, organization_id);
 
 COMMIT;
 PRAGMA foreign_keys = ON;
