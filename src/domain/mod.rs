@@ -129,6 +129,10 @@ impl SubdivisionCode {
         &self.0[..2]
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn into_inner(self) -> String {
         self.0
     }

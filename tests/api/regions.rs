@@ -294,3 +294,26 @@ async fn a_client_chosen_key_is_kept_and_usable_as_filter() {
     let response = app.send(TestRequest::get().uri("/api/v1/regions?key=MA-09")).await;
     assert_eq!(ids(&response.json()), [region["id"].as_i64().unwrap()]);
 }
+
+#[actix_web::test]
+async fn a_subdivision_code_must_be_a_real_iso_3166_2_code_of_its_country() {
+    let app = TestApp::new().await;
+    let problem = app
+        .post("/api/v1/regions", &json!({"name": "Nowhere", "kind": "province", "country_code": "ID", "subdivision_code": "ID-ZZ"}))
+        .await
+        .assert_problem(422, &["subdivision_code"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("ISO 3166-2"), "{problem}");
+    // Real codes, new ones included (the Papua provinces of 2022).
+    let highlands = app
+        .create("/api/v1/regions", json!({"name": "Papua Pegunungan", "kind": "province", "country_code": "ID", "subdivision_code": "ID-PE"}))
+        .await;
+    assert_eq!(highlands["subdivision_code"], "ID-PE");
+    // A code stored before the check stays through edits of other fields, not through a change
+    // to another unknown code.
+    app.execute_sql(&format!("UPDATE regions SET subdivision_code = 'ID-ZZ' WHERE id = {}", highlands["id"]));
+    let path = format!("/api/v1/regions/{}", highlands["id"]);
+    let edited = app.patch(&path, &json!({"capital": "Wamena"})).await;
+    assert_eq!(edited.status, 200, "{}", String::from_utf8_lossy(&edited.body));
+    app.patch(&path, &json!({"subdivision_code": "ID-ZY"})).await.assert_problem(422, &["subdivision_code"]);
+    assert_eq!(app.patch(&path, &json!({"subdivision_code": "ID-PE"})).await.status, 200);
+}

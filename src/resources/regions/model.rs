@@ -66,7 +66,7 @@ pub struct RegionInput {
     kind: Field<RegionKind>,
     #[schema(value_type = CountryCode)]
     country_code: Field<CountryCode>,
-    /// ISO 3166-2 code; unique; starts with `country_code` and a hyphen.
+    /// A real ISO 3166-2 code of the region's country (such as `ID-JB`); unique.
     #[schema(value_type = Option<String>, pattern = "^[A-Z]{2}-[A-Z0-9]{1,3}$")]
     subdivision_code: Field<SubdivisionCode>,
     #[schema(value_type = Option<String>, max_length = 300)]
@@ -99,7 +99,7 @@ pub struct RegionValues {
 impl Validate for RegionInput {
     type Values = RegionValues;
 
-    fn validate(self, checker: &mut Checker, _: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
+    fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
         let key = checker.key(self.key, Mode::of(id));
         let name = checker.required_text("name", self.name, NAME_MAX);
         let local_name = checker.optional_text("local_name", self.local_name, NAME_MAX);
@@ -119,10 +119,19 @@ impl Validate for RegionInput {
         if population_year.is_some_and(|year| !(1000..=9999).contains(&year)) {
             checker.error("population_year", "must be a year between 1000 and 9999");
         }
-        if let (Some(code), Some(country)) = (&subdivision_code, &country_code)
-            && code.country_prefix() != country.as_str()
-        {
-            checker.error("subdivision_code", format!("must start with the country code {country} and a hyphen"));
+        if let (Some(code), Some(country)) = (&subdivision_code, &country_code) {
+            if code.country_prefix() != country.as_str() {
+                checker.error("subdivision_code", format!("must start with the country code {country} and a hyphen"));
+            } else if rust_iso3166::iso3166_2::from_code(code.as_str()).is_none()
+                && stored_subdivision(conn, id)?.as_deref() != Some(code.as_str())
+            {
+                // Checked when given or changed: a region stored before the check keeps its
+                // code through edits of its other fields.
+                checker.error(
+                    "subdivision_code",
+                    format!("{} is not an ISO 3166-2 subdivision of {country}", code.as_str()),
+                );
+            }
         }
         Ok((|| {
             Some(RegionValues {
@@ -184,4 +193,10 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
     Ok(page_of(conn, list, |list| filtered(list, filter))?)
+}
+
+/// The subdivision code region `id` has now, if any.
+fn stored_subdivision(conn: &mut DbConnection, id: Option<i64>) -> QueryResult<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(regions::table.find(id).select(regions::subdivision_code).first::<Option<String>>(conn).optional()?.flatten())
 }
