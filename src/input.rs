@@ -213,6 +213,36 @@ impl Checker {
     }
 
     /// The record's key: the client's, or on create a new UUID when none is given.
+    /// A date known to the month or the year is stored as its first day (January 1 for a
+    /// year), so that dates sort and filter alike whatever their precision; a precision other
+    /// than `day` describes a date, which must then be given. `(name, value)` of each field.
+    pub fn date_precision(
+        &mut self,
+        (date_field, date): (&str, Option<chrono::NaiveDate>),
+        (precision_field, precision): (&str, crate::domain::DatePrecision),
+    ) {
+        use crate::domain::DatePrecision;
+        use chrono::Datelike;
+        match (date, precision) {
+            (_, DatePrecision::Day) => {}
+            (None, precision) => {
+                self.error(
+                    precision_field,
+                    format!("precision {precision} describes {date_field}: give one"),
+                );
+            }
+            (Some(date), DatePrecision::Year) if date.ordinal() != 1 => self.error(
+                date_field,
+                format!("with precision year, give January 1 of the year ({}-01-01)", date.format("%Y")),
+            ),
+            (Some(date), DatePrecision::Month) if date.day() != 1 => self.error(
+                date_field,
+                format!("with precision month, give the first of the month ({}-01)", date.format("%Y-%m")),
+            ),
+            _ => {}
+        }
+    }
+
     pub fn key(&mut self, field: Field<Key>, mode: Mode) -> Option<String> {
         match (field, mode) {
             (Field::Value(key), _) => Some(key.into_inner()),

@@ -96,6 +96,7 @@ diesel::table! {
         instrument -> Nullable<Text>,
         status -> Text,
         signed_on -> Nullable<Date>,
+        signed_on_precision -> Text,
         effective_from -> Nullable<Date>,
         expires_on -> Nullable<Date>,
         facilitator -> Nullable<Text>,

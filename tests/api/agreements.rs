@@ -264,3 +264,34 @@ async fn a_renewal_stored_before_the_same_parties_rule_can_still_be_edited() {
     assert_eq!(app.patch(&original, &same_parties).await.status, 200, "the same parties in another order");
     assert_eq!(app.get(&original).await.json()["sectors"], json!([]));
 }
+
+#[actix_web::test]
+async fn a_signing_known_to_the_year_is_kept_with_its_precision() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let path = format!("/api/v1/agreements/{}", case.agreement);
+    assert_eq!(app.get(&path).await.json()["signed_on_precision"], "day", "the default");
+    app.patch(&path, &json!({"signed_on": "2017-11-03", "signed_on_precision": "year"}))
+        .await
+        .assert_problem(422, &["signed_on"]);
+    app.patch(&path, &json!({"signed_on_precision": "month"}))
+        .await
+        .assert_problem(422, &["signed_on_precision"]);
+    app.patch(&path, &json!({"signed_on_precision": "century"}))
+        .await
+        .assert_problem(422, &["signed_on_precision"]);
+    let signed =
+        app.patch(&path, &json!({"signed_on": "2017-01-01", "signed_on_precision": "year"})).await.json();
+    assert_eq!(
+        (signed["signed_on"].clone(), signed["signed_on_precision"].clone()),
+        (json!("2017-01-01"), json!("year"))
+    );
+    let export = app.get("/api/v1/export").await.json();
+    assert_eq!(export["agreements"][0]["signed_on_precision"], "year");
+    let csv = app.get("/api/v1/agreements?format=csv").await;
+    let body = String::from_utf8(csv.body).unwrap();
+    assert!(body.lines().next().unwrap().contains("signed_on,signed_on_precision"), "{body}");
+    assert!(body.contains("2017-01-01,year"), "{body}");
+    let history = app.get(&format!("{path}/history")).await.json();
+    assert_eq!(history["items"][0]["changes"]["signed_on_precision"], json!(["day", "year"]));
+}

@@ -149,6 +149,7 @@ impl Listed for Agreements {
         "parties",
         "sectors",
         "signed_on",
+        "signed_on_precision",
         "effective_from",
         "expires_on",
         "facilitator",

@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 use crate::db::schema::{agreement_organizations, agreement_parties, agreements, organizations, regions};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{
-    AgreementKind, AgreementStatus, CountryCode, Date, Instrument, Key, MilestoneStage, Timestamp, WebUrl,
+    AgreementKind, AgreementStatus, CountryCode, Date, DatePrecision, Instrument, Key, MilestoneStage, Timestamp,
+    WebUrl,
 };
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
@@ -29,6 +30,8 @@ pub struct AgreementRecord {
     pub instrument: Option<Instrument>,
     pub status: AgreementStatus,
     pub signed_on: Option<NaiveDate>,
+    /// How much of `signed_on` is known: a year-only fact is January 1 with precision `year`.
+    pub signed_on_precision: DatePrecision,
     pub effective_from: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
     /// Who brought the parties together (an embassy, an association...).
@@ -101,6 +104,10 @@ pub struct AgreementInput {
     sector_ids: Field<Vec<i64>>,
     #[schema(value_type = Option<String>, format = Date)]
     signed_on: Field<Date>,
+    /// Default `day`; with `year`, `signed_on` is January 1 of the year, with `month` the first
+    /// of the month; another precision than `day` needs a `signed_on`.
+    #[schema(value_type = Option<DatePrecision>)]
+    signed_on_precision: Field<DatePrecision>,
     #[schema(value_type = Option<String>, format = Date)]
     effective_from: Field<Date>,
     /// Not before `effective_from` or `signed_on`.
@@ -137,6 +144,7 @@ pub struct AgreementColumns {
     instrument: Option<Instrument>,
     status: AgreementStatus,
     signed_on: Option<NaiveDate>,
+    signed_on_precision: DatePrecision,
     effective_from: Option<NaiveDate>,
     expires_on: Option<NaiveDate>,
     facilitator: Option<String>,
@@ -181,6 +189,9 @@ impl Validate for AgreementInput {
             checker.optional("party_organization_ids", self.party_organization_ids).unwrap_or_default();
         let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
         let signed_on = checker.optional("signed_on", self.signed_on).map(|d| d.0);
+        let signed_on_precision =
+            checker.optional("signed_on_precision", self.signed_on_precision).unwrap_or(DatePrecision::Day);
+        checker.date_precision(("signed_on", signed_on), ("signed_on_precision", signed_on_precision));
         let effective_from = checker.optional("effective_from", self.effective_from).map(|d| d.0);
         let expires_on = checker.optional("expires_on", self.expires_on).map(|d| d.0);
         let facilitator = checker.optional_text("facilitator", self.facilitator, TEXT_MAX);
@@ -240,6 +251,7 @@ impl Validate for AgreementInput {
                 instrument,
                 status: status?,
                 signed_on,
+                signed_on_precision,
                 effective_from,
                 expires_on,
                 facilitator,

@@ -1,6 +1,6 @@
 //! A milestone's fields, their rules, and the queries of the milestone list.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -116,7 +116,7 @@ impl Validate for MilestoneInput {
         if let Some(agreement_id) = agreement_id {
             Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement_id)?;
         }
-        check_precision(checker, date, date_precision);
+        checker.date_precision(("date", date), ("date_precision", date_precision));
         if let Some(document) = document_id {
             check_of_agreement(conn, checker, "document_id", Documents::KIND, document, agreement_id)?;
         }
@@ -134,26 +134,6 @@ impl Validate for MilestoneInput {
                 document_id,
             })
         })())
-    }
-}
-
-/// A date known to the month or the year is stored as its first day, so that dates sort and
-/// filter alike whatever their precision.
-fn check_precision(checker: &mut Checker, date: Option<NaiveDate>, precision: DatePrecision) {
-    match (date, precision) {
-        (_, DatePrecision::Day) => {}
-        (None, precision) => {
-            checker.error("date_precision", format!("precision {precision} describes a date: give one"));
-        }
-        (Some(date), DatePrecision::Year) if date.ordinal() != 1 => checker.error(
-            "date",
-            format!("with precision year, give January 1 of the year ({}-01-01)", date.format("%Y")),
-        ),
-        (Some(date), DatePrecision::Month) if date.day() != 1 => checker.error(
-            "date",
-            format!("with precision month, give the first of the month ({}-01)", date.format("%Y-%m")),
-        ),
-        _ => {}
     }
 }
 
