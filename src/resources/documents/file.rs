@@ -1,9 +1,9 @@
 //! A document's file: uploaded as the raw body of `PUT /documents/{id}/file`, kept in the
 //! database in chunks (`document_files`), downloaded as exactly the bytes stored.
 //!
-//! An upload is spooled to an anonymous temporary file as it arrives, a network chunk at a
-//! time, while it is counted (`413` at the limit, read no further), hashed (SHA-256) and checked
-//! against its declared type; only then is it written to the database, in one short write
+//! An upload is spooled to an anonymous temporary file as it arrives (written a [`CHUNK`] at a
+//! time on a blocking thread), while it is counted (`413` at the limit, read no further),
+//! hashed (SHA-256) and checked against its declared type; only then is it written to the database, in one short write
 //! transaction, [`CHUNK`] bytes at a time. So an upload holds no more than a chunk in memory
 //! however large the file, and a slow client never holds the database's one writer.
 
@@ -28,7 +28,7 @@ use crate::resource::{Resource, store};
 
 /// The most bytes of a file one row of `document_files` holds, and what an upload or a
 /// download holds in memory at once.
-pub const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 /// A type a file may have.
 struct FileType {
@@ -65,7 +65,7 @@ const HEAD: usize = 128;
 const ODT_MIMETYPE: &[u8] = b"mimetypeapplication/vnd.oasis.opendocument.text";
 
 /// The accepted types, for messages and the OpenAPI document.
-pub fn accepted_types() -> Vec<&'static str> {
+fn accepted_types() -> Vec<&'static str> {
     ACCEPTED.iter().map(|accepted| accepted.media_type).collect()
 }
 
@@ -151,6 +151,8 @@ async fn spool(
     let mut head: Vec<u8> = Vec::with_capacity(HEAD);
     let mut text = TextCheck::new(declared.utf8);
     let mut size: u64 = 0;
+    // Written to the disk a [`CHUNK`] at a time, on a blocking thread: never on the worker.
+    let mut pending: Vec<u8> = Vec::with_capacity(CHUNK);
     loop {
         let next = actix_web::rt::time::timeout(idle, payload.next()).await.map_err(|_| ApiError::RequestTimeout)?;
         let Some(chunk) = next else { break };
@@ -170,8 +172,13 @@ async fn spool(
             text.feed(&chunk)?;
         }
         hasher.update(&chunk);
-        // Local disk: written in place rather than handed to a blocking thread per chunk.
-        file.write_all(&chunk).map_err(|e| ApiError::Internal(format!("cannot spool an upload: {e}")))?;
+        pending.extend_from_slice(&chunk);
+        if pending.len() >= CHUNK {
+            (file, pending) = write_off_worker(file, pending).await?;
+        }
+    }
+    if !pending.is_empty() {
+        (file, _) = write_off_worker(file, pending).await?;
     }
     if size == 0 {
         return Err(invalid_file("is empty"));
@@ -180,6 +187,19 @@ async fn spool(
     text.finish()?;
     let sha256 = hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
     Ok(Spooled { file, size: i64::try_from(size).unwrap_or(i64::MAX), sha256, media_type: declared.media_type })
+}
+
+/// Appends `bytes` to the spooled file on a blocking thread; the file and the emptied buffer,
+/// to be used again.
+async fn write_off_worker(mut file: std::fs::File, mut bytes: Vec<u8>) -> Result<(std::fs::File, Vec<u8>)> {
+    web::block(move || {
+        file.write_all(&bytes)?;
+        bytes.clear();
+        Ok::<_, std::io::Error>((file, bytes))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    .map_err(|e| ApiError::Internal(format!("cannot spool an upload: {e}")))
 }
 
 /// `422` when the first bytes are not those of the declared type.

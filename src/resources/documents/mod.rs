@@ -5,7 +5,6 @@ mod file;
 mod model;
 mod routes;
 
-pub use file::{CHUNK, accepted_types};
 pub use model::{Document, DocumentFilter, DocumentInput, DocumentValues, StoredFile};
 
 use diesel::prelude::*;
