@@ -23,6 +23,8 @@ use crate::error::{ApiError, FieldError, Result};
 pub const NAME_MAX: usize = 300;
 /// Longest free text, in characters.
 pub const TEXT_MAX: usize = 10_000;
+/// Longest `source`: where a fact comes from (a citation, not the text itself).
+pub const SOURCE_MAX: usize = 1_000;
 
 /// One field of a request body: missing (absent or `null`), a value of the right type, or a
 /// value that could not be read, with the reason.

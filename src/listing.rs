@@ -443,6 +443,8 @@ query_value_from_str!(
     crate::domain::ObstacleCategory,
     crate::domain::Severity,
     crate::domain::ObstacleStatus,
+    crate::domain::SeverityFilter,
+    crate::domain::ObstacleStatusFilter,
     crate::domain::Role
 );
 

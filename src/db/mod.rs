@@ -114,6 +114,13 @@ impl ConnectionManager {
             DatabaseTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
                 conn.batch_execute(SQLITE_PRAGMAS)?;
+                // SQLite's own lower() folds ASCII letters only: `q=JAWA` would find `Jawa`
+                // but `q=ÉCONOMIE` not `économie`. Searches fold both sides with Rust's
+                // Unicode lower case instead, as PostgreSQL's lower() does in a UTF-8 locale.
+                // (No index is built on lower(), so none depends on the built-in.)
+                crate::listing::lower_nullable_utils::register_impl(&mut conn, |text: Option<String>| {
+                    text.map(|text| text.to_lowercase())
+                })?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }

@@ -221,6 +221,19 @@ string_enum! {
     }
 }
 
+impl DatePrecision {
+    /// The days a date of this precision may be: the day itself, its month, or its year.
+    pub fn span(self, date: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        use chrono::Datelike;
+        let last = match self {
+            Self::Day => Some(date),
+            Self::Month => date.checked_add_months(chrono::Months::new(1)).and_then(|next| next.pred_opt()),
+            Self::Year => chrono::NaiveDate::from_ymd_opt(date.year(), 12, 31),
+        };
+        (date, last.unwrap_or(chrono::NaiveDate::MAX))
+    }
+}
+
 impl DocumentCategory {
     /// The category of an agreement's founding document of this instrument.
     pub fn of_instrument(instrument: crate::domain::Instrument) -> Self {
@@ -276,6 +289,51 @@ string_enum! {
         Open = "open",
         Mitigated = "mitigated",
         Resolved = "resolved",
+    }
+}
+
+string_enum! {
+    /// A severity to filter by, or `unassessed`: obstacles whose severity nobody has assessed.
+    SeverityFilter {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Unassessed = "unassessed",
+    }
+}
+
+string_enum! {
+    /// An obstacle status to filter by, or `unassessed`: obstacles whose status nobody has
+    /// assessed.
+    ObstacleStatusFilter {
+        Open = "open",
+        Mitigated = "mitigated",
+        Resolved = "resolved",
+        Unassessed = "unassessed",
+    }
+}
+
+impl SeverityFilter {
+    /// The severity it matches; `None` matches obstacles without one.
+    pub fn assessed(self) -> Option<Severity> {
+        match self {
+            Self::Low => Some(Severity::Low),
+            Self::Medium => Some(Severity::Medium),
+            Self::High => Some(Severity::High),
+            Self::Unassessed => None,
+        }
+    }
+}
+
+impl ObstacleStatusFilter {
+    /// The status it matches; `None` matches obstacles without one.
+    pub fn assessed(self) -> Option<ObstacleStatus> {
+        match self {
+            Self::Open => Some(ObstacleStatus::Open),
+            Self::Mitigated => Some(ObstacleStatus::Mitigated),
+            Self::Resolved => Some(ObstacleStatus::Resolved),
+            Self::Unassessed => None,
+        }
     }
 }
 
@@ -340,6 +398,8 @@ mod tests {
         serde_and_schema_names_match(ObstacleCategory::ALL, ObstacleCategory::as_str);
         serde_and_schema_names_match(Severity::ALL, Severity::as_str);
         serde_and_schema_names_match(ObstacleStatus::ALL, ObstacleStatus::as_str);
+        serde_and_schema_names_match(SeverityFilter::ALL, SeverityFilter::as_str);
+        serde_and_schema_names_match(ObstacleStatusFilter::ALL, ObstacleStatusFilter::as_str);
         serde_and_schema_names_match(Role::ALL, Role::as_str);
         serde_and_schema_names_match(AuditAction::ALL, AuditAction::as_str);
     }

@@ -34,6 +34,7 @@ pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> 
         checker: Checker::default(),
         errors: Vec::new(),
         ids: HashMap::new(),
+        source: document.source().map(|source| Value::String(source.to_owned())),
     };
     for resource in RESOURCES {
         run.look_up_keys(resource.kind(), document.list(resource.kind().table))?;
@@ -62,6 +63,8 @@ struct Run<'c> {
     errors: Vec<FieldError>,
     /// Ids by kind and key, of records already looked up or written by this import.
     ids: HashMap<(&'static str, String), Option<i64>>,
+    /// The document's `source`, for the records that carry one and give none.
+    source: Option<Value>,
 }
 
 impl Run<'_> {
@@ -148,7 +151,13 @@ impl Run<'_> {
         record: &Map<String, Value>,
         counts: &mut Counts,
     ) -> Result<()> {
-        let Some(fields) = self.api_fields(resource.references(), path, record)? else { return Ok(()) };
+        let Some(mut fields) = self.api_fields(resource.references(), path, record)? else { return Ok(()) };
+        if let Some(source) = self.source.as_ref().filter(|_| resource.sourced()) {
+            let own = fields.entry("source").or_insert(Value::Null);
+            if own.is_null() {
+                *own = source.clone();
+            }
+        }
         let existing = self.id(resource.kind(), key)?;
         match importer.import(
             self.conn,

@@ -15,14 +15,17 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
 
 use crate::error::{ApiError, FieldError, Result};
+use crate::input::SOURCE_MAX;
 use crate::resource::any::AnyResource;
 use crate::resources::RESOURCES;
 
-/// A document: `about` and `source` texts (kept out of the data), and a list of records per
-/// kind. Every record has its `key`; references name other records' keys.
+/// A document: `about` and `source` texts, and a list of records per kind. Every record has
+/// its `key`; references name other records' keys. `about` is kept out of the data; `source`
+/// fills the `source` of the records that carry one and have none.
 #[derive(Debug, Default)]
 pub struct DataDocument {
     lists: Map<String, Value>,
+    source: Option<String>,
 }
 
 impl DataDocument {
@@ -31,14 +34,24 @@ impl DataDocument {
         self.lists.get(name).and_then(Value::as_array).map_or(&[], Vec::as_slice)
     }
 
+    /// Where the document's facts come from, for its records that do not say.
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
     /// Reads a document from JSON, naming everything wrong with its outline at once.
     pub fn parse(value: Value) -> Result<Self> {
         let object = crate::input::require_object(value)?;
         let mut errors = Vec::new();
         let mut lists = Map::new();
+        let mut source = None;
         for (name, value) in object {
             let is_list = RESOURCES.iter().any(|resource| resource.kind().table == name);
             match (name.as_str(), value) {
+                ("source", Value::String(text)) if text.chars().count() > SOURCE_MAX => {
+                    errors.push(FieldError::new(name, format!("must be at most {SOURCE_MAX} characters")));
+                }
+                ("source", Value::String(text)) if !text.trim().is_empty() => source = Some(text),
                 ("about" | "source", Value::String(_) | Value::Null) => {}
                 ("about" | "source", _) => errors.push(FieldError::new(name, "must be a string")),
                 (_, value @ Value::Array(_)) if is_list => {
@@ -49,7 +62,7 @@ impl DataDocument {
             }
         }
         ApiError::check(errors)?;
-        Ok(Self { lists })
+        Ok(Self { lists, source })
     }
 }
 
@@ -64,10 +77,16 @@ impl utoipa::PartialSchema for DataDocument {
         let mut document = ObjectBuilder::new()
             .description(Some(
                 "A document: a list of records per kind, which refer to each other by `key` \
-                 (every record needs its `key`); `about` and `source` are ignored on import.",
+                 (every record needs its `key`). `about` is ignored on import; `source` fills the \
+                 `source` of the records that carry one (agreements, action plans, obstacles, \
+                 milestones, documents) and have none.",
             ))
             .property("about", text("What the document is; ignored on import."))
-            .property("source", text("Where its facts come from; ignored on import."))
+            .property(
+                "source",
+                text("Where its facts come from, up to 1,000 characters: the `source` of its records that give none.")
+                    .max_length(Some(SOURCE_MAX)),
+            )
             .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
         for resource in RESOURCES {
             document = document.property(resource.kind().table, list_schema(*resource));

@@ -25,6 +25,11 @@ fn count_map<E: Enumeration>(rows: &[(impl AsRef<str>, i64)]) -> CountMap {
         .collect()
 }
 
+/// Counts by a value that may be missing, the missing one counted as `unassessed`.
+fn unassessed_as_such<E: Enumeration>(rows: &[(Option<E>, i64)]) -> Vec<(&'static str, i64)> {
+    rows.iter().map(|(value, count)| (value.map_or("unassessed", E::as_str), *count)).collect()
+}
+
 /// `implemented / (total - cancelled)` of action plans counted by status; `None` when
 /// nothing counts.
 fn implementation_rate(by_status: &CountMap) -> Option<f64> {

@@ -21,11 +21,12 @@ use crate::auth::Reader;
 use crate::db::{self, DbConnection};
 use crate::domain::{
     ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, MilestoneStage, MilestoneStatus,
-    ObstacleCategory, ObstacleStatus,
+    ObstacleCategory, ObstacleStatus, ObstacleStatusFilter,
 };
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::listing::{FromQuery, QueryParams, QueryValue};
+use crate::resources::regions::within_region;
 
 /// Default window of `expiring`, in days.
 pub const DEFAULT_EXPIRING_WITHIN_DAYS: i64 = 180;
@@ -48,7 +49,8 @@ crate::filters! {
     pub struct OverviewFilter {
         /// Agreements with a party in this country.
         country_code: Option<CountryCode>,
-        /// Agreements this region is a party to; `partners` are then its partners' countries.
+        /// Agreements this region, or a region within it at any depth, is a party to (West
+        /// Java's and Bandung's); `partners` are then their partners' countries.
         region_id: Option<i64>,
         /// Agreements linked to this sector, directly or through an action plan; action plans in it.
         sector_id: Option<i64>,
@@ -82,6 +84,9 @@ pub struct OverviewObstacles {
     pub open: i64,
     #[schema(value_type = BTreeMap<String, i64>)]
     pub by_category: CountMap,
+    /// By status, `unassessed` counting those without one.
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_status: CountMap,
 }
 
 /// A partner country: how many of the matching agreements have a party there, with their
@@ -179,7 +184,8 @@ fn matched(filter: &OverviewFilter) -> String {
     let mut sql = String::from("SELECT a.id FROM agreements a WHERE 1 = 1");
     if let Some(region) = filter.region_id {
         sql += &format!(
-            " AND EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.region_id = {region})"
+            " AND EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.region_id IN ({}))",
+            within_region(region)
         );
     }
     if let Some(country) = &filter.country_code {
@@ -332,14 +338,23 @@ fn plan_counts(plans: &[PlanTally]) -> PlanCounts {
 }
 
 fn obstacle_counts(conn: &mut DbConnection, agreements: &Agreements) -> Result<OverviewObstacles> {
-    let rows = pair_counts(conn, "category", "status", "obstacles", &agreements.condition("agreement_id"))?;
+    let unassessed = ObstacleStatusFilter::Unassessed.as_str();
+    let rows = pair_counts(
+        conn,
+        "category",
+        &format!("COALESCE(status, '{unassessed}')"),
+        "obstacles",
+        &agreements.condition("agreement_id"),
+    )?;
     let by_category =
         count_map::<ObstacleCategory>(&totals(rows.iter().map(|r| (r.first.as_str(), r.count))));
-    let open = ObstacleStatus::Open.as_str();
+    let by_status =
+        count_map::<ObstacleStatusFilter>(&totals(rows.iter().map(|r| (r.second.as_str(), r.count))));
     Ok(OverviewObstacles {
         total: by_category.values().sum(),
-        open: rows.iter().filter(|r| r.second == open).map(|r| r.count).sum(),
+        open: by_status.get(ObstacleStatus::Open.as_str()).copied().unwrap_or(0),
         by_category,
+        by_status,
     })
 }
 
@@ -363,7 +378,7 @@ fn partners(
     // Organizations count under their country; one of no country (a network) under none.
     let (mut regions_not_self, mut organizations_not_self) = (String::new(), String::new());
     if let Some(region) = filter.region_id {
-        regions_not_self += &format!(" AND p.region_id <> {region}");
+        regions_not_self += &format!(" AND p.region_id NOT IN ({})", within_region(region));
     } else if let Some(country) = &filter.country_code {
         regions_not_self += &format!(" AND r.country_code <> '{}'", country.as_str());
         organizations_not_self += &format!(" AND o.country_code <> '{}'", country.as_str());

@@ -8,13 +8,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{CountMap, count_map, implementation_rate};
+use super::{CountMap, count_map, implementation_rate, unassessed_as_such};
 use crate::auth::Reader;
 use crate::db::schema::{
     action_plan_agencies, action_plan_sectors, action_plans, agencies, agreements, obstacles, sectors,
 };
 use crate::db::{self, DbConnection};
-use crate::domain::{ActionPlanStatus, ObstacleCategory, ObstacleStatus, Severity};
+use crate::domain::{
+    ActionPlanStatus, ObstacleCategory, ObstacleStatus, ObstacleStatusFilter, Severity, SeverityFilter,
+};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::links::{AgencyRef, SectorRef};
@@ -65,8 +67,12 @@ pub struct ObstacleCounts {
     pub open: i64,
     #[schema(value_type = BTreeMap<String, i64>)]
     pub by_category: CountMap,
+    /// By severity, `unassessed` counting those without one.
     #[schema(value_type = BTreeMap<String, i64>)]
     pub by_severity: CountMap,
+    /// By status, `unassessed` counting those without one.
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub by_status: CountMap,
 }
 
 /// What has been done under an agreement and what blocks it.
@@ -201,17 +207,20 @@ fn obstacle_counts(conn: &mut DbConnection, id: i64) -> Result<ObstacleCounts> {
         .group_by(obstacles::category)
         .select((obstacles::category, count_star()))
         .load(conn)?;
-    let by_severity: Vec<(Severity, i64)> = of_agreement()
+    let by_severity: Vec<(Option<Severity>, i64)> = of_agreement()
         .group_by(obstacles::severity)
         .select((obstacles::severity, count_star()))
         .load(conn)?;
-    let open = of_agreement().filter(obstacles::status.eq(ObstacleStatus::Open)).count().get_result(conn)?;
+    let by_status: Vec<(Option<ObstacleStatus>, i64)> =
+        of_agreement().group_by(obstacles::status).select((obstacles::status, count_star())).load(conn)?;
     let by_category = count_map::<ObstacleCategory>(&by_category);
+    let by_status = count_map::<ObstacleStatusFilter>(&unassessed_as_such(&by_status));
     Ok(ObstacleCounts {
         total: by_category.values().sum(),
-        open,
+        open: by_status.get(ObstacleStatus::Open.as_str()).copied().unwrap_or(0),
         by_category,
-        by_severity: count_map::<Severity>(&by_severity),
+        by_severity: count_map::<SeverityFilter>(&unassessed_as_such(&by_severity)),
+        by_status,
     })
 }
 

@@ -31,6 +31,8 @@ pub trait AnyResource: Sync {
     fn references(&self) -> &'static [Reference];
     /// [`Resource::PERSONAL`].
     fn personal(&self) -> bool;
+    /// [`Resource::SOURCED`].
+    fn sourced(&self) -> bool;
     /// Mounts its routes.
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig);
     /// What imports the records of this kind in a document, one after the other.
@@ -145,6 +147,10 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
 
     fn personal(&self) -> bool {
         R::PERSONAL
+    }
+
+    fn sourced(&self) -> bool {
+        R::SOURCED
     }
 
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -38,6 +38,9 @@ pub trait Resource: Sized + 'static {
     /// Fields an export carries beside the writable ones ([`Resource::exported_fields`]) and an
     /// import therefore accepts, and leaves aside.
     const IMPORT_IGNORES: &'static [&'static str] = &[];
+    /// Records carry `source`, where their facts come from: an import document's top-level
+    /// `source` fills it on those that have none.
+    const SOURCED: bool = false;
 
     /// The record as the API shows it.
     type Record: Serialize + Send + 'static;

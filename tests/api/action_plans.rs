@@ -214,3 +214,53 @@ async fn pages_past_the_first_are_slices_of_the_whole_filtered_and_sorted_list()
     assert_eq!(beyond["items"], json!([]));
     assert_eq!(beyond["total"], 8);
 }
+
+#[actix_web::test]
+async fn a_plan_over_several_years_is_found_in_each_of_them() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let plan = |title: &str, year: serde_json::Value, end_year: serde_json::Value| {
+        let app = &app;
+        let body = json!({"title": title, "status": "planned", "year": year, "end_year": end_year});
+        async move { app.action_plan(case.agreement, body).await["id"].as_i64().unwrap() }
+    };
+    let span = plan("Exchange 2026-2028", json!(2026), json!(2028)).await;
+    let single = plan("Trade mission 2027", json!(2027), json!(null)).await;
+    let earlier = plan("Promotion 2025", json!(2025), json!(2025)).await;
+    plan("To be determined", json!(null), json!(null)).await;
+    let found = |query: &str| {
+        let app = &app;
+        let uri = format!("/api/v1/action-plans?{query}&sort=id");
+        async move { ids(&app.get(&uri).await.json()) }
+    };
+    assert_eq!(found("year=2027").await, [span, single], "2027 falls within 2026-2028");
+    assert_eq!(found("year=2026").await, [span]);
+    assert_eq!(found("year=2028").await, [span]);
+    assert_eq!(found("year=2025").await, [earlier]);
+    assert_eq!(found("year=2029").await, Vec::<i64>::new());
+    assert_eq!(found("year_from=2028").await, [span], "still running in 2028");
+    assert_eq!(found("year_to=2026").await, [span, earlier], "started by 2026");
+    assert_eq!(found("year_from=2026&year_to=2026").await, [span]);
+    assert_eq!(found("year_undetermined=false&year_from=2025").await, [span, single, earlier]);
+    let record = app.get(&format!("/api/v1/action-plans/{span}")).await.json();
+    assert_eq!((record["year"].clone(), record["end_year"].clone()), (json!(2026), json!(2028)));
+
+    let post = |body: serde_json::Value| {
+        let app = &app;
+        let mut body = body;
+        body["agreement_id"] = json!(case.agreement);
+        body["title"] = json!("Plan");
+        body["status"] = json!("planned");
+        async move { app.post("/api/v1/action-plans", &body).await }
+    };
+    let problem = post(json!({"year": 2027, "end_year": 2026})).await.assert_problem(422, &["end_year"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("2027"), "{problem}");
+    post(json!({"end_year": 2026})).await.assert_problem(422, &["end_year"]);
+    post(json!({"year": 99999, "end_year": 100000})).await.assert_problem(422, &["year", "end_year"]);
+    post(json!({"year": 2026, "end_year": "2028"})).await.assert_problem(422, &["end_year"]);
+    app.patch(&format!("/api/v1/action-plans/{span}"), &json!({"year": 2029}))
+        .await
+        .assert_problem(422, &["end_year"]);
+    let csv = String::from_utf8(app.get("/api/v1/action-plans?format=csv").await.body.to_vec()).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",year,end_year,"), "{csv}");
+}

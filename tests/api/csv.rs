@@ -26,19 +26,23 @@ async fn a_list_answers_csv_with_a_header_and_a_row_per_match() {
     assert_eq!(response.header("content-type"), Some("text/csv; charset=utf-8"));
     let rows = parse(&response.body);
     assert_eq!(rows.len(), 11);
-    assert_eq!(rows[0][..6], ["id", "key", "agreement_id", "title", "description", "status"]);
+    assert_eq!(rows[0][..6], ["id", "key", "agreement_id", "title", "local_title", "description"]);
     let column = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
     let fisheries = rows.iter().find(|r| r[column("key")] == "ap-05").unwrap();
     assert_eq!(fisheries[column("sectors")], "human-capacity;fisheries", "links joined with ;");
     assert_eq!(fisheries[column("year")], "", "no year: an empty cell");
     let lecturers = rows.iter().find(|r| r[column("key")] == "ap-10").unwrap();
-    assert_eq!(lecturers[column("agencies")], "Disdik;Kemristekdikti");
+    assert_eq!(
+        lecturers[column("agencies")],
+        "Dinas Pendidikan;Kementerian Riset Teknologi dan Pendidikan Tinggi",
+        "an agency without an acronym by its name"
+    );
 
     let agencies =
         app.send(TestRequest::get().uri("/api/v1/agencies").insert_header(("accept", "text/csv"))).await;
     let rows = parse(&agencies.body);
     assert!(
-        rows.iter().any(|r| r.contains(&"Kementerian Riset, Teknologi, dan Pendidikan Tinggi".to_owned())),
+        rows.iter().any(|r| r.contains(&"Ministry of Research, Technology and Higher Education".to_owned())),
         "commas quoted"
     );
     let implemented = parse(&app.get("/api/v1/action-plans?format=csv&status=implemented").await.body);
@@ -99,7 +103,7 @@ async fn the_audit_trail_histories_and_tokens_answer_csv_too() {
         .await;
     let rows = parse(&audit.body);
     assert_eq!(rows[0], ["id", "at", "actor", "action", "resource_type", "resource_id", "changes"]);
-    assert_eq!(rows.len(), 48, "a header and the 47 events of the import");
+    assert_eq!(rows.len(), 49, "a header and the 48 events of the import");
     assert!(rows[1][6].starts_with('{'), "changes as JSON text");
     let history = parse(&app.get("/api/v1/regions/1/history?format=csv").await.body);
     assert_eq!(history.len(), 2);

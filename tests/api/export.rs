@@ -98,3 +98,35 @@ async fn private_exports_need_a_token() {
     let response = app.send(with_token(TestRequest::get().uri("/api/v1/export"), &app.viewer_token)).await;
     assert_eq!(response.status, 200);
 }
+
+#[actix_web::test]
+async fn a_region_exports_after_the_region_it_lies_within_whatever_the_keys() {
+    let first = TestApp::new().await;
+    let document = json!({"regions": [
+        {"key": "ID-JB", "name": "West Java", "kind": "province", "country_code": "ID"},
+        {"key": "A-bandung", "name": "Bandung", "kind": "city", "country_code": "ID", "parent_region": "ID-JB"},
+        {"key": "0-coblong", "name": "Coblong", "kind": "district", "country_code": "ID", "parent_region": "A-bandung"},
+        {"key": "B-bogor", "name": "Bogor", "kind": "regency", "country_code": "ID", "parent_region": "ID-JB"}]});
+    let imported = first.post("/api/v1/import", &document).await;
+    assert_eq!(imported.status, 200, "{}", String::from_utf8_lossy(&imported.body));
+    let exported = first.get("/api/v1/export").await.json();
+    assert_eq!(
+        keys(&exported, "regions"),
+        ["ID-JB", "A-bandung", "B-bogor", "0-coblong"],
+        "by depth, then key"
+    );
+    assert_eq!(exported["regions"][3]["parent_region"], "A-bandung");
+    assert!(!exported.to_string().contains("parent_region_id"), "referred to by key");
+
+    let second = TestApp::new().await;
+    assert_eq!(second.post("/api/v1/import", &exported).await.status, 200);
+    assert_eq!(second.get("/api/v1/export").await.json(), exported);
+    let west_java = second.get("/api/v1/regions?key=ID-JB").await.json()["items"][0]["id"].clone();
+    assert_eq!(second.total(&format!("/api/v1/regions?within_region_id={west_java}")).await, 4);
+    let mut orphan = json!({"regions": [
+        {"key": "C-cimahi", "name": "Cimahi", "kind": "city", "country_code": "ID", "parent_region": "nowhere"}]});
+    second.post("/api/v1/import", &orphan).await.assert_problem(422, &["regions[0].parent_region"]);
+    orphan["regions"][0]["parent_region"] = json!("A-bandung");
+    orphan["regions"][0]["country_code"] = json!("MA");
+    second.post("/api/v1/import", &orphan).await.assert_problem(422, &["regions[0].parent_region"]);
+}

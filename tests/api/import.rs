@@ -120,6 +120,8 @@ async fn a_document_rule_error_points_at_the_document_field() {
     document["agreements"][0]["expires_on"] = json!("2000-01-01");
     document["agreements"][0]["signed_on"] = json!("2017-11-03");
     document["sectors"][0]["key"] = Value::Null;
+    // The agreement would otherwise wait on the broken sector and not be checked at all.
+    document["agreements"][0].as_object_mut().unwrap().remove("sectors");
     document["colour"] = json!("blue");
     let response = app.post("/api/v1/import", &document).await;
     response.assert_problem(422, &["colour"]);
@@ -256,4 +258,36 @@ async fn plans_imported_by_the_thousand_keep_their_own_fields_links_events_and_o
     }
     let again = app.post("/api/v1/import", &document).await.json();
     assert_eq!(counts(&again, "action_plans"), (0, 0, 2_100), "imported again: unchanged");
+}
+
+#[actix_web::test]
+async fn a_document_source_fills_the_records_that_give_none() {
+    let app = TestApp::new().await;
+    let mut document = demo();
+    let source = "Minutes of the 2024 coordination meeting, West Java bureau of cooperation";
+    document["source"] = json!(source);
+    document["agreements"][0].as_object_mut().unwrap().remove("source");
+    document["obstacles"][0].as_object_mut().unwrap().remove("source");
+    document["milestones"][0]["source"] = Value::Null;
+    let response = app.post("/api/v1/import", &document).await;
+    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    let first = |path: &str| {
+        let app = &app;
+        let path = path.to_owned();
+        async move { app.get(&path).await.json()["items"][0].clone() }
+    };
+    assert_eq!(first("/api/v1/agreements?key=jabar-souss-massa-2017").await["source"], source);
+    assert_eq!(first("/api/v1/obstacles?key=ob-01").await["source"], source);
+    assert_eq!(first("/api/v1/milestones?key=jabar-souss-massa-exploration").await["source"], source);
+    let own = first("/api/v1/obstacles?key=ob-02").await["source"].clone();
+    assert!(own.as_str().unwrap().contains("seed article"), "a record's own source is kept: {own}");
+    assert!(first("/api/v1/regions?key=ID-JB").await.get("source").is_none(), "regions carry no source");
+
+    let again = app.post("/api/v1/import", &document).await.json();
+    assert_eq!(again["agreements"]["unchanged"], 1, "{again}");
+    assert_eq!(again["obstacles"]["unchanged"], 9, "{again}");
+    document["source"] = json!("x".repeat(1001));
+    app.post("/api/v1/import", &document).await.assert_problem(422, &["source"]);
+    document["source"] = json!(42);
+    app.post("/api/v1/import", &document).await.assert_problem(422, &["source"]);
 }

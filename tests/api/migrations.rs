@@ -64,3 +64,70 @@ fn rebuilding_the_agreements_table_keeps_ids_links_counters_and_foreign_keys() {
         "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES ('x', 'X', 'treaty', 'proposed', {NOW}, {NOW})"
     )).is_err(), "the kind's CHECK holds");
 }
+
+#[test]
+fn the_fidelity_migration_keeps_assessed_obstacles_and_adds_nullable_facts() {
+    let (_database, url) = fresh_database();
+    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    // The schema before fidelity (up to 000014, signed_on_precision), with data in it.
+    jalin::db::run_migrations_up_to(&mut conn, "20261203000014").expect("the earlier migrations");
+    conn.batch_execute(&format!(
+        "INSERT INTO regions (key, name, kind, country_code, created_at, updated_at) VALUES \
+           ('ID-JB', 'West Java', 'province', 'ID', {NOW}, {NOW}), ('MA-09', 'Souss-Massa', 'region', 'MA', {NOW}, {NOW}); \
+         INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
+           ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
+         INSERT INTO action_plans (key, agreement_id, title, status, year, created_at, updated_at) \
+           VALUES ('plan', 1, 'Business matching', 'implemented', 2019, {NOW}, {NOW}); \
+         INSERT INTO obstacles (key, agreement_id, category, description, severity, status, created_at, updated_at) VALUES \
+           ('given', 1, 'financial', 'Funds', 'high', 'mitigated', {NOW}, {NOW}), \
+           ('gone', 1, 'financial', 'Gone', 'low', 'open', {NOW}, {NOW}), \
+           ('defaulted', 1, 'resources', 'Staff', 'medium', 'open', {NOW}, {NOW}); \
+         DELETE FROM obstacles WHERE key = 'gone';"
+    ))
+    .expect("the data of the earlier schema");
+
+    assert!(jalin::db::run_migrations(&mut conn).expect("the fidelity migration") >= 1);
+    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS count FROM obstacles WHERE (key = 'given' AND severity = 'high' AND status = 'mitigated') \
+             OR (key = 'defaulted' AND severity = 'medium' AND status = 'open')"
+        ),
+        2,
+        "existing severities and statuses are kept"
+    );
+    assert_eq!(count(&mut conn, "SELECT id AS count FROM obstacles WHERE key = 'defaulted'"), 3, "ids kept");
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT COUNT(*) AS count FROM action_plans WHERE end_year IS NULL AND local_title IS NULL AND source IS NULL"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS count FROM regions WHERE parent_region_id IS NULL"),
+        2,
+        "every region stays at the top level"
+    );
+    // New obstacles may be unassessed; the counter went on past the deleted one.
+    conn.batch_execute(&format!(
+        "INSERT INTO obstacles (key, agreement_id, category, description, created_at, updated_at) \
+         VALUES ('unassessed', 1, 'other', 'Not assessed', {NOW}, {NOW})"
+    ))
+    .expect("severity and status may be null");
+    assert_eq!(count(&mut conn, "SELECT id AS count FROM obstacles WHERE key = 'unassessed'"), 4);
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS count FROM obstacles WHERE severity IS NULL AND status IS NULL"),
+        1,
+        "no default is invented"
+    );
+    // The constraints still hold on the rebuilt and altered tables.
+    assert!(conn.batch_execute("UPDATE obstacles SET severity = 'extreme' WHERE key = 'given'").is_err());
+    assert!(conn.batch_execute("UPDATE obstacles SET agreement_id = 99 WHERE key = 'given'").is_err());
+    assert!(conn.batch_execute("UPDATE action_plans SET end_year = 2018 WHERE key = 'plan'").is_err());
+    assert!(conn.batch_execute("UPDATE regions SET parent_region_id = 99 WHERE key = 'ID-JB'").is_err());
+    conn.batch_execute("UPDATE regions SET parent_region_id = 1 WHERE key = 'MA-09'")
+        .expect("the column refers to regions (the country rule is the API's)");
+}

@@ -17,8 +17,8 @@ async fn an_obstacle_of_an_action_plan_carries_the_plan_agreement() {
         .await;
     assert_eq!(obstacle["agreement_id"], case.agreement);
     assert_eq!(obstacle["action_plan_id"], plan["id"]);
-    assert_eq!(obstacle["severity"], "medium", "default severity");
-    assert_eq!(obstacle["status"], "open", "default status");
+    assert_eq!(obstacle["severity"], serde_json::Value::Null, "not assessed: no severity is invented");
+    assert_eq!(obstacle["status"], serde_json::Value::Null, "not assessed: no status is invented");
     let whole = app
         .create(
             "/api/v1/obstacles",
@@ -74,7 +74,7 @@ async fn obstacles_filter_and_nest_under_their_agreement() {
         .create(
             "/api/v1/obstacles",
             json!({"action_plan_id": plan["id"], "category": "data_security",
-            "description": "Data security and privacy", "severity": "high"}),
+            "description": "Data security and privacy", "severity": "high", "status": "open"}),
         )
         .await;
     let gap = app
@@ -94,6 +94,9 @@ async fn obstacles_filter_and_nest_under_their_agreement() {
     );
     assert_eq!(ids(&app.get("/api/v1/obstacles?category=capacity_gap").await.json()), [gap]);
     assert_eq!(ids(&app.get("/api/v1/obstacles?severity=high&status=open").await.json()), [data]);
+    assert_eq!(ids(&app.get("/api/v1/obstacles?severity=unassessed").await.json()), [gap]);
+    assert_eq!(ids(&app.get("/api/v1/obstacles?status=unassessed").await.json()), Vec::<i64>::new());
+    app.get("/api/v1/obstacles?severity=none").await.assert_problem(400, &["severity"]);
     assert_eq!(ids(&app.get("/api/v1/obstacles?q=training").await.json()), [gap]);
     assert_eq!(ids(&app.get(&format!("{nested}?sort=-severity")).await.json()), [gap, data]);
     app.get("/api/v1/agreements/999/obstacles").await.assert_problem(404, &[]);

@@ -317,3 +317,69 @@ async fn a_subdivision_code_must_be_a_real_iso_3166_2_code_of_its_country() {
     app.patch(&path, &json!({"subdivision_code": "ID-ZY"})).await.assert_problem(422, &["subdivision_code"]);
     assert_eq!(app.patch(&path, &json!({"subdivision_code": "ID-PE"})).await.status, 200);
 }
+
+#[actix_web::test]
+async fn regions_lie_within_regions_of_their_country_at_any_depth() {
+    let app = TestApp::new().await;
+    let west_java = app.west_java().await["id"].as_i64().unwrap();
+    let souss_massa = app.souss_massa().await["id"].as_i64().unwrap();
+    let region = |name: &str, kind: &str, parent: i64| json!({"name": name, "kind": kind, "country_code": "ID", "parent_region_id": parent});
+    let bandung = app.create("/api/v1/regions", region("Bandung", "city", west_java)).await;
+    assert_eq!(bandung["parent_region_id"], west_java);
+    let bandung = bandung["id"].as_i64().unwrap();
+    let coblong =
+        app.create("/api/v1/regions", region("Coblong", "district", bandung)).await["id"].as_i64().unwrap();
+    let bogor =
+        app.create("/api/v1/regions", region("Bogor", "regency", west_java)).await["id"].as_i64().unwrap();
+
+    let listed = |query: String| {
+        let app = &app;
+        async move { ids(&app.get(&format!("/api/v1/regions?{query}&sort=id")).await.json()) }
+    };
+    assert_eq!(listed(format!("parent_region_id={west_java}")).await, [bandung, bogor], "directly within");
+    assert_eq!(listed(format!("within_region_id={west_java}")).await, [west_java, bandung, coblong, bogor]);
+    assert_eq!(listed(format!("within_region_id={bandung}")).await, [bandung, coblong], "any depth");
+    assert_eq!(listed(format!("within_region_id={souss_massa}")).await, [souss_massa]);
+    assert_eq!(listed("within_region_id=999".to_owned()).await, Vec::<i64>::new());
+
+    let problem = app
+        .post(
+            "/api/v1/regions",
+            &json!({"name": "Agadir", "kind": "city", "country_code": "ID", "parent_region_id": souss_massa}),
+        )
+        .await
+        .assert_problem(422, &["parent_region_id"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("MA"), "{problem}");
+    app.post("/api/v1/regions", &region("Nowhere", "city", 999))
+        .await
+        .assert_problem(422, &["parent_region_id"]);
+    let region_path = |id: i64| format!("/api/v1/regions/{id}");
+    let problem = app
+        .patch(&region_path(west_java), &json!({"parent_region_id": coblong}))
+        .await
+        .assert_problem(422, &["parent_region_id"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("loop"), "{problem}");
+    app.patch(&region_path(bandung), &json!({"parent_region_id": bandung}))
+        .await
+        .assert_problem(422, &["parent_region_id"]);
+    // Moving Bandung to Morocco would take it away from West Java and from Coblong.
+    app.patch(&region_path(bandung), &json!({"country_code": "MA"}))
+        .await
+        .assert_problem(422, &["country_code", "parent_region_id"]);
+    let problem = app.delete(&region_path(bandung)).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap().contains("regions within it (1)"), "{problem}");
+    // Moved up a level, Coblong leaves Bandung's subtree.
+    app.patch(&region_path(coblong), &json!({"parent_region_id": west_java})).await;
+    assert_eq!(listed(format!("within_region_id={bandung}")).await, [bandung]);
+    assert_eq!(app.delete(&region_path(bandung)).await.status, 204);
+
+    let csv = String::from_utf8(app.get("/api/v1/regions?format=csv&sort=id").await.body.to_vec()).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column =
+        header.iter().position(|name| *name == "parent_region_id").expect("a parent_region_id column");
+    let coblong_row: Vec<&str> =
+        csv.lines().find(|line| line.contains("Coblong")).unwrap().split(',').collect();
+    assert_eq!(coblong_row[column], west_java.to_string());
+    let history = app.get(&format!("/api/v1/regions/{coblong}/history")).await.json();
+    assert_eq!(history["items"][0]["changes"]["parent_region_id"], json!([bandung, west_java]), "audited");
+}

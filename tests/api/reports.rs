@@ -38,16 +38,21 @@ async fn the_founding_case_summary_counts_what_the_article_lists() {
     let totals: Vec<i64> =
         plans["by_sector"].as_array().unwrap().iter().map(|s| s["total"].as_i64().unwrap()).collect();
     assert!(totals.windows(2).all(|w| w[0] >= w[1]), "most plans first: {totals:?}");
-    let disdik =
-        plans["by_agency"].as_array().unwrap().iter().find(|a| a["agency"]["acronym"] == "Disdik").unwrap();
+    let disdik = plans["by_agency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency"]["name"] == "Dinas Pendidikan")
+        .unwrap();
     assert_eq!(disdik["total"], 2);
     let obstacles = &summary["obstacles"];
     assert_eq!(obstacles["total"], 9);
-    assert_eq!(obstacles["open"], 9);
+    assert_eq!(obstacles["open"], 0, "the article assesses none of them");
     assert_eq!(obstacles["by_category"]["regulatory"], 1);
     assert_eq!(obstacles["by_category"]["other"], 0, "every category is named");
     assert_eq!(obstacles["by_category"].as_object().unwrap().len(), 10);
-    assert_eq!(obstacles["by_severity"], json!({"high": 0, "low": 0, "medium": 9}));
+    assert_eq!(obstacles["by_severity"], json!({"high": 0, "low": 0, "medium": 0, "unassessed": 9}));
+    assert_eq!(obstacles["by_status"], json!({"open": 0, "mitigated": 0, "resolved": 0, "unassessed": 9}));
     assert_eq!(summary["days_until_expiry"], Value::Null);
     app.get("/api/v1/agreements/999/summary").await.assert_problem(404, &[]);
 }
@@ -73,73 +78,6 @@ async fn cancelled_plans_leave_the_implementation_rate_and_expiry_counts_days() 
     assert_eq!(summary["action_plans"]["by_year"], json!([]));
 }
 
-fn status_of<'a>(compliance: &'a Value, code: &str) -> &'a str {
-    compliance["checks"].as_array().unwrap().iter().find(|c| c["code"] == code).unwrap()["status"]
-        .as_str()
-        .unwrap()
-}
-
-#[actix_web::test]
-async fn the_founding_case_lacks_the_full_power_letter_and_the_signing_date() {
-    let app = TestApp::new().await;
-    let id = demo_agreement(&app).await;
-    let compliance = app.get(&format!("/api/v1/agreements/{id}/compliance")).await.json();
-    assert_eq!(compliance["passed"], false);
-    assert_eq!(status_of(&compliance, "parties_in_different_countries"), "pass");
-    assert_eq!(status_of(&compliance, "full_power_letter"), "fail");
-    assert_eq!(status_of(&compliance, "signed_on_recorded"), "fail");
-    assert_eq!(status_of(&compliance, "document_recorded"), "warn");
-    assert_eq!(status_of(&compliance, "not_expired"), "pass");
-    assert_eq!(status_of(&compliance, "action_plans_scheduled"), "warn");
-    assert_eq!(status_of(&compliance, "action_plans_assigned"), "pass");
-    let scheduled = compliance["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "action_plans_scheduled")
-        .unwrap();
-    assert!(scheduled["message"].as_str().unwrap().contains('7'));
-    assert_eq!(compliance["checks"].as_array().unwrap().len(), 7);
-}
-
-#[actix_web::test]
-async fn a_complete_record_passes_and_dates_are_checked() {
-    let app = TestApp::new().await;
-    let case = app.founding_case().await;
-    let path = format!("/api/v1/agreements/{}", case.agreement);
-    let today = chrono::Utc::now().date_naive();
-    app.patch(
-        &path,
-        &json!({"signed_on": "2017-11-03", "full_power_letter_ref": "B-123/KL/2017",
-        "full_power_letter_issued_on": "2017-10-20", "document_url": "https://jabarprov.go.id/mou.pdf",
-        "expires_on": (today + chrono::Duration::days(400)).to_string()}),
-    )
-    .await;
-    app.action_plan(
-        case.agreement,
-        json!({"title": "Plan", "status": "planned", "year": 2025, "agency_ids": [case.disparbud]}),
-    )
-    .await;
-    let compliance = app.get(&format!("{path}/compliance")).await.json();
-    assert_eq!(compliance["passed"], true, "{compliance}");
-    assert!(compliance["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"), "{compliance}");
-
-    app.patch(&path, &json!({"expires_on": (today + chrono::Duration::days(90)).to_string()})).await;
-    assert_eq!(status_of(&app.get(&format!("{path}/compliance")).await.json(), "not_expired"), "warn");
-    app.patch(&path, &json!({"expires_on": "2020-01-01", "signed_on": "2017-11-03", "effective_from": null}))
-        .await;
-    let expired = app.get(&format!("{path}/compliance")).await.json();
-    assert_eq!(status_of(&expired, "not_expired"), "fail");
-    assert_eq!(expired["passed"], false);
-    app.patch(&path, &json!({"full_power_letter_issued_on": "2017-12-01", "expires_on": null})).await;
-    assert_eq!(status_of(&app.get(&format!("{path}/compliance")).await.json(), "full_power_letter"), "fail");
-    app.patch(&path, &json!({"status": "proposed"})).await;
-    let proposed = app.get(&format!("{path}/compliance")).await.json();
-    assert_eq!(status_of(&proposed, "full_power_letter"), "not_applicable");
-    assert_eq!(status_of(&proposed, "signed_on_recorded"), "not_applicable");
-    app.get("/api/v1/agreements/999/compliance").await.assert_problem(404, &[]);
-}
-
 #[actix_web::test]
 async fn the_overview_counts_the_selected_agreements_and_their_partners() {
     let app = TestApp::new().await;
@@ -161,9 +99,10 @@ async fn the_overview_counts_the_selected_agreements_and_their_partners() {
     assert_eq!(overview["action_plans"]["implementation_rate"], 0.3);
     assert_eq!(
         overview["obstacles"],
-        json!({"total": 9, "open": 9, "by_category": {"capacity_gap": 1, "data_security": 1,
+        json!({"total": 9, "open": 0, "by_category": {"capacity_gap": 1, "data_security": 1,
         "education_system": 1, "financial": 1, "governance_difference": 1, "language_culture": 1, "other": 0,
-        "policy_alignment": 1, "regulatory": 1, "resources": 1}})
+        "policy_alignment": 1, "regulatory": 1, "resources": 1},
+        "by_status": {"open": 0, "mitigated": 0, "resolved": 0, "unassessed": 9}})
     );
     assert_eq!(overview["expiring"][0]["days_until_expiry"], 60);
     assert_eq!(overview["expiring"][0]["key"], "jabar-souss-massa-2017");
@@ -354,4 +293,48 @@ async fn the_overview_counts_follow_every_change_to_a_plan() {
     );
     let summary = app.get(&format!("/api/v1/agreements/{}/summary", case.agreement)).await.json();
     assert_eq!(summary["action_plans"]["total"], 5, "every plan is now the founding agreement's");
+}
+
+#[actix_web::test]
+async fn the_overview_of_a_region_rolls_up_the_regions_within_it() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let city = |name: &str, country: &str, parent: Option<i64>| json!({"name": name, "kind": "city", "country_code": country, "parent_region_id": parent});
+    let bandung =
+        app.create("/api/v1/regions", city("Bandung", "ID", Some(case.west_java))).await["id"].clone();
+    let coblong = app.create("/api/v1/regions", city("Coblong", "ID", bandung.as_i64())).await["id"].clone();
+    let agadir =
+        app.create("/api/v1/regions", city("Agadir", "MA", Some(case.souss_massa))).await["id"].clone();
+    let tokyo = app.create("/api/v1/regions", city("Tokyo", "JP", None)).await["id"].clone();
+    for (title, parties) in
+        [("Bandung-Agadir", json!([bandung, agadir])), ("Coblong-Tokyo", json!([coblong, tokyo]))]
+    {
+        app.create(
+            "/api/v1/agreements",
+            json!({"title": title, "kind": "sister_city", "status": "active", "party_region_ids": parties}),
+        )
+        .await;
+    }
+    let overview = |region: &serde_json::Value| {
+        let app = &app;
+        let uri = format!("/api/v1/reports/overview?region_id={region}");
+        async move { app.get(&uri).await.json() }
+    };
+    let west_java = overview(&json!(case.west_java)).await;
+    assert_eq!(west_java["agreements"]["total"], 3, "the province's, Bandung's and Coblong's");
+    assert_eq!(
+        west_java["partners"],
+        json!([{"country_code": "MA", "agreements": 2, "action_plans": 0, "implemented": 0},
+               {"country_code": "JP", "agreements": 1, "action_plans": 0, "implemented": 0}])
+    );
+    let bandung_overview = overview(&bandung).await;
+    assert_eq!(bandung_overview["agreements"]["total"], 2, "Bandung's and Coblong's");
+    assert_eq!(overview(&coblong).await["agreements"]["total"], 1);
+    let souss_massa = overview(&json!(case.souss_massa)).await;
+    assert_eq!(souss_massa["agreements"]["total"], 2, "the province's and Agadir's");
+    assert_eq!(
+        souss_massa["partners"],
+        json!([{"country_code": "ID", "agreements": 2, "action_plans": 0, "implemented": 0}]),
+        "Agadir is not Souss-Massa's partner"
+    );
 }

@@ -66,6 +66,7 @@ impl Resource for ActionPlans {
         Reference::many("sectors", "sector_ids", Sectors::KIND, links::action_plan_sectors::STORAGE),
         Reference::many("agencies", "agency_ids", Agencies::KIND, links::action_plan_agencies::STORAGE),
     ];
+    const SOURCED: bool = true;
     type Record = ActionPlan;
     type Input = ActionPlanInput;
     type Values = ActionPlanValues;
@@ -154,14 +155,18 @@ impl Listed for ActionPlans {
         "key",
         "agreement_id",
         "title",
+        "local_title",
         "description",
+        "local_description",
         "status",
         "year",
+        "end_year",
         "start_date",
         "end_date",
         "sectors",
         "agencies",
         "outcome",
+        "source",
         "version",
         "created_at",
         "updated_at",

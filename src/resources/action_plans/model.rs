@@ -11,7 +11,7 @@ use crate::db::schema::{action_plans, agreements, obstacles};
 use crate::db::{Backend, DbConnection, load_on_backend};
 use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
 use crate::error::{ApiError, Result};
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
+use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::links::{self, AgencyRef, SectorRef, check_ids};
 use crate::listing::ListParams;
 use crate::resource::{Validate, Validated};
@@ -25,14 +25,22 @@ pub struct ActionPlanRecord {
     /// The agreement it is carried out under.
     pub agreement_id: i64,
     pub title: String,
+    /// The title in the party's own language (the text of the source, often).
+    pub local_title: Option<String>,
+    /// The description in the party's own language.
+    pub local_description: Option<String>,
     pub description: Option<String>,
     pub status: ActionPlanStatus,
-    /// The year it is (or was) carried out; `null` means "to be determined".
+    /// The year it is (or was) carried out, or starts; `null` means "to be determined".
     pub year: Option<i32>,
+    /// The last year of a plan that runs over several years; `null` for a single year.
+    pub end_year: Option<i32>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     /// What it achieved.
     pub outcome: Option<String>,
+    /// Where the fact comes from.
+    pub source: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
     pub created_at: Timestamp,
@@ -67,6 +75,12 @@ pub struct ActionPlanInput {
     agreement_id: Field<i64>,
     #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
     title: Field<String>,
+    /// The title in the party's own language (the text of the source, often); searched by `q`.
+    #[schema(value_type = Option<String>, max_length = 300)]
+    local_title: Field<String>,
+    /// The description in the party's own language; searched by `q`.
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    local_description: Field<String>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     description: Field<String>,
     #[schema(value_type = ActionPlanStatus)]
@@ -74,6 +88,10 @@ pub struct ActionPlanInput {
     /// `null` or absent: to be determined.
     #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
     year: Field<i32>,
+    /// The last year of a plan that runs over several years: not before `year`, which it
+    /// needs. `year=2027` then finds a plan of 2026-2028.
+    #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
+    end_year: Field<i32>,
     #[schema(value_type = Option<String>, format = Date)]
     start_date: Field<Date>,
     /// Not before `start_date`.
@@ -81,6 +99,9 @@ pub struct ActionPlanInput {
     end_date: Field<Date>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     outcome: Field<String>,
+    /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    source: Field<String>,
     /// Existing sectors, each once.
     #[schema(value_type = Option<Vec<i64>>)]
     sector_ids: Field<Vec<i64>>,
@@ -96,12 +117,16 @@ pub struct ActionPlanColumns {
     key: String,
     agreement_id: i64,
     title: String,
+    local_title: Option<String>,
+    local_description: Option<String>,
     description: Option<String>,
     status: ActionPlanStatus,
     year: Option<i32>,
+    end_year: Option<i32>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
     outcome: Option<String>,
+    source: Option<String>,
 }
 
 /// A validated action plan: its columns and its links, named as in the API.
@@ -126,11 +151,26 @@ impl Validate for ActionPlanInput {
         let key = checker.key(self.key, Mode::of(id));
         let agreement_id = checker.required("agreement_id", self.agreement_id);
         let title = checker.required_text("title", self.title, NAME_MAX);
+        let local_title = checker.optional_text("local_title", self.local_title, NAME_MAX);
+        let local_description = checker.optional_text("local_description", self.local_description, TEXT_MAX);
         let description = checker.optional_text("description", self.description, TEXT_MAX);
         let status = checker.required("status", self.status);
         let year = checker.optional("year", self.year);
         if year.is_some_and(|year| !(1000..=9999).contains(&year)) {
             checker.error("year", "must be a year between 1000 and 9999");
+        }
+        let end_year = checker.optional("end_year", self.end_year);
+        match (year, end_year) {
+            (_, Some(end)) if !(1000..=9999).contains(&end) => {
+                checker.error("end_year", "must be a year between 1000 and 9999");
+            }
+            (None, Some(_)) if !checker.has_error_under("year") => {
+                checker.error("end_year", "needs year, the first year of the span");
+            }
+            (Some(start), Some(end)) if end < start => {
+                checker.error("end_year", format!("must not be before year ({start})"));
+            }
+            _ => {}
         }
         let start_date = checker.optional("start_date", self.start_date).map(|d| d.0);
         let end_date = checker.optional("end_date", self.end_date).map(|d| d.0);
@@ -140,6 +180,7 @@ impl Validate for ActionPlanInput {
             checker.error("end_date", "must not be before start_date");
         }
         let outcome = checker.optional_text("outcome", self.outcome, TEXT_MAX);
+        let source = checker.optional_text("source", self.source, SOURCE_MAX);
         let sector_ids = checker.optional("sector_ids", self.sector_ids).unwrap_or_default();
         let agency_ids = checker.optional("agency_ids", self.agency_ids).unwrap_or_default();
         if let Some(agreement_id) = agreement_id
@@ -176,12 +217,16 @@ impl Validate for ActionPlanInput {
                 key: key?,
                 agreement_id: agreement_id?,
                 title: title?,
+                local_title,
+                local_description,
                 description,
                 status: status?,
                 year,
+                end_year,
                 start_date,
                 end_date,
                 outcome,
+                source,
             })
         })();
         Ok(columns.map(|columns| ActionPlanValues { columns, sector_ids, agency_ids, sectors, agencies }))
@@ -209,11 +254,12 @@ crate::filters! {
         /// Action plans of this agreement.
         agreement_id: Option<i64>,
         status: Option<ActionPlanStatus>,
-        /// Action plans of this year.
+        /// Action plans carried out in this year: of this year, or running over it (a plan of
+        /// 2026-2028 is found by 2027).
         year: Option<i32>,
-        /// Action plans of this year or later.
+        /// Action plans running in this year or later.
         year_from: Option<i32>,
-        /// Action plans of this year or earlier.
+        /// Action plans starting in this year or earlier.
         year_to: Option<i32>,
         /// `true`: only those whose year is to be determined; `false`: only those with a year.
         year_undetermined: Option<bool>,
@@ -231,13 +277,14 @@ crate::sortable!(SORTABLE, sort_action_plans, action_plans::BoxedQuery<'static, 
     "title" => action_plans::title,
     "status" => action_plans::status,
     "year" => action_plans::year,
+    "end_year" => action_plans::end_year,
     "start_date" => action_plans::start_date,
     "end_date" => action_plans::end_date,
     "created_at" => action_plans::created_at,
     "updated_at" => action_plans::updated_at,
 });
 
-crate::listed!(action_plans, search: title, description, outcome);
+crate::listed!(action_plans, search: title, local_title, description, local_description, outcome);
 
 fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::BoxedQuery<'static, Backend> {
     let mut query = listed(list);
@@ -247,11 +294,17 @@ fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::Boxed
     if let Some(status) = filter.status {
         query = query.filter(action_plans::status.eq(status));
     }
+    // A plan runs from `year` to `end_year`, or over `year` alone when it has no end year.
     if let Some(year) = filter.year {
-        query = query.filter(action_plans::year.eq(year));
+        query = query.filter(
+            action_plans::end_year
+                .is_null()
+                .and(action_plans::year.eq(year))
+                .or(action_plans::year.le(year).and(action_plans::end_year.ge(year))),
+        );
     }
     if let Some(from) = filter.year_from {
-        query = query.filter(action_plans::year.ge(from));
+        query = query.filter(action_plans::year.ge(from).or(action_plans::end_year.ge(from)));
     }
     if let Some(to) = filter.year_to {
         query = query.filter(action_plans::year.le(to));
@@ -320,7 +373,7 @@ fn selects_every_plan(list: &ListParams, filter: &ActionPlanFilter) -> bool {
         && agency_id.is_none()
 }
 
-/// Plans one statement inserts: eleven values each, within either backend's limit of bound
+/// Plans one statement inserts: fifteen values each, within either backend's limit of bound
 /// values.
 const PLANS_PER_STATEMENT: usize = 1_000;
 

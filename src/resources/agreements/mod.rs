@@ -45,6 +45,7 @@ impl Resource for Agreements {
         Reference::one("renews", "renews_agreement_id", Self::KIND),
         Reference::one("amends", "amends_agreement_id", Self::KIND),
     ];
+    const SOURCED: bool = true;
     type Record = Agreement;
     type Input = AgreementInput;
     type Values = AgreementValues;
@@ -143,6 +144,8 @@ impl Listed for Agreements {
         "id",
         "key",
         "title",
+        "local_title",
+        "local_description",
         "kind",
         "instrument",
         "status",
@@ -161,6 +164,7 @@ impl Listed for Agreements {
         "amends_agreement_id",
         "stage",
         "notes",
+        "source",
         "version",
         "created_at",
         "updated_at",

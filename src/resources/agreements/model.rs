@@ -14,7 +14,7 @@ use crate::domain::{
     WebUrl,
 };
 use crate::error::Result;
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
+use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::links::{self, OrganizationParty, Party, RegionParty, SectorRef, check_ids};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
@@ -26,6 +26,10 @@ pub struct AgreementRecord {
     /// Stable identifier other systems use for this agreement.
     pub key: String,
     pub title: String,
+    /// The title in the parties' own language (the text of the source, often).
+    pub local_title: Option<String>,
+    /// A description in the parties' own language.
+    pub local_description: Option<String>,
     pub kind: AgreementKind,
     pub instrument: Option<Instrument>,
     pub status: AgreementStatus,
@@ -51,6 +55,8 @@ pub struct AgreementRecord {
     #[schema(value_type = Option<MilestoneStage>)]
     pub stage: Option<MilestoneStage>,
     pub notes: Option<String>,
+    /// Where the fact comes from.
+    pub source: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
     pub created_at: Timestamp,
@@ -85,6 +91,12 @@ pub struct AgreementInput {
     key: Field<Key>,
     #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
     title: Field<String>,
+    /// The title in the parties' own language (the text of the source, often); searched by `q`.
+    #[schema(value_type = Option<String>, max_length = 300)]
+    local_title: Field<String>,
+    /// A description in the parties' own language; searched by `q`.
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    local_description: Field<String>,
     #[schema(value_type = AgreementKind)]
     kind: Field<AgreementKind>,
     #[schema(value_type = Option<Instrument>)]
@@ -132,6 +144,9 @@ pub struct AgreementInput {
     amends_agreement_id: Field<i64>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
+    /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    source: Field<String>,
 }
 
 /// The stored columns of a validated agreement.
@@ -140,6 +155,8 @@ pub struct AgreementInput {
 pub struct AgreementColumns {
     key: String,
     title: String,
+    local_title: Option<String>,
+    local_description: Option<String>,
     kind: AgreementKind,
     instrument: Option<Instrument>,
     status: AgreementStatus,
@@ -155,6 +172,7 @@ pub struct AgreementColumns {
     renews_agreement_id: Option<i64>,
     amends_agreement_id: Option<i64>,
     notes: Option<String>,
+    source: Option<String>,
 }
 
 /// A validated agreement: its columns and its links, named as in the API.
@@ -181,6 +199,8 @@ impl Validate for AgreementInput {
     fn validate(self, checker: &mut Checker, conn: &mut DbConnection, id: Option<i64>) -> Validated<Self::Values> {
         let key = checker.key(self.key, Mode::of(id));
         let title = checker.required_text("title", self.title, NAME_MAX);
+        let local_title = checker.optional_text("local_title", self.local_title, NAME_MAX);
+        let local_description = checker.optional_text("local_description", self.local_description, TEXT_MAX);
         let kind = checker.required("kind", self.kind);
         let instrument = checker.optional("instrument", self.instrument);
         let status = checker.required("status", self.status);
@@ -204,6 +224,7 @@ impl Validate for AgreementInput {
         let renews_agreement_id = checker.optional("renews_agreement_id", self.renews_agreement_id);
         let amends_agreement_id = checker.optional("amends_agreement_id", self.amends_agreement_id);
         let notes = checker.optional_text("notes", self.notes, TEXT_MAX);
+        let source = checker.optional_text("source", self.source, SOURCE_MAX);
 
         let regions = check_ids::<RegionParty>(conn, checker, "party_region_ids", &region_ids)?;
         let organizations =
@@ -247,6 +268,8 @@ impl Validate for AgreementInput {
             Some(AgreementColumns {
                 key: key?,
                 title: title?,
+                local_title,
+                local_description,
                 kind: kind?,
                 instrument,
                 status: status?,
@@ -262,6 +285,7 @@ impl Validate for AgreementInput {
                 renews_agreement_id,
                 amends_agreement_id,
                 notes,
+                source,
             })
         })();
         let parties = parties(regions, organizations);
@@ -517,7 +541,7 @@ crate::sortable!(SORTABLE, sort_agreements, agreements::BoxedQuery<'static, Back
     "updated_at" => agreements::updated_at,
 });
 
-crate::listed!(agreements, search: title, notes, facilitator);
+crate::listed!(agreements, search: title, local_title, local_description, notes, facilitator);
 
 fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQuery<'static, Backend> {
     let mut query = listed(list);

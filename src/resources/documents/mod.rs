@@ -38,6 +38,7 @@ impl Resource for Documents {
     /// An export describes the file (not its bytes, which go by `PUT .../file`); an import
     /// takes that description as information only.
     const IMPORT_IGNORES: &'static [&'static str] = &["file"];
+    const SOURCED: bool = true;
     type Record = Document;
     type Input = DocumentInput;
     type Values = DocumentValues;
@@ -77,6 +78,7 @@ impl Listed for Documents {
         "reference",
         "url",
         "notes",
+        "source",
         "file",
         "version",
         "created_at",

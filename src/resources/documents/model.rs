@@ -9,7 +9,7 @@ use crate::db::schema::documents;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DocumentCategory, Key, LanguageTag, Timestamp, WebUrl};
 use crate::error::Result;
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
+use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
@@ -33,7 +33,7 @@ pub struct StoredFile {
     "id": 1, "key": "jabar-souss-massa-mou", "agreement_id": 1, "action_plan_id": null,
     "category": "memorandum_of_understanding",
     "title": "Memorandum of Understanding between the Government of West Java Province and the Government of Souss-Massa",
-    "issued_on": null, "language": "id", "reference": null, "url": null, "notes": "Signed in 2017.",
+    "issued_on": null, "language": "id", "reference": null, "url": null, "notes": "Signed in 2017.", "source": null,
     "file": {"media_type": "application/pdf", "size": 482113,
              "sha256": "9f2c5e0a4b6d8f1e3a5c7b9d0e2f4a6c8b0d2e4f6a8c0b2d4e6f8a0c2e4b6d8f", "uploaded_at": "2026-12-03T10:00:00Z"},
     "version": 2, "created_at": "2026-12-03T09:00:00Z", "updated_at": "2026-12-03T10:00:00Z"
@@ -55,6 +55,8 @@ pub struct Document {
     /// Where it can be read elsewhere.
     pub url: Option<String>,
     pub notes: Option<String>,
+    /// Where the fact comes from.
+    pub source: Option<String>,
     /// The stored file, `null` when none is uploaded.
     pub file: Option<StoredFile>,
     /// 1 when created, one more on every change (an upload included).
@@ -72,6 +74,7 @@ type Row = (
     DocumentCategory,
     String,
     Option<NaiveDate>,
+    Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -107,6 +110,7 @@ where
             reference,
             url,
             notes,
+            source,
             media_type,
             size,
             sha256,
@@ -133,6 +137,7 @@ where
             reference,
             url,
             notes,
+            source,
             file,
             version,
             created_at,
@@ -175,6 +180,9 @@ pub struct DocumentInput {
     url: Field<WebUrl>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
+    /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    source: Field<String>,
 }
 
 #[derive(Debug, Serialize, Insertable, AsChangeset)]
@@ -190,6 +198,7 @@ pub struct DocumentValues {
     reference: Option<String>,
     url: Option<String>,
     notes: Option<String>,
+    source: Option<String>,
 }
 
 impl Validate for DocumentInput {
@@ -206,6 +215,7 @@ impl Validate for DocumentInput {
         let reference = checker.optional_text("reference", self.reference, NAME_MAX);
         let url = checker.optional("url", self.url).map(WebUrl::into_inner);
         let notes = checker.optional_text("notes", self.notes, TEXT_MAX);
+        let source = checker.optional_text("source", self.source, SOURCE_MAX);
 
         let agreement_found = match agreement_id {
             Some(agreement) => Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement)?,
@@ -240,6 +250,7 @@ impl Validate for DocumentInput {
                 reference,
                 url,
                 notes,
+                source,
             })
         })())
     }

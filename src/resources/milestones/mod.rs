@@ -31,6 +31,7 @@ impl Resource for Milestones {
         Reference::one("agreement", "agreement_id", Agreements::KIND),
         Reference::one("document", "document_id", Documents::KIND),
     ];
+    const SOURCED: bool = true;
     type Record = Milestone;
     type Input = MilestoneInput;
     type Values = MilestoneValues;
@@ -56,6 +57,7 @@ impl Listed for Milestones {
         "reference",
         "authority",
         "notes",
+        "source",
         "document_id",
         "version",
         "created_at",

@@ -9,7 +9,7 @@ use crate::db::schema::milestones;
 use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DatePrecision, Key, MilestoneStage, MilestoneStatus, Timestamp};
 use crate::error::Result;
-use crate::input::{Checker, Field, Mode, NAME_MAX, TEXT_MAX};
+use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::agreements::{Agreements, check_of_agreement};
@@ -20,7 +20,7 @@ use crate::resources::documents::Documents;
 #[schema(example = json!({
     "id": 1, "key": "jabar-souss-massa-signing", "agreement_id": 1, "stage": "signing",
     "status": "done", "date": "2017-01-01", "date_precision": "year", "reference": null,
-    "authority": null, "notes": "The MoU was signed in 2017.", "document_id": null, "version": 1,
+    "authority": null, "notes": "The MoU was signed in 2017.", "source": null, "document_id": null, "version": 1,
     "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
 }))]
 pub struct Milestone {
@@ -39,6 +39,8 @@ pub struct Milestone {
     /// Who decided ("DPRD Provinsi Jawa Barat").
     pub authority: Option<String>,
     pub notes: Option<String>,
+    /// Where the fact comes from.
+    pub source: Option<String>,
     /// The paper this step produced: a document of the same agreement.
     pub document_id: Option<i64>,
     /// 1 when created, one more on every change.
@@ -78,6 +80,9 @@ pub struct MilestoneInput {
     authority: Field<String>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
+    /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    source: Field<String>,
     /// A document of the same agreement (the decision, the letter, the signed MoU).
     #[schema(value_type = Option<i64>, minimum = 1)]
     document_id: Field<i64>,
@@ -95,6 +100,7 @@ pub struct MilestoneValues {
     reference: Option<String>,
     authority: Option<String>,
     notes: Option<String>,
+    source: Option<String>,
     document_id: Option<i64>,
 }
 
@@ -111,6 +117,7 @@ impl Validate for MilestoneInput {
         let reference = checker.optional_text("reference", self.reference, NAME_MAX);
         let authority = checker.optional_text("authority", self.authority, NAME_MAX);
         let notes = checker.optional_text("notes", self.notes, TEXT_MAX);
+        let source = checker.optional_text("source", self.source, SOURCE_MAX);
         let document_id = checker.optional("document_id", self.document_id);
 
         if let Some(agreement_id) = agreement_id {
@@ -131,6 +138,7 @@ impl Validate for MilestoneInput {
                 reference,
                 authority,
                 notes,
+                source,
                 document_id,
             })
         })())

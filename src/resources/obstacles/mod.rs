@@ -30,6 +30,7 @@ impl Resource for Obstacles {
         Reference::one("agreement", "agreement_id", Agreements::KIND),
         Reference::one("action_plan", "action_plan_id", ActionPlans::KIND),
     ];
+    const SOURCED: bool = true;
     type Record = Obstacle;
     type Input = ObstacleInput;
     type Values = ObstacleValues;
@@ -53,6 +54,7 @@ impl Listed for Obstacles {
         "status",
         "mitigation",
         "identified_on",
+        "source",
         "version",
         "created_at",
         "updated_at",

@@ -7,9 +7,11 @@ use utoipa::ToSchema;
 
 use crate::db::schema::obstacles;
 use crate::db::{Backend, DbConnection};
-use crate::domain::{Date, Key, ObstacleCategory, ObstacleStatus, Severity, Timestamp};
+use crate::domain::{
+    Date, Key, ObstacleCategory, ObstacleStatus, ObstacleStatusFilter, Severity, SeverityFilter, Timestamp,
+};
 use crate::error::Result;
-use crate::input::{Checker, Field, Mode, TEXT_MAX};
+use crate::input::{Checker, Field, Mode, SOURCE_MAX, TEXT_MAX};
 use crate::listing::ListParams;
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
@@ -20,7 +22,8 @@ use crate::resources::agreements::{Agreements, check_of_agreement};
 #[schema(example = json!({
     "id": 1, "key": "ob-06", "agreement_id": 1, "action_plan_id": 9, "category": "data_security",
     "description": "Data security and privacy are a main concern in sharing knowledge on the smart province project.",
-    "severity": "medium", "status": "open", "mitigation": null, "identified_on": null, "version": 1,
+    "severity": null, "status": null, "mitigation": null, "identified_on": null,
+    "source": "Paradiplomasi Jawa Barat - Souss-Massa, table of obstacles", "version": 1,
     "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
 }))]
 pub struct Obstacle {
@@ -33,11 +36,15 @@ pub struct Obstacle {
     pub action_plan_id: Option<i64>,
     pub category: ObstacleCategory,
     pub description: String,
-    pub severity: Severity,
-    pub status: ObstacleStatus,
+    /// `null`: not assessed.
+    pub severity: Option<Severity>,
+    /// `null`: not assessed.
+    pub status: Option<ObstacleStatus>,
     /// What is done about it.
     pub mitigation: Option<String>,
     pub identified_on: Option<NaiveDate>,
+    /// Where the fact comes from.
+    pub source: Option<String>,
     /// 1 when created, one more on every change.
     pub version: i32,
     pub created_at: Timestamp,
@@ -66,16 +73,19 @@ pub struct ObstacleInput {
     category: Field<ObstacleCategory>,
     #[schema(value_type = String, min_length = 1, max_length = 10000, pattern = "\\S")]
     description: Field<String>,
-    /// Default `medium`.
+    /// Left out or `null`: not assessed (no default is invented).
     #[schema(value_type = Option<Severity>)]
     severity: Field<Severity>,
-    /// Default `open`.
+    /// Left out or `null`: not assessed (no default is invented).
     #[schema(value_type = Option<ObstacleStatus>)]
     status: Field<ObstacleStatus>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     mitigation: Field<String>,
     #[schema(value_type = Option<String>, format = Date)]
     identified_on: Field<Date>,
+    /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    source: Field<String>,
 }
 
 #[derive(Debug, Serialize, Insertable, AsChangeset)]
@@ -86,10 +96,11 @@ pub struct ObstacleValues {
     action_plan_id: Option<i64>,
     category: ObstacleCategory,
     description: String,
-    severity: Severity,
-    status: ObstacleStatus,
+    severity: Option<Severity>,
+    status: Option<ObstacleStatus>,
     mitigation: Option<String>,
     identified_on: Option<NaiveDate>,
+    source: Option<String>,
 }
 
 impl Validate for ObstacleInput {
@@ -101,10 +112,11 @@ impl Validate for ObstacleInput {
         let action_plan_id = checker.optional("action_plan_id", self.action_plan_id);
         let category = checker.required("category", self.category);
         let description = checker.required_text("description", self.description, TEXT_MAX);
-        let severity = checker.optional("severity", self.severity).unwrap_or(Severity::Medium);
-        let status = checker.optional("status", self.status).unwrap_or(ObstacleStatus::Open);
+        let severity = checker.optional("severity", self.severity);
+        let status = checker.optional("status", self.status);
         let mitigation = checker.optional_text("mitigation", self.mitigation, TEXT_MAX);
         let identified_on = checker.optional("identified_on", self.identified_on).map(|d| d.0);
+        let source = checker.optional_text("source", self.source, SOURCE_MAX);
 
         if let Some(agreement_id) = given_agreement {
             Agreements::KIND.check_reference(conn, checker, "agreement_id", agreement_id)?;
@@ -130,6 +142,7 @@ impl Validate for ObstacleInput {
                 status,
                 mitigation,
                 identified_on,
+                source,
             })
         })())
     }
@@ -143,8 +156,10 @@ crate::filters! {
         /// Obstacles of this action plan.
         action_plan_id: Option<i64>,
         category: Option<ObstacleCategory>,
-        severity: Option<Severity>,
-        status: Option<ObstacleStatus>,
+        /// `unassessed` lists the obstacles without a severity.
+        severity: Option<SeverityFilter>,
+        /// `unassessed` lists the obstacles without a status.
+        status: Option<ObstacleStatusFilter>,
     }
 }
 
@@ -175,10 +190,16 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
         query = query.filter(obstacles::category.eq(category));
     }
     if let Some(severity) = filter.severity {
-        query = query.filter(obstacles::severity.eq(severity));
+        query = match severity.assessed() {
+            Some(severity) => query.filter(obstacles::severity.eq(severity)),
+            None => query.filter(obstacles::severity.is_null()),
+        };
     }
     if let Some(status) = filter.status {
-        query = query.filter(obstacles::status.eq(status));
+        query = match status.assessed() {
+            Some(status) => query.filter(obstacles::status.eq(status)),
+            None => query.filter(obstacles::status.is_null()),
+        };
     }
     query
 }

@@ -4,7 +4,7 @@
 mod model;
 mod routes;
 
-pub use model::{Region, RegionFilter, RegionInput, RegionValues};
+pub use model::{Region, RegionFilter, RegionInput, RegionValues, within_region};
 
 use diesel::prelude::*;
 
@@ -13,7 +13,7 @@ use crate::db::schema::{agencies, regions};
 use crate::error::Result;
 use crate::listing::ListParams;
 use crate::resources::contacts::Employer;
-use crate::resource::{Kind, Listed, Resource};
+use crate::resource::{Kind, Listed, Reference, Resource};
 
 /// Regions as a resource: `regions` in documents.
 pub struct Regions;
@@ -27,6 +27,8 @@ impl Resource for Regions {
         path: "/api/v1/regions",
         description: "Subnational governments: provinces, states, cities...",
     };
+    const REFERENCES: &'static [Reference] =
+        &[Reference::one("parent_region", "parent_region_id", Self::KIND)];
     type Record = Region;
     type Input = RegionInput;
     type Values = RegionValues;
@@ -38,7 +40,8 @@ impl Resource for Regions {
         let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
         let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
         let contacts = crate::resources::contacts::working_for(conn, Employer::Region, id)?;
-        Ok(vec![("agencies", agencies), ("agreements", agreements), contacts])
+        let within = regions::table.filter(regions::parent_region_id.eq(id)).count().get_result(conn)?;
+        Ok(vec![("agencies", agencies), ("agreements", agreements), contacts, ("regions within it", within)])
     }
 
 }
@@ -59,6 +62,7 @@ impl Listed for Regions {
         "area_km2",
         "population",
         "population_year",
+        "parent_region_id",
         "version",
         "created_at",
         "updated_at",

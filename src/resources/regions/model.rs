@@ -18,7 +18,7 @@ use crate::resource::{Validate, Validated};
 #[schema(example = json!({
     "id": 1, "key": "MA-09", "name": "Souss-Massa", "local_name": null, "kind": "region",
     "country_code": "MA", "subdivision_code": "MA-09", "capital": "Agadir", "area_km2": 51642.0,
-    "population": 2676847, "population_year": 2014, "version": 1,
+    "population": 2676847, "population_year": 2014, "parent_region_id": null, "version": 1,
     "created_at": "2026-11-28T01:00:00Z", "updated_at": "2026-11-28T01:00:00Z"
 }))]
 pub struct Region {
@@ -41,6 +41,8 @@ pub struct Region {
     pub population: Option<i64>,
     /// The year `population` was counted.
     pub population_year: Option<i32>,
+    /// The region this one lies within (Bandung within West Java); `null` for a top level.
+    pub parent_region_id: Option<i64>,
     /// 1 when created, one more on every change.
     pub version: i32,
     pub created_at: Timestamp,
@@ -78,6 +80,10 @@ pub struct RegionInput {
     population: Field<i64>,
     #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
     population_year: Field<i32>,
+    /// An existing region of the same country that this one lies within (a city within its
+    /// province); not the region itself nor one within it.
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    parent_region_id: Field<i64>,
 }
 
 /// A validated region, as stored.
@@ -94,6 +100,7 @@ pub struct RegionValues {
     area_km2: Option<f64>,
     population: Option<i64>,
     population_year: Option<i32>,
+    parent_region_id: Option<i64>,
 }
 
 impl Validate for RegionInput {
@@ -118,6 +125,10 @@ impl Validate for RegionInput {
         let population_year = checker.optional("population_year", self.population_year);
         if population_year.is_some_and(|year| !(1000..=9999).contains(&year)) {
             checker.error("population_year", "must be a year between 1000 and 9999");
+        }
+        let parent_region_id = checker.optional("parent_region_id", self.parent_region_id);
+        if let Some(country) = &country_code {
+            check_hierarchy(conn, checker, id, country.as_str(), parent_region_id)?;
         }
         if let (Some(code), Some(country)) = (&subdivision_code, &country_code) {
             if code.country_prefix() != country.as_str() {
@@ -145,6 +156,7 @@ impl Validate for RegionInput {
                 area_km2,
                 population,
                 population_year,
+                parent_region_id,
             })
         })())
     }
@@ -159,6 +171,10 @@ crate::filters! {
         kind: Option<RegionKind>,
         /// The region with this ISO 3166-2 code.
         subdivision_code: Option<String>,
+        /// The regions directly within this one.
+        parent_region_id: Option<i64>,
+        /// This region and every region within it, at any depth.
+        within_region_id: Option<i64>,
     }
 }
 
@@ -188,7 +204,76 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
     if let Some(code) = &filter.subdivision_code {
         query = query.filter(regions::subdivision_code.eq(code.clone()));
     }
+    if let Some(parent) = filter.parent_region_id {
+        query = query.filter(regions::parent_region_id.eq(parent));
+    }
+    if let Some(region) = filter.within_region_id {
+        query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "regions.id IN ({})",
+            within_region(region)
+        )));
+    }
     query
+}
+
+/// A subquery of the ids of region `region` and of every region within it, at any depth.
+/// (`UNION` keeps distinct ids, so the walk ends even on data that loops.)
+pub fn within_region(region: i64) -> String {
+    format!(
+        "WITH RECURSIVE within_region(id) AS (SELECT CAST({region} AS BIGINT) \
+         UNION SELECT r.id FROM regions r JOIN within_region w ON r.parent_region_id = w.id) \
+         SELECT id FROM within_region"
+    )
+}
+
+/// A region's place in the hierarchy: its parent exists, is in the same country, and is
+/// neither the region itself nor one within it; a region whose country changes has no
+/// sub-region left in the old one.
+fn check_hierarchy(
+    conn: &mut DbConnection,
+    checker: &mut Checker,
+    id: Option<i64>,
+    country: &str,
+    parent: Option<i64>,
+) -> QueryResult<()> {
+    if let Some(parent) = parent {
+        let parent_country: Option<String> =
+            regions::table.find(parent).select(regions::country_code).first(conn).optional()?;
+        match parent_country {
+            None => checker.error("parent_region_id", format!("no region has id {parent}")),
+            Some(parent_country) if parent_country != country => checker.error(
+                "parent_region_id",
+                format!("the parent region is in {parent_country}, not in the region's country {country}"),
+            ),
+            Some(_) if Some(parent) == id => checker.error("parent_region_id", "a region does not lie within itself"),
+            Some(_) => {
+                if let Some(id) = id
+                    && crate::db::count_sql(
+                        conn,
+                        &format!("SELECT COUNT(*) AS count FROM ({}) w WHERE w.id = {parent}", within_region(id)),
+                    )? > 0
+                {
+                    checker.error(
+                        "parent_region_id",
+                        format!("region {parent} lies within this region: the hierarchy would loop"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(id) = id {
+        let elsewhere: i64 = regions::table
+            .filter(regions::parent_region_id.eq(id).and(regions::country_code.ne(country)))
+            .count()
+            .get_result(conn)?;
+        if elsewhere > 0 {
+            checker.error(
+                "country_code",
+                format!("{elsewhere} region(s) within this one are in another country: move them first"),
+            );
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
