@@ -16,6 +16,12 @@ pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
     let applied = db::run_migrations(&mut conn).map_err(|e| format!("cannot migrate {described}: {e}"))?;
     db::check_writable(&mut conn).map_err(|e| format!("{described} cannot be written: {e}"))?;
     log::info!("database: {described} ({applied} migration{} applied)", if applied == 1 { "" } else { "s" });
+    if !db::folds_every_letter(&mut conn).map_err(|e| format!("cannot query {described}: {e}"))? {
+        log::warn!(
+            "{described} lower-cases ASCII letters only (its LC_CTYPE is not a UTF-8 locale): \
+             searches with q will not match É to é; create the database with LC_CTYPE 'C.UTF-8'"
+        );
+    }
     Ok(pool)
 }
 

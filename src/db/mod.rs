@@ -458,6 +458,15 @@ pub fn check_writable(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// Whether the database lower-cases every letter, not only ASCII ones: what `q` needs to find
+/// `économie` from `ÉCONOMIE`. SQLite's own lower() is replaced on every connection (see
+/// [`ConnectionManager`]); PostgreSQL's follows the database's `LC_CTYPE`, which must be a
+/// UTF-8 locale (`C.UTF-8`, `en_US.UTF-8`: the default of the official image), not `C`.
+pub fn folds_every_letter(conn: &mut DbConnection) -> QueryResult<bool> {
+    Ok(count_sql(conn, "SELECT CAST(CASE WHEN lower('ÉΑ') = 'éα' THEN 1 ELSE 0 END AS BIGINT) AS count")?
+        == 1)
+}
+
 /// Runs a statement on the backend's own connection (see [`load_on_backend`]): a multi-row
 /// insert, which the two-backend connection cannot build, or a statement of every write.
 pub fn execute_on_backend<Q>(conn: &mut DbConnection, statement: Q) -> QueryResult<usize>

@@ -17,7 +17,7 @@ use crate::auth::Reader;
 use crate::csv::CsvSource;
 use crate::db::DbConnection;
 use crate::db::schema::{agreement_organizations, agreement_parties, agreements, organizations, regions};
-use crate::domain::{AgreementStatus, CountryCode, Instrument, MilestoneStage};
+use crate::domain::{AgreementStatus, CountryCode, DatePrecision, Instrument, MilestoneStage};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::links::{self, Party};
@@ -64,6 +64,8 @@ pub struct RelatedAgreement {
     pub instrument: Option<Instrument>,
     pub status: AgreementStatus,
     pub signed_on: Option<NaiveDate>,
+    /// How much of `signed_on` is known (`day`, `month`, `year`).
+    pub signed_on_precision: DatePrecision,
     pub expires_on: Option<NaiveDate>,
     #[schema(value_type = Option<MilestoneStage>)]
     pub stage: Option<MilestoneStage>,
@@ -82,6 +84,9 @@ pub struct Relationship {
     pub status: AgreementStatus,
     /// When the first of them was signed.
     pub first_signed_on: Option<NaiveDate>,
+    /// How much of `first_signed_on` is known; `null` with it.
+    #[schema(value_type = Option<DatePrecision>)]
+    pub first_signed_on_precision: Option<DatePrecision>,
     /// By `signed_on` (unsigned last), then id.
     pub agreements: Vec<RelatedAgreement>,
 }
@@ -139,6 +144,7 @@ pub fn page(
             agreements::instrument,
             agreements::status,
             agreements::signed_on,
+            agreements::signed_on_precision,
             agreements::expires_on,
             agreements::stage,
             agreements::renews_agreement_id,
@@ -194,6 +200,7 @@ pub fn page(
                 ),
                 status,
                 first_signed_on: agreements[0].signed_on,
+                first_signed_on_precision: agreements[0].signed_on.map(|_| agreements[0].signed_on_precision),
                 agreements,
             }
         })
@@ -216,7 +223,8 @@ impl CsvSource for Relationships {
     type Record = Relationship;
     type Filter = RelationshipFilter;
     const FILE: &'static str = "relationships";
-    const COLUMNS: &'static [&'static str] = &["parties", "status", "first_signed_on", "agreements"];
+    const COLUMNS: &'static [&'static str] =
+        &["parties", "status", "first_signed_on", "first_signed_on_precision", "agreements"];
     // Ordered by first signature: batches go by offset.
     const KEYSET: bool = false;
 
@@ -268,6 +276,7 @@ mod tests {
             instrument: None,
             status,
             signed_on: None,
+            signed_on_precision: DatePrecision::Day,
             expires_on: None,
             stage: None,
             renews_agreement_id: None,

@@ -107,3 +107,11 @@ fn urlencoding(text: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn the_database_lower_cases_every_letter() {
+    let (_database, url) = crate::helpers::fresh_database();
+    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    assert!(jalin::db::folds_every_letter(&mut conn).expect("the query"), "lower('ÉΑ') is 'éα' on {url}");
+}

@@ -51,6 +51,52 @@ async fn the_demo_document_imports_the_founding_case() {
 }
 
 #[actix_web::test]
+async fn the_demo_states_what_the_article_says_and_nothing_more() {
+    let app = TestApp::new().await;
+    assert_eq!(app.post("/api/v1/import", &demo()).await.status, 200);
+    let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0].clone();
+    assert_eq!(
+        (agreement["signed_on"].clone(), agreement["signed_on_precision"].clone()),
+        (json!("2017-01-01"), json!("year"))
+    );
+    assert_eq!(agreement["sectors"].as_array().unwrap().len(), 9, "the MoU's fields");
+    let legal_basis = agreement["legal_basis"].as_str().unwrap();
+    assert!(
+        legal_basis.starts_with("In force when the MoU was signed in 2017: Law No. 37 of 1999"),
+        "{legal_basis}"
+    );
+    let relationship = app.get("/api/v1/relationships").await.json()["items"][0].clone();
+    assert_eq!(relationship["first_signed_on_precision"], "year");
+    let obstacles = app.get("/api/v1/obstacles?limit=100").await.json();
+    for obstacle in obstacles["items"].as_array().unwrap() {
+        assert_eq!(
+            (obstacle["severity"].clone(), obstacle["status"].clone()),
+            (Value::Null, Value::Null),
+            "{obstacle}"
+        );
+    }
+    let agencies = app.get("/api/v1/agencies?limit=100").await.json();
+    assert!(
+        agencies["items"].as_array().unwrap().iter().all(|a| a["acronym"].is_null()),
+        "the article writes none"
+    );
+    for list in ["agreements", "action-plans", "obstacles", "milestones", "documents"] {
+        let page = app.get(&format!("/api/v1/{list}?limit=100")).await.json();
+        for record in page["items"].as_array().unwrap() {
+            assert!(
+                record["source"].as_str().is_some_and(|s| s.contains("seed article")),
+                "{list}: {record}"
+            );
+        }
+    }
+    let signing = app.get("/api/v1/milestones?stage=signing").await.json()["items"][0].clone();
+    assert_eq!(
+        (signing["date"].clone(), signing["date_precision"].clone()),
+        (json!("2017-01-01"), json!("year"))
+    );
+}
+
+#[actix_web::test]
 async fn importing_the_same_document_twice_changes_nothing() {
     let app = TestApp::new().await;
     app.post("/api/v1/import", &demo()).await;

@@ -57,6 +57,7 @@ async fn agreements_of_the_same_parties_form_one_relationship_in_signature_order
     let first = &items[0];
     assert_eq!(keys(first), ["loi", "jabar-souss-massa-2017", "addendum", "renewal"]);
     assert_eq!(first["first_signed_on"], "2017-04-20");
+    assert_eq!(first["first_signed_on_precision"], "day");
     // None active: the status of the last one.
     assert_eq!(first["status"], "negotiating");
     assert_eq!(first["parties"][0]["name"], "West Java");
@@ -71,6 +72,7 @@ async fn agreements_of_the_same_parties_form_one_relationship_in_signature_order
             "instrument",
             "status",
             "signed_on",
+            "signed_on_precision",
             "expires_on",
             "stage",
             "renews_agreement_id",
@@ -85,6 +87,7 @@ async fn agreements_of_the_same_parties_form_one_relationship_in_signature_order
     assert_eq!((keys(&items[1]), items[1]["status"].clone()), (vec!["bandung"], json!("active")));
     assert_eq!(keys(&items[2]), ["uiz"]);
     assert_eq!(items[2]["first_signed_on"], Value::Null);
+    assert_eq!(items[2]["first_signed_on_precision"], Value::Null, "no precision of no date");
     assert_eq!(items[2]["parties"][1]["type"], "organization");
 
     // An active agreement makes the relationship active.
@@ -111,7 +114,7 @@ async fn agreements_of_the_same_parties_form_one_relationship_in_signature_order
     let csv = app.get("/api/v1/relationships?format=csv").await;
     let body = String::from_utf8(csv.body).unwrap();
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "parties,status,first_signed_on,agreements");
-    assert_eq!(lines[1], "ID-JB;MA-09,active,2017-04-20,loi;jabar-souss-massa-2017;addendum;renewal");
+    assert_eq!(lines[0], "parties,status,first_signed_on,first_signed_on_precision,agreements");
+    assert_eq!(lines[1], "ID-JB;MA-09,active,2017-04-20,day,loi;jabar-souss-massa-2017;addendum;renewal");
     assert_eq!(lines.len(), 4);
 }
