@@ -123,6 +123,26 @@ async fn a_region_exports_after_the_region_it_lies_within_whatever_the_keys() {
     assert_eq!(second.get("/api/v1/export").await.json(), exported);
     let west_java = second.get("/api/v1/regions?key=ID-JB").await.json()["items"][0]["id"].clone();
     assert_eq!(second.total(&format!("/api/v1/regions?within_region_id={west_java}")).await, 4);
+    // An agreement"s export carries the regions its parties lie within, up to the top.
+    let coblong = second.get("/api/v1/regions?key=0-coblong").await.json()["items"][0]["id"].clone();
+    let agadir = second
+        .create(
+            "/api/v1/regions",
+            json!({"key": "agadir", "name": "Agadir", "kind": "city", "country_code": "MA"}),
+        )
+        .await;
+    let agreement = second
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Coblong-Agadir", "kind": "sister_city", "status": "proposed",
+                   "party_region_ids": [coblong, agadir["id"]]}),
+        )
+        .await;
+    let scoped = second.get(&format!("/api/v1/export?agreement_id={}", agreement["id"])).await.json();
+    assert_eq!(keys(&scoped, "regions"), ["ID-JB", "agadir", "A-bandung", "0-coblong"]);
+    let third = TestApp::new().await;
+    assert_eq!(third.post("/api/v1/import", &scoped).await.status, 200, "it imports on its own");
+
     let mut orphan = json!({"regions": [
         {"key": "C-cimahi", "name": "Cimahi", "kind": "city", "country_code": "ID", "parent_region": "nowhere"}]});
     second.post("/api/v1/import", &orphan).await.assert_problem(422, &["regions[0].parent_region"]);
