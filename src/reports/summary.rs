@@ -53,7 +53,8 @@ pub struct ActionPlanCounts {
     pub implementation_rate: Option<f64>,
     /// How many have no year yet.
     pub year_undetermined: i64,
-    /// By year, undetermined last.
+    /// By the year a plan starts (`year`: a plan of 2026-2028 counts once, under 2026, so that
+    /// the counts add up to the total), undetermined last.
     pub by_year: Vec<YearCount>,
     /// An action plan with two sectors counts once under each. Most plans first.
     pub by_sector: Vec<SectorCount>,

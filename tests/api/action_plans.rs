@@ -264,3 +264,29 @@ async fn a_plan_over_several_years_is_found_in_each_of_them() {
     let csv = String::from_utf8(app.get("/api/v1/action-plans?format=csv").await.body.to_vec()).unwrap();
     assert!(csv.lines().next().unwrap().contains(",year,end_year,"), "{csv}");
 }
+
+#[actix_web::test]
+async fn many_plans_over_several_years_are_found_as_well() {
+    let app = TestApp::new().await;
+    app.founding_case().await;
+    // More spanning plans than the filters read ahead by id: the filter says it in SQL.
+    let plans: Vec<serde_json::Value> = (0..1_005)
+        .map(|n| {
+            json!({"key": format!("span-{n:04}"), "agreement": "jabar-souss-massa-2017", "title": format!("Plan {n}"),
+                   "status": "planned", "year": 2020, "end_year": 2022})
+        })
+        .chain([json!({"key": "single", "agreement": "jabar-souss-massa-2017", "title": "Single",
+                       "status": "implemented", "year": 2021})])
+        .collect();
+    let response = app.post("/api/v1/import", &json!({"action_plans": plans})).await;
+    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(app.total("/api/v1/action-plans?year=2021").await, 1_006);
+    assert_eq!(app.total("/api/v1/action-plans?year=2022").await, 1_005);
+    assert_eq!(app.total("/api/v1/action-plans?year=2023").await, 0);
+    assert_eq!(app.total("/api/v1/action-plans?year_from=2022").await, 1_005);
+    assert_eq!(app.total("/api/v1/action-plans?year=2021&status=implemented").await, 1);
+    let page = app.get("/api/v1/action-plans?year=2022&limit=2&offset=1003").await.json();
+    let keys: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["span-1003", "span-1004"], "in id order, to the last page");
+}

@@ -269,4 +269,20 @@ async fn plans_without_a_year_or_an_agency_warn() {
     assert_eq!(status_of(&compliance, "action_plans_scheduled"), "warn");
     assert_eq!(status_of(&compliance, "action_plans_assigned"), "warn");
     assert_eq!(status_of(&compliance, "parties_in_different_countries"), "pass");
+    let tokyo = app
+        .create("/api/v1/regions", json!({"name": "Tokyo", "kind": "prefecture", "country_code": "JP"}))
+        .await;
+    let other = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Exchange", "kind": "other", "status": "proposed",
+                   "party_region_ids": [case.west_java, tokyo["id"]]}),
+        )
+        .await;
+    let other = app.get(&format!("/api/v1/agreements/{}/compliance", other["id"])).await.json();
+    assert_eq!(
+        status_of(&other, "parties_in_different_countries"),
+        "not_applicable",
+        "not a sister relationship"
+    );
 }

@@ -14,7 +14,8 @@ ALTER TABLE action_plans ADD COLUMN end_year INTEGER CHECK (end_year >= year);
 ALTER TABLE action_plans ADD COLUMN local_title TEXT;
 ALTER TABLE action_plans ADD COLUMN local_description TEXT;
 ALTER TABLE action_plans ADD COLUMN source TEXT;
-CREATE INDEX action_plans_end_year_idx ON action_plans (end_year);
+-- Read by the year filters for the plans that began earlier and run into the year asked.
+CREATE INDEX action_plans_end_year_idx ON action_plans (end_year, year);
 
 ALTER TABLE milestones ADD COLUMN source TEXT;
 ALTER TABLE documents ADD COLUMN source TEXT;

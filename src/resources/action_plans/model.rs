@@ -286,7 +286,69 @@ crate::sortable!(SORTABLE, sort_action_plans, action_plans::BoxedQuery<'static, 
 
 crate::listed!(action_plans, search: title, local_title, description, local_description, outcome);
 
-fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::BoxedQuery<'static, Backend> {
+/// Plans that run over several years and began before a year the filters ask for. Such plans
+/// are few: their ids are read first, by their own index, so that `year=` stays an equality
+/// that walks the `(status, year, id)` index in id order and stops at the page (an `OR` of
+/// two ranges would sort every match first).
+#[derive(Debug, Default)]
+struct Spanning {
+    /// Into `year`.
+    into_year: RunningInto,
+    /// Into `year_from`.
+    into_year_from: RunningInto,
+}
+
+/// The plans that began before a year and run into it.
+#[derive(Debug, Default)]
+enum RunningInto {
+    /// None, or the filter does not ask.
+    #[default]
+    None,
+    Ids(Vec<i64>),
+    /// More than [`SPANNING_READ_AHEAD`]: the filter says it in SQL instead.
+    Many,
+}
+
+/// The most spanning plans whose ids a filter binds.
+const SPANNING_READ_AHEAD: usize = 1_000;
+
+impl Spanning {
+    fn read(conn: &mut DbConnection, filter: &ActionPlanFilter) -> QueryResult<Self> {
+        let into = |conn: &mut DbConnection, year: Option<i32>| -> QueryResult<RunningInto> {
+            let Some(year) = year else { return Ok(RunningInto::None) };
+            let ids: Vec<i64> = action_plans::table
+                .filter(action_plans::end_year.ge(year).and(action_plans::year.lt(year)))
+                .select(action_plans::id)
+                .limit(SPANNING_READ_AHEAD as i64 + 1)
+                .load(conn)?;
+            Ok(match ids.len() {
+                0 => RunningInto::None,
+                n if n > SPANNING_READ_AHEAD => RunningInto::Many,
+                _ => RunningInto::Ids(ids),
+            })
+        };
+        Ok(Self { into_year: into(conn, filter.year)?, into_year_from: into(conn, filter.year_from)? })
+    }
+}
+
+type PlanCondition = Box<dyn BoxableExpression<action_plans::table, Backend, SqlType = diesel::sql_types::Bool>>;
+
+/// `starts`, or one of the plans that began before `year` and run into it.
+fn or_running_into(starts: PlanCondition, year: i32, running: &RunningInto) -> PlanCondition {
+    match running {
+        RunningInto::None => starts,
+        RunningInto::Ids(ids) => Box::new(starts.or(action_plans::id.eq_any(ids.clone()))),
+        RunningInto::Many => {
+            Box::new(starts.or(action_plans::year.lt(year).and(action_plans::end_year.ge(year)).assume_not_null()))
+        }
+    }
+}
+
+fn filtered(
+    list: &ListParams,
+    filter: &ActionPlanFilter,
+    spanning: &Spanning,
+) -> action_plans::BoxedQuery<'static, Backend> {
     let mut query = listed(list);
     if let Some(agreement_id) = filter.agreement_id {
         query = query.filter(action_plans::agreement_id.eq(agreement_id));
@@ -294,17 +356,14 @@ fn filtered(list: &ListParams, filter: &ActionPlanFilter) -> action_plans::Boxed
     if let Some(status) = filter.status {
         query = query.filter(action_plans::status.eq(status));
     }
-    // A plan runs from `year` to `end_year`, or over `year` alone when it has no end year.
+    // A plan runs from `year` to `end_year` (never before `year`), or over `year` alone.
     if let Some(year) = filter.year {
-        query = query.filter(
-            action_plans::end_year
-                .is_null()
-                .and(action_plans::year.eq(year))
-                .or(action_plans::year.le(year).and(action_plans::end_year.ge(year))),
-        );
+        let starts: PlanCondition = Box::new(action_plans::year.eq(year).assume_not_null());
+        query = query.filter(or_running_into(starts, year, &spanning.into_year));
     }
     if let Some(from) = filter.year_from {
-        query = query.filter(action_plans::year.ge(from).or(action_plans::end_year.ge(from)));
+        let starts: PlanCondition = Box::new(action_plans::year.ge(from).assume_not_null());
+        query = query.filter(or_running_into(starts, from, &spanning.into_year_from));
     }
     if let Some(to) = filter.year_to {
         query = query.filter(action_plans::year.le(to));
@@ -338,7 +397,8 @@ pub(super) fn page(
     } else {
         list
     };
-    let (mut total, records) = page_of(conn, paged, |list| filtered(list, filter))?;
+    let spanning = Spanning::read(conn, filter)?;
+    let (mut total, records) = page_of(conn, paged, |list| filtered(list, filter, &spanning))?;
     if tallied {
         total = crate::db::count_sql(
             conn,
