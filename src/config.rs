@@ -83,6 +83,10 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "JALIN_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
+    /// Pooled database connections, shared by the workers (default: 4 per worker, at least 16).
+    /// Each request holds one while it reads or writes; so does a blocking thread.
+    #[arg(long, env = "JALIN_DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub database_connections: Option<u16>,
     /// Load the West Java - Souss-Massa demo data set when the database has no agreement yet.
     #[arg(long)]
     pub demo: bool,
@@ -216,6 +220,16 @@ mod tests {
         assert!(serve("0").is_err(), "no worker, nothing served");
         match serve("3").map(|cli| cli.command) {
             Ok(Some(Command::Serve(args))) => assert_eq!(args.workers, Some(3)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn database_connections_are_between_one_and_a_thousand() {
+        let serve = |n: &str| Cli::try_parse_from(["jalin", "serve", "--database-connections", n]);
+        assert!(serve("0").is_err() && serve("1001").is_err());
+        match serve("4").map(|cli| cli.command) {
+            Ok(Some(Command::Serve(args))) => assert_eq!(args.database_connections, Some(4)),
             other => panic!("{other:?}"),
         }
     }

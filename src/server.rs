@@ -30,7 +30,7 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
     let settings = args.settings()?;
     let workers =
         args.workers.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
-    let pool_size = (workers as u32 * 4).max(16);
+    let pool_size = args.database_connections.map_or_else(|| (workers as u32 * 4).max(16), u32::from);
     let pool = open_database(&args.database, pool_size)?;
     // The first admin token comes from the environment, so that no secret is on a command line.
     if let Some(token) = &args.admin_token {
