@@ -228,8 +228,9 @@ struct Step {
     precision: DatePrecision,
 }
 
-/// What the checks look at, read once.
-struct Facts {
+/// The agreement's own columns the checks read.
+#[derive(Debug, Queryable)]
+struct Recorded {
     kind: AgreementKind,
     status: AgreementStatus,
     signed_on: Option<NaiveDate>,
@@ -238,6 +239,12 @@ struct Facts {
     letter_ref: Option<String>,
     letter_issued_on: Option<NaiveDate>,
     document_url: Option<String>,
+    instrument: Option<Instrument>,
+}
+
+/// What the checks look at, read once.
+struct Facts {
+    agreement: Recorded,
     /// The agreement's documents of its instrument's category with a stored file.
     filed_documents: i64,
     /// The parties' countries.
@@ -253,28 +260,7 @@ struct Facts {
 
 impl Facts {
     fn read(conn: &mut DbConnection, id: i64) -> Result<Self> {
-        type Columns = (
-            AgreementKind,
-            AgreementStatus,
-            Option<NaiveDate>,
-            DatePrecision,
-            Option<NaiveDate>,
-            Option<String>,
-            Option<NaiveDate>,
-            Option<String>,
-            Option<Instrument>,
-        );
-        let (
-            kind,
-            status,
-            signed_on,
-            signed_on_precision,
-            expires_on,
-            letter_ref,
-            letter_issued_on,
-            document_url,
-            instrument,
-        ): Columns = agreements::table
+        let agreement: Recorded = agreements::table
             .find(id)
             .select((
                 agreements::kind,
@@ -309,7 +295,7 @@ impl Facts {
                 .filter(action_plans::agreement_id.eq(id))
                 .filter(action_plans::status.ne(ActionPlanStatus::Cancelled))
         };
-        let filed_documents = match instrument {
+        let filed_documents = match agreement.instrument {
             Some(instrument) => crate::resources::documents::filed_in_category(
                 conn,
                 id,
@@ -319,14 +305,7 @@ impl Facts {
         };
         let assigned = action_plan_agencies::table.select(action_plan_agencies::action_plan_id);
         Ok(Self {
-            kind,
-            status,
-            signed_on,
-            signed_on_precision,
-            expires_on,
-            letter_ref,
-            letter_issued_on,
-            document_url,
+            agreement,
             filed_documents,
             countries,
             steps,
@@ -339,7 +318,7 @@ impl Facts {
     /// Signed, active, expired or terminated: concluded, whatever happened since.
     fn concluded(&self) -> bool {
         matches!(
-            self.status,
+            self.agreement.status,
             AgreementStatus::Signed
                 | AgreementStatus::Active
                 | AgreementStatus::Expired
@@ -353,13 +332,15 @@ impl Facts {
 
     /// The first and last day the signing may have been, as far as it is known.
     fn signed(&self) -> Option<(NaiveDate, NaiveDate)> {
-        self.signed_on.map(|date| self.signed_on_precision.span(date))
+        self.agreement.signed_on.map(|date| self.agreement.signed_on_precision.span(date))
     }
 
     /// "on 2017-11-03", "in 2017-11" or "in 2017", as much as is known.
     fn signing_date(&self) -> String {
-        self.signed_on
-            .map_or_else(|| "on a day not recorded".to_owned(), |date| dated(date, self.signed_on_precision))
+        self.agreement.signed_on.map_or_else(
+            || "on a day not recorded".to_owned(),
+            |date| dated(date, self.agreement.signed_on_precision),
+        )
     }
 }
 
@@ -385,7 +366,7 @@ fn outcome(status: CheckStatus, message: impl Into<String>) -> Outcome {
 
 /// A sister relationship joins two countries.
 fn parties_in_different_countries(facts: &Facts, _today: NaiveDate) -> Outcome {
-    if !facts.kind.is_sister() {
+    if !facts.agreement.kind.is_sister() {
         return outcome(CheckStatus::NotApplicable, "not a sister relationship");
     }
     let mut distinct = facts.countries.clone();
@@ -396,7 +377,7 @@ fn parties_in_different_countries(facts: &Facts, _today: NaiveDate) -> Outcome {
     } else {
         outcome(
             CheckStatus::Fail,
-            format!("a {} relationship joins two regions of two countries", facts.kind),
+            format!("a {} relationship joins two regions of two countries", facts.agreement.kind),
         )
     }
 }
@@ -407,7 +388,7 @@ fn full_power_letter(facts: &Facts, _today: NaiveDate) -> Outcome {
     if !(facts.indonesian() && facts.concluded()) {
         return outcome(CheckStatus::NotApplicable, "only for signed agreements with an Indonesian party");
     }
-    match (&facts.letter_ref, facts.letter_issued_on, facts.signed()) {
+    match (&facts.agreement.letter_ref, facts.agreement.letter_issued_on, facts.signed()) {
         (None, ..) => outcome(
             CheckStatus::Fail,
             "an agreement with an Indonesian party needs the central government's Full Power Letter: \
@@ -513,20 +494,25 @@ fn step_before_signing(facts: &Facts, stage: MilestoneStage, what: &str) -> Outc
 
 /// A concluded agreement records when it was signed.
 fn signed_on_recorded(facts: &Facts, _today: NaiveDate) -> Outcome {
-    match (facts.concluded(), facts.signed_on) {
-        (false, _) => outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
-        (true, Some(_)) => outcome(CheckStatus::Pass, format!("signed {}", facts.signing_date())),
-        (true, None) => {
-            outcome(CheckStatus::Fail, format!("a {} agreement must record signed_on", facts.status))
+    match (facts.concluded(), facts.agreement.signed_on) {
+        (false, _) => {
+            outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.agreement.status))
         }
+        (true, Some(_)) => outcome(CheckStatus::Pass, format!("signed {}", facts.signing_date())),
+        (true, None) => outcome(
+            CheckStatus::Fail,
+            format!("a {} agreement must record signed_on", facts.agreement.status),
+        ),
     }
 }
 
 /// A concluded agreement's document is on file: a document of its instrument's category with
 /// its file, or a `document_url` (a warning only).
 fn document_recorded(facts: &Facts, _today: NaiveDate) -> Outcome {
-    match (facts.concluded(), facts.filed_documents > 0, &facts.document_url) {
-        (false, ..) => outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
+    match (facts.concluded(), facts.filed_documents > 0, &facts.agreement.document_url) {
+        (false, ..) => {
+            outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.agreement.status))
+        }
         (true, true, _) => outcome(CheckStatus::Pass, "the signed document is filed, with its file"),
         (true, false, Some(_)) => outcome(CheckStatus::Pass, "the signed document is on file (document_url)"),
         (true, false, None) => outcome(
@@ -538,7 +524,7 @@ fn document_recorded(facts: &Facts, _today: NaiveDate) -> Outcome {
 
 /// An active agreement has not expired, and warns when it soon will.
 fn not_expired(facts: &Facts, today: NaiveDate) -> Outcome {
-    match (facts.status, facts.expires_on) {
+    match (facts.agreement.status, facts.agreement.expires_on) {
         (AgreementStatus::Active, Some(expiry)) => {
             let days = (expiry - today).num_days();
             if days < 0 {
@@ -559,8 +545,10 @@ fn not_expired(facts: &Facts, today: NaiveDate) -> Outcome {
 
 /// A concluded agreement records its expiry (a warning only).
 fn expiry_recorded(facts: &Facts, _today: NaiveDate) -> Outcome {
-    match (facts.concluded(), facts.expires_on) {
-        (false, _) => outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.status)),
+    match (facts.concluded(), facts.agreement.expires_on) {
+        (false, _) => {
+            outcome(CheckStatus::NotApplicable, format!("the agreement is {}", facts.agreement.status))
+        }
         (true, Some(expiry)) => outcome(CheckStatus::Pass, format!("expires on {expiry}")),
         (true, None) => outcome(
             CheckStatus::Warn,
