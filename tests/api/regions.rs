@@ -353,6 +353,12 @@ async fn regions_lie_within_regions_of_their_country_at_any_depth() {
     app.post("/api/v1/regions", &region("Nowhere", "city", 999))
         .await
         .assert_problem(422, &["parent_region_id"]);
+    app.post(
+        "/api/v1/regions",
+        &json!({"name": "X", "kind": "city", "country_code": "XX", "parent_region_id": 999}),
+    )
+    .await
+    .assert_problem(422, &["country_code", "parent_region_id"]);
     let region_path = |id: i64| format!("/api/v1/regions/{id}");
     let problem = app
         .patch(&region_path(west_java), &json!({"parent_region_id": coblong}))

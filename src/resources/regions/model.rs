@@ -127,9 +127,7 @@ impl Validate for RegionInput {
             checker.error("population_year", "must be a year between 1000 and 9999");
         }
         let parent_region_id = checker.optional("parent_region_id", self.parent_region_id);
-        if let Some(country) = &country_code {
-            check_hierarchy(conn, checker, id, country.as_str(), parent_region_id)?;
-        }
+        check_hierarchy(conn, checker, id, country_code.as_ref().map(CountryCode::as_str), parent_region_id)?;
         if let (Some(code), Some(country)) = (&subdivision_code, &country_code) {
             if code.country_prefix() != country.as_str() {
                 checker.error("subdivision_code", format!("must start with the country code {country} and a hyphen"));
@@ -228,12 +226,12 @@ pub fn within_region(region: i64) -> String {
 
 /// A region's place in the hierarchy: its parent exists, is in the same country, and is
 /// neither the region itself nor one within it; a region whose country changes has no
-/// sub-region left in the old one.
+/// sub-region left in the old one. `country` is `None` when it is itself invalid.
 fn check_hierarchy(
     conn: &mut DbConnection,
     checker: &mut Checker,
     id: Option<i64>,
-    country: &str,
+    country: Option<&str>,
     parent: Option<i64>,
 ) -> QueryResult<()> {
     if let Some(parent) = parent {
@@ -241,9 +239,12 @@ fn check_hierarchy(
             regions::table.find(parent).select(regions::country_code).first(conn).optional()?;
         match parent_country {
             None => checker.error("parent_region_id", format!("no region has id {parent}")),
-            Some(parent_country) if parent_country != country => checker.error(
+            Some(parent_country) if country.is_some_and(|country| parent_country != country) => checker.error(
                 "parent_region_id",
-                format!("the parent region is in {parent_country}, not in the region's country {country}"),
+                format!(
+                    "the parent region is in {parent_country}, not in the region's country {}",
+                    country.unwrap_or_default()
+                ),
             ),
             Some(_) if Some(parent) == id => checker.error("parent_region_id", "a region does not lie within itself"),
             Some(_) => {
@@ -261,7 +262,7 @@ fn check_hierarchy(
             }
         }
     }
-    if let Some(id) = id {
+    if let (Some(id), Some(country)) = (id, country) {
         let elsewhere: i64 = regions::table
             .filter(regions::parent_region_id.eq(id).and(regions::country_code.ne(country)))
             .count()
