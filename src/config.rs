@@ -12,6 +12,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`): 32 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// The IATI export's defaults: identifiers under `XM-JALIN` (`XM` is IATI's prefix for an
+/// organisation without a registered identifier), reported by a local government (type 11).
+pub const DEFAULT_IATI_PREFIX: &str = "XM-JALIN";
+pub const DEFAULT_IATI_ORG_NAME: &str = "Jalin paradiplomacy registry";
+pub const DEFAULT_IATI_ORG_TYPE: u16 = 11;
 
 /// Jalin: a registry of paradiplomacy (sister provinces, sister cities, their action plans
 /// and obstacles) served as a REST/JSON API.
@@ -104,6 +109,70 @@ pub struct ServeArgs {
     /// environment, so that it is never on a command line.
     #[arg(skip = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty()))]
     pub admin_token: Option<String>,
+    /// The start of every IATI activity identifier: `{prefix}-{agreement key}-{plan key}`.
+    #[arg(long, env = "JALIN_IATI_PREFIX", default_value = DEFAULT_IATI_PREFIX)]
+    pub iati_prefix: String,
+    /// The IATI organisation identifier of the reporting organisation (default: the prefix).
+    #[arg(long, env = "JALIN_IATI_ORG_REF")]
+    pub iati_org_ref: Option<String>,
+    /// The reporting organisation's name in the IATI export.
+    #[arg(long, env = "JALIN_IATI_ORG_NAME", default_value = DEFAULT_IATI_ORG_NAME)]
+    pub iati_org_name: String,
+    /// The reporting organisation's type, a code of IATI's OrganisationType list (11: local
+    /// government; 10: government).
+    #[arg(long, env = "JALIN_IATI_ORG_TYPE", default_value_t = DEFAULT_IATI_ORG_TYPE,
+        value_parser = clap::value_parser!(u16).range(1..100))]
+    pub iati_org_type: u16,
+}
+
+/// Who reports the IATI export and how its activities are named.
+#[derive(Debug, Clone)]
+pub struct IatiSettings {
+    /// `JALIN_IATI_PREFIX`.
+    pub prefix: String,
+    /// `JALIN_IATI_ORG_REF`.
+    pub org_ref: String,
+    /// `JALIN_IATI_ORG_NAME`.
+    pub org_name: String,
+    /// `JALIN_IATI_ORG_TYPE`.
+    pub org_type: u16,
+}
+
+impl Default for IatiSettings {
+    fn default() -> Self {
+        Self {
+            prefix: DEFAULT_IATI_PREFIX.to_owned(),
+            org_ref: DEFAULT_IATI_PREFIX.to_owned(),
+            org_name: DEFAULT_IATI_ORG_NAME.to_owned(),
+            org_type: DEFAULT_IATI_ORG_TYPE,
+        }
+    }
+}
+
+impl IatiSettings {
+    /// The settings, or why an identifier cannot be one: IATI identifiers are made of
+    /// letters, digits and `-._:` (no spaces, no `/`).
+    pub fn new(prefix: &str, org_ref: Option<&str>, org_name: &str, org_type: u16) -> Result<Self, String> {
+        let org_ref = org_ref.filter(|r| !r.trim().is_empty()).unwrap_or(prefix);
+        for (variable, value) in [("JALIN_IATI_PREFIX", prefix), ("JALIN_IATI_ORG_REF", org_ref)] {
+            let valid = !value.is_empty()
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'));
+            if !valid {
+                return Err(format!(
+                    "{variable}: `{value}` must be an IATI identifier of letters, digits and - . _ :"
+                ));
+            }
+        }
+        if org_name.trim().is_empty() {
+            return Err("JALIN_IATI_ORG_NAME must not be empty".to_owned());
+        }
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            org_ref: org_ref.to_owned(),
+            org_name: org_name.trim().to_owned(),
+            org_type,
+        })
+    }
 }
 
 /// How the service behaves, beyond where its data is: read from the command line and the
@@ -119,6 +188,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`); `413` beyond.
     pub max_file_bytes: u64,
+    /// The IATI export's reporting organisation and identifiers.
+    pub iati: IatiSettings,
 }
 
 impl Default for Settings {
@@ -128,6 +199,7 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            iati: IatiSettings::default(),
         }
     }
 }
@@ -139,6 +211,12 @@ impl ServeArgs {
             public_read: self.public_read,
             cors_origins: parse_origins(&self.cors_origins)?,
             max_file_bytes: self.max_file_bytes,
+            iati: IatiSettings::new(
+                &self.iati_prefix,
+                self.iati_org_ref.as_deref(),
+                &self.iati_org_name,
+                self.iati_org_type,
+            )?,
             ..Settings::default()
         })
     }

@@ -445,7 +445,10 @@ query_value_from_str!(
     crate::domain::ObstacleStatus,
     crate::domain::SeverityFilter,
     crate::domain::ObstacleStatusFilter,
-    crate::domain::Role
+    crate::domain::Role,
+    crate::domain::TransactionKind,
+    crate::domain::IndicatorMeasure,
+    crate::domain::CurrencyCode
 );
 
 /// Whether a column can hold `NULL`, from its SQL type.

@@ -95,6 +95,7 @@ diesel::table! {
         title -> Text,
         local_title -> Nullable<Text>,
         local_description -> Nullable<Text>,
+        local_language -> Nullable<Text>,
         kind -> Text,
         instrument -> Nullable<Text>,
         status -> Text,
@@ -252,6 +253,49 @@ diesel::table! {
 }
 
 diesel::table! {
+    transactions (id) {
+        id -> BigInt,
+        key -> Text,
+        action_plan_id -> BigInt,
+        kind -> Text,
+        amount_minor -> BigInt,
+        currency -> Text,
+        value_date -> Date,
+        party_region_id -> Nullable<BigInt>,
+        funding_source -> Nullable<Text>,
+        reference -> Nullable<Text>,
+        description -> Nullable<Text>,
+        source -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> BigInt,
+        key -> Text,
+        action_plan_id -> BigInt,
+        title -> Text,
+        measure -> Text,
+        unit -> Nullable<Text>,
+        ascending -> Bool,
+        baseline_value -> Nullable<Text>,
+        baseline_year -> Nullable<Integer>,
+        target_value -> Nullable<Text>,
+        target_year -> Nullable<Integer>,
+        actual_value -> Nullable<Text>,
+        actual_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        source -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> BigInt,
         name -> Text,
@@ -292,6 +336,9 @@ diesel::joinable!(action_plan_agencies -> action_plans (action_plan_id));
 diesel::joinable!(action_plan_agencies -> agencies (agency_id));
 diesel::joinable!(obstacles -> agreements (agreement_id));
 diesel::joinable!(obstacles -> action_plans (action_plan_id));
+diesel::joinable!(transactions -> action_plans (action_plan_id));
+diesel::joinable!(transactions -> regions (party_region_id));
+diesel::joinable!(indicators -> action_plans (action_plan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -310,6 +357,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_plan_sectors,
     action_plan_agencies,
     obstacles,
+    transactions,
+    indicators,
     api_tokens,
     audit_events,
 );

@@ -338,6 +338,39 @@ impl ObstacleStatusFilter {
 }
 
 string_enum! {
+    /// What a transaction records: money planned (`budget`), promised (`commitment`), paid out
+    /// (`disbursement`), spent (`expenditure`), or the value of a contribution in kind.
+    TransactionKind {
+        Budget = "budget",
+        Commitment = "commitment",
+        Disbursement = "disbursement",
+        Expenditure = "expenditure",
+        InKind = "in_kind",
+    }
+}
+
+string_enum! {
+    /// Where the money of a transaction comes from.
+    FundingSource {
+        RegionalBudget = "regional_budget",
+        NationalBudget = "national_budget",
+        Partner = "partner",
+        Private = "private",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// What an indicator measures: a number, a percentage, or a quality described in words
+    /// (which has no values).
+    IndicatorMeasure {
+        Number = "number",
+        Percentage = "percentage",
+        Qualitative = "qualitative",
+    }
+}
+
+string_enum! {
     /// What a token may do: read; read and write data; everything, tokens and audit included.
     /// Ordered: each role may do what the ones before it may.
     Role {
@@ -400,6 +433,9 @@ mod tests {
         serde_and_schema_names_match(ObstacleStatus::ALL, ObstacleStatus::as_str);
         serde_and_schema_names_match(SeverityFilter::ALL, SeverityFilter::as_str);
         serde_and_schema_names_match(ObstacleStatusFilter::ALL, ObstacleStatusFilter::as_str);
+        serde_and_schema_names_match(TransactionKind::ALL, TransactionKind::as_str);
+        serde_and_schema_names_match(FundingSource::ALL, FundingSource::as_str);
+        serde_and_schema_names_match(IndicatorMeasure::ALL, IndicatorMeasure::as_str);
         serde_and_schema_names_match(Role::ALL, Role::as_str);
         serde_and_schema_names_match(AuditAction::ALL, AuditAction::as_str);
     }

@@ -2,10 +2,12 @@
 //! key matches its pattern. Each type deserializes with a message that says what is expected.
 
 mod enums;
+pub mod money;
 mod time;
 
 pub(crate) use enums::string_enum;
 pub use enums::*;
+pub use money::{CurrencyCode, DecimalText};
 pub use time::{Timestamp, now};
 
 use std::fmt;

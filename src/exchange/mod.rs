@@ -5,6 +5,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod iati;
 pub mod import;
 
 use serde::Serialize;
@@ -164,5 +165,5 @@ impl ToSchema for ImportSummary {
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    config.service(import::import_document).service(export::export_document);
+    config.service(import::import_document).service(export::export_document).service(iati::agreement_iati);
 }

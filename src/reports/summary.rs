@@ -1,5 +1,6 @@
 //! The summary of one agreement: its action plans by status, year, sector and agency, the
-//! implementation rate, and its obstacles by category and severity. One query per count.
+//! implementation rate, its obstacles by category and severity, and its money by currency.
+//! One query per count.
 
 use actix_web::{get, web};
 use chrono::NaiveDate;
@@ -14,8 +15,10 @@ use crate::db::schema::{
     action_plan_agencies, action_plan_sectors, action_plans, agencies, agreements, obstacles, sectors,
 };
 use crate::db::{self, DbConnection};
+use crate::domain::money::format_minor_units;
 use crate::domain::{
-    ActionPlanStatus, ObstacleCategory, ObstacleStatus, ObstacleStatusFilter, Severity, SeverityFilter,
+    ActionPlanStatus, CurrencyCode, ObstacleCategory, ObstacleStatus, ObstacleStatusFilter, Severity,
+    SeverityFilter, TransactionKind,
 };
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
@@ -76,12 +79,32 @@ pub struct ObstacleCounts {
     pub by_status: CountMap,
 }
 
-/// What has been done under an agreement and what blocks it.
+/// The money of an agreement's action plans in one currency, by kind of transaction: exact
+/// decimal strings with the currency's decimals, `"0"` where there is none.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "currency": "IDR", "budget": "1250000000.00", "commitment": "0", "disbursement": "0",
+    "expenditure": "350000000.00", "in_kind": "0"
+}))]
+pub struct CurrencyTotals {
+    #[schema(value_type = CurrencyCode)]
+    pub currency: String,
+    pub budget: String,
+    pub commitment: String,
+    pub disbursement: String,
+    pub expenditure: String,
+    pub in_kind: String,
+}
+
+/// What has been done under an agreement, what blocks it, and what it cost.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgreementSummary {
     pub agreement_id: i64,
     pub action_plans: ActionPlanCounts,
     pub obstacles: ObstacleCounts,
+    /// One entry per currency, by currency code; amounts of different currencies are never
+    /// added up.
+    pub finance: Vec<CurrencyTotals>,
     /// Days from today to `expires_on`; negative when it has passed, `null` without one.
     pub days_until_expiry: Option<i64>,
 }
@@ -97,6 +120,7 @@ pub fn summary(conn: &mut DbConnection, id: i64, today: NaiveDate) -> Result<Agr
         agreement_id: id,
         action_plans: plan_counts(conn, id)?,
         obstacles: obstacle_counts(conn, id)?,
+        finance: finance(conn, id)?,
         days_until_expiry: expires_on.map(|date| (date - today).num_days()),
     })
 }
@@ -225,8 +249,60 @@ fn obstacle_counts(conn: &mut DbConnection, id: i64) -> Result<ObstacleCounts> {
     })
 }
 
+/// Amounts are summed in minor units by the database, each split at this power of ten into a
+/// high and a low part summed apart: the sums stay within 64-bit integers (SQLite stops a sum
+/// that overflows; PostgreSQL's is a NUMERIC, cast back) for any number of 18-digit amounts,
+/// and are joined exactly in 128-bit arithmetic.
+const SPLIT: i64 = 1_000_000_000;
+
+fn finance(conn: &mut DbConnection, id: i64) -> Result<Vec<CurrencyTotals>> {
+    #[derive(QueryableByName)]
+    struct Sum {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        currency: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        kind: TransactionKind,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        high: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        low: i64,
+    }
+    let sums: Vec<Sum> = diesel::sql_query(format!(
+        "SELECT t.currency, t.kind, CAST(SUM(t.amount_minor / {SPLIT}) AS BIGINT) AS high, \
+         CAST(SUM(t.amount_minor % {SPLIT}) AS BIGINT) AS low \
+         FROM transactions t JOIN action_plans p ON p.id = t.action_plan_id \
+         WHERE p.agreement_id = {id} GROUP BY t.currency, t.kind"
+    ))
+    .load(conn)?;
+    // By currency code, then by kind in the order of `TransactionKind::ALL`.
+    let mut by_currency: std::collections::BTreeMap<String, [i128; TransactionKind::ALL.len()]> =
+        Default::default();
+    for sum in sums {
+        by_currency.entry(sum.currency).or_default()[sum.kind as usize] +=
+            i128::from(sum.high) * i128::from(SPLIT) + i128::from(sum.low);
+    }
+    Ok(by_currency
+        .into_iter()
+        .map(|(currency, totals)| {
+            let decimals = CurrencyCode::minor_unit_of(&currency);
+            let written = |kind: TransactionKind| match totals[kind as usize] {
+                0 => "0".to_owned(),
+                total => format_minor_units(total, decimals),
+            };
+            CurrencyTotals {
+                budget: written(TransactionKind::Budget),
+                commitment: written(TransactionKind::Commitment),
+                disbursement: written(TransactionKind::Disbursement),
+                expenditure: written(TransactionKind::Expenditure),
+                in_kind: written(TransactionKind::InKind),
+                currency,
+            }
+        })
+        .collect())
+}
+
 /// The summary of an agreement: its action plans by status, year, sector and agency, the
-/// implementation rate, and its obstacles by category and severity.
+/// implementation rate, its obstacles by category and severity, and its money by currency.
 #[utoipa::path(
     tag = "reports",
     operation_id = "agreement_summary",

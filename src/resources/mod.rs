@@ -29,4 +29,6 @@ resources! {
     obstacles::Obstacles,
     documents::Documents,
     milestones::Milestones,
+    transactions::Transactions,
+    indicators::Indicators,
 }

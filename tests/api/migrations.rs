@@ -131,3 +131,37 @@ fn the_fidelity_migration_keeps_assessed_obstacles_and_adds_nullable_facts() {
     conn.batch_execute("UPDATE regions SET parent_region_id = 1 WHERE key = 'MA-09'")
         .expect("the column refers to regions (the country rule is the API's)");
 }
+
+#[test]
+fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refuses() {
+    let (_database, url) = fresh_database();
+    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    // The schema before money and results (up to 000015, fidelity), with an agreement in it.
+    jalin::db::run_migrations_up_to(&mut conn, "20261203000015").expect("the earlier migrations");
+    conn.batch_execute(&format!(
+        "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
+           ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
+         INSERT INTO action_plans (key, agreement_id, title, status, created_at, updated_at) \
+           VALUES ('plan', 1, 'Business matching', 'planned', {NOW}, {NOW});"
+    ))
+    .expect("the data of the earlier schema");
+    assert_eq!(jalin::db::run_migrations(&mut conn).expect("the money migration"), 1);
+    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS count FROM agreements WHERE local_language IS NULL"), 1);
+    conn.batch_execute(&format!(
+        "INSERT INTO transactions (key, action_plan_id, kind, amount_minor, currency, value_date, created_at, updated_at) \
+           VALUES ('t', 1, 'budget', 9223372036854775807, 'IDR', '2019-01-01', {NOW}, {NOW})"
+    ))
+    .expect("the largest amount in minor units");
+    for refused in [
+        "INSERT INTO transactions (key, action_plan_id, kind, amount_minor, currency, value_date, created_at, updated_at) \
+           VALUES ('zero', 1, 'budget', 0, 'IDR', '2019-01-01', NOW_, NOW_)",
+        "INSERT INTO transactions (key, action_plan_id, kind, amount_minor, currency, value_date, created_at, updated_at) \
+           VALUES ('gift', 1, 'gift', 1, 'IDR', '2019-01-01', NOW_, NOW_)",
+        "INSERT INTO indicators (key, action_plan_id, title, measure, target_value, created_at, updated_at) \
+           VALUES ('words', 1, 'Ties', 'qualitative', '3', NOW_, NOW_)",
+    ] {
+        assert!(conn.batch_execute(&refused.replace("NOW_", NOW)).is_err(), "accepted: {refused}");
+    }
+}

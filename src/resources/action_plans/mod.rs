@@ -137,7 +137,12 @@ impl Resource for ActionPlans {
     fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
         let obstacles = obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
         let documents = documents::table.filter(documents::action_plan_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![("obstacles", obstacles), ("documents", documents)])
+        Ok(vec![
+            ("obstacles", obstacles),
+            ("documents", documents),
+            ("transactions", crate::resources::transactions::of_action_plan(conn, id)?),
+            ("indicators", crate::resources::indicators::of_action_plan(conn, id)?),
+        ])
     }
 
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {

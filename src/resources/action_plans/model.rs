@@ -209,6 +209,22 @@ impl Validate for ActionPlanInput {
                     "cannot move an action plan that has obstacles to another agreement",
                 );
             }
+            if moved > 0 && !checker.has_error("agreement_id") {
+                let stranded = crate::resources::transactions::paid_by_non_parties(
+                    conn,
+                    agreement_id,
+                    crate::resources::transactions::PartyChange::PlanMoved(id),
+                )?;
+                if !stranded.is_empty() {
+                    checker.error(
+                        "agreement_id",
+                        format!(
+                            "transactions {} of the plan are paid by regions that are not parties of agreement {agreement_id}",
+                            crate::resources::transactions::id_list(&stranded)
+                        ),
+                    );
+                }
+            }
         }
         let sectors = check_ids::<SectorRef>(conn, checker, "sector_ids", &sector_ids)?;
         let agencies = check_ids::<AgencyRef>(conn, checker, "agency_ids", &agency_ids)?;

@@ -146,6 +146,7 @@ impl Listed for Agreements {
         "title",
         "local_title",
         "local_description",
+        "local_language",
         "kind",
         "instrument",
         "status",

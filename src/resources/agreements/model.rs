@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use crate::db::schema::{agreement_organizations, agreement_parties, agreements, organizations, regions};
 use crate::db::{Backend, DbConnection};
 use crate::domain::{
-    AgreementKind, AgreementStatus, CountryCode, Date, DatePrecision, Instrument, Key, MilestoneStage, Timestamp,
-    WebUrl,
+    AgreementKind, AgreementStatus, CountryCode, Date, DatePrecision, Instrument, Key, LanguageTag, MilestoneStage,
+    Timestamp, WebUrl,
 };
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
@@ -30,6 +30,9 @@ pub struct AgreementRecord {
     pub local_title: Option<String>,
     /// A description in the parties' own language.
     pub local_description: Option<String>,
+    /// The language of `local_title` and `local_description`, and of its action plans' (BCP 47:
+    /// `id`, `fr-MA`): the IATI export marks their text with it.
+    pub local_language: Option<String>,
     pub kind: AgreementKind,
     pub instrument: Option<Instrument>,
     pub status: AgreementStatus,
@@ -97,6 +100,10 @@ pub struct AgreementInput {
     /// A description in the parties' own language; searched by `q`.
     #[schema(value_type = Option<String>, max_length = 10000)]
     local_description: Field<String>,
+    /// The language of `local_title` and `local_description`, and of its action plans' (a BCP
+    /// 47 tag such as `id` or `fr-MA`).
+    #[schema(value_type = Option<String>, example = "id")]
+    local_language: Field<LanguageTag>,
     #[schema(value_type = AgreementKind)]
     kind: Field<AgreementKind>,
     #[schema(value_type = Option<Instrument>)]
@@ -157,6 +164,7 @@ pub struct AgreementColumns {
     title: String,
     local_title: Option<String>,
     local_description: Option<String>,
+    local_language: Option<String>,
     kind: AgreementKind,
     instrument: Option<Instrument>,
     status: AgreementStatus,
@@ -201,6 +209,7 @@ impl Validate for AgreementInput {
         let title = checker.required_text("title", self.title, NAME_MAX);
         let local_title = checker.optional_text("local_title", self.local_title, NAME_MAX);
         let local_description = checker.optional_text("local_description", self.local_description, TEXT_MAX);
+        let local_language = checker.optional("local_language", self.local_language).map(LanguageTag::into_inner);
         let kind = checker.required("kind", self.kind);
         let instrument = checker.optional("instrument", self.instrument);
         let status = checker.required("status", self.status);
@@ -263,6 +272,17 @@ impl Validate for AgreementInput {
             && parties_changed
         {
             check_later_agreements_keep_parties(conn, checker, id, &party_set)?;
+            let change = crate::resources::transactions::PartyChange::Parties(&region_ids);
+            let stranded = crate::resources::transactions::paid_by_non_parties(conn, id, change)?;
+            if !stranded.is_empty() {
+                checker.error(
+                    "party_region_ids",
+                    format!(
+                        "transactions {} are paid by a region this change removes from the parties",
+                        crate::resources::transactions::id_list(&stranded)
+                    ),
+                );
+            }
         }
         let columns = (|| {
             Some(AgreementColumns {
@@ -270,6 +290,7 @@ impl Validate for AgreementInput {
                 title: title?,
                 local_title,
                 local_description,
+                local_language,
                 kind: kind?,
                 instrument,
                 status: status?,

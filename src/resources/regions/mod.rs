@@ -41,7 +41,14 @@ impl Resource for Regions {
         let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
         let contacts = crate::resources::contacts::working_for(conn, Employer::Region, id)?;
         let within = regions::table.filter(regions::parent_region_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![("agencies", agencies), ("agreements", agreements), contacts, ("regions within it", within)])
+        let transactions = crate::resources::transactions::paid_by(conn, id)?;
+        Ok(vec![
+            ("agencies", agencies),
+            ("agreements", agreements),
+            contacts,
+            ("regions within it", within),
+            ("transactions it pays", transactions),
+        ])
     }
 
 }
