@@ -333,8 +333,9 @@ impl<'a> IatiWriter<'a> {
                 let local_description = plan.local_description.as_deref().zip(local_language);
                 Self::narratives(xml, "description", &[("type", "1")], description, local_description)?;
                 if let Some(outcome) = plan.outcome.as_deref().filter(|_| plan.description.is_some()) {
-                    // Type 2: objectives, the nearest IATI has to what the plan achieved.
-                    Self::narratives(xml, "description", &[("type", "2")], outcome, None)?;
+                    // Type 4, other: IATI's description types (general, objectives, target
+                    // groups) have none for what the plan achieved.
+                    Self::narratives(xml, "description", &[("type", "4")], outcome, None)?;
                 }
                 self.participants(xml, facts, plan.id)?;
                 xml.create_element("activity-status")

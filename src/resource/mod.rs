@@ -195,3 +195,23 @@ macro_rules! row_resource {
         }
     };
 }
+
+/// `Queryable` for a record that shows more than its row (an amount as a decimal, a derived
+/// `progress`): read as the row type `$row`, then converted by `From<$row>`, so that lists,
+/// [`row_resource!`](crate::row_resource) and exports read it like any other record.
+#[macro_export]
+macro_rules! queryable_through_row {
+    ($record:ty, $row:ty) => {
+        impl<ST, DB> diesel::Queryable<ST, DB> for $record
+        where
+            DB: diesel::backend::Backend,
+            $row: diesel::Queryable<ST, DB>,
+        {
+            type Row = <$row as diesel::Queryable<ST, DB>>::Row;
+
+            fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
+                Ok(<$row as diesel::Queryable<ST, DB>>::build(row)?.into())
+            }
+        }
+    };
+}

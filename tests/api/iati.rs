@@ -166,6 +166,14 @@ async fn an_agreement_with_money_results_and_documents_is_a_valid_iati_file() {
     assert_eq!(file.xpath(&format!("string({activity}/reporting-org/@type)")), "10");
     assert_eq!(file.xpath(&format!("string({activity}/title/narrative[1])")), "Plan <ap-1> & \"more\"");
     assert_eq!(file.xpath(&format!("string({activity}/title/narrative[@xml:lang='id'])")), "Temu bisnis");
+    assert_eq!(
+        file.xpath(&format!("string({activity}/description[@type='1']/narrative)")),
+        "Business matching"
+    );
+    assert_eq!(
+        file.xpath(&format!("string({activity}/description[@type='4']/narrative)")),
+        "Coffee exported"
+    );
     // Statuses and dates: started plans have actual dates, the others planned ones.
     for (key, status) in [("ap-1", "2"), ("ap-2", "1"), ("ap-3", "3"), ("ap-4", "5"), ("ap-5", "6")] {
         let status_path = format!(

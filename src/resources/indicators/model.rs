@@ -111,18 +111,7 @@ impl From<IndicatorRow> for Indicator {
     }
 }
 
-/// Read as its row, shown with its progress.
-impl<ST, DB> Queryable<ST, DB> for Indicator
-where
-    DB: diesel::backend::Backend,
-    IndicatorRow: Queryable<ST, DB>,
-{
-    type Row = <IndicatorRow as Queryable<ST, DB>>::Row;
-
-    fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
-        Ok(IndicatorRow::build(row)?.into())
-    }
-}
+crate::queryable_through_row!(Indicator, IndicatorRow);
 
 /// The writable fields of an indicator. On `PATCH` every field is optional.
 #[derive(Debug, Deserialize, ToSchema)]

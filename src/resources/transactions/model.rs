@@ -96,18 +96,7 @@ impl From<TransactionRow> for Transaction {
     }
 }
 
-/// Read as its row, shown with its amount as a decimal.
-impl<ST, DB> Queryable<ST, DB> for Transaction
-where
-    DB: diesel::backend::Backend,
-    TransactionRow: Queryable<ST, DB>,
-{
-    type Row = <TransactionRow as Queryable<ST, DB>>::Row;
-
-    fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
-        Ok(TransactionRow::build(row)?.into())
-    }
-}
+crate::queryable_through_row!(Transaction, TransactionRow);
 
 /// The writable fields of a transaction. On `PATCH` every field is optional.
 #[derive(Debug, Deserialize, ToSchema)]
