@@ -73,7 +73,23 @@ pub struct Wanted {
     pub bom: bool,
 }
 
+/// The parameters of a CSV list beyond the list's own. Documentation only: read by
+/// [`Wanted::csv`].
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct CsvDoc {
+    /// `true` starts the file with a UTF-8 byte order mark, for Excel.
+    bom: Option<bool>,
+}
+
 impl Wanted {
+    /// CSV, with `bom` read.
+    pub fn csv(params: &mut QueryParams) -> Self {
+        let bom: Option<bool> = params.take("bom");
+        Self { csv: true, bom: bom.unwrap_or(false) }
+    }
+
     /// Reads `format` and `bom`; without `format`, `Accept` decides.
     pub fn take(params: &mut QueryParams, request: &HttpRequest) -> Self {
         let format = params.take_with("format", |text| match text {

@@ -22,14 +22,20 @@ pub struct Health {
 #[utoipa::path(
     tag = "operations",
     operation_id = "healthz",
+    // No token: orchestrators poll it as they are.
+    security(()),
     responses(
         (status = 200, description = "The service and its database answer", body = Health),
+        (status = 400, description = "A query parameter was given: the check takes none",
+            body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database does not answer within 2 seconds",
             body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/healthz")]
-pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse> {
+pub async fn healthz(state: web::Data<AppState>, request: actix_web::HttpRequest) -> Result<HttpResponse> {
+    // Like every operation, it names what it does not take rather than ignore it.
+    crate::listing::QueryParams::parse(request.query_string())?.finish()?;
     let pool = state.health_pool.clone();
     let (answer, answered) = tokio::sync::oneshot::channel();
     std::thread::Builder::new()

@@ -60,12 +60,6 @@ pub struct ListQueryDoc {
     q: Option<String>,
     /// Only the record with this key.
     key: Option<String>,
-    /// `csv` answers `text/csv` (as does `Accept: text/csv`): a header row and a row per
-    /// match, every match unless `limit` is given. Link lists are joined with `;`.
-    #[param(pattern = "^(json|csv)$")]
-    format: Option<String>,
-    /// With CSV, `true` starts the file with a UTF-8 byte order mark, for Excel.
-    bom: Option<bool>,
 }
 
 /// The paging parameters of lists without search. Documentation only.
@@ -82,11 +76,6 @@ pub struct PagingDoc {
     /// Comma-separated field names, each optionally prefixed with `-` for descending order.
     /// Without it, newest first.
     sort: Option<String>,
-    /// `csv` answers `text/csv` (as does `Accept: text/csv`), every match unless `limit` is given.
-    #[param(pattern = "^(json|csv)$")]
-    format: Option<String>,
-    /// With CSV, `true` starts the file with a UTF-8 byte order mark, for Excel.
-    bom: Option<bool>,
 }
 
 /// One term of `sort`.

@@ -30,7 +30,14 @@ use crate::resources::RESOURCES;
             field or parameter.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    components(schemas(Problem, crate::error::FieldError)),
+    servers((url = "/", description = "The server that serves this document")),
+    // Enumerations that parameters refer to, which no body names.
+    components(schemas(
+        Problem,
+        crate::error::FieldError,
+        crate::domain::SeverityFilter,
+        crate::domain::ObstacleStatusFilter
+    )),
     // The resources' tags come first, from `crate::resources::RESOURCES` (see `base`).
     tags(
         (name = "import", description = "Documents that refer to records by key: import all at once, export"),
@@ -59,11 +66,76 @@ pub fn base() -> OpenApi {
 /// The finished document of the mounted handlers.
 pub fn finish(mut document: OpenApi) -> OpenApi {
     StandardResponses.modify(&mut document);
+    refer_to_page_items(&mut document);
+    flatten_tagged_unions(&mut document);
     add_patch_bodies(&mut document);
     add_links_from_created_records(&mut document);
     add_links_from_stored_bodies(&mut document);
     list_audited_resource_types(&mut document);
     document
+}
+
+/// The items of each page (`Page_Region`) refer to their record's schema (`Region`) instead of
+/// repeating it inline, so that generated clients type a list's items as the record they read
+/// alone.
+fn refer_to_page_items(document: &mut OpenApi) {
+    let Some(components) = document.components.as_mut() else { return };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(record) = name.strip_prefix("Page_") else { continue };
+        if !components.schemas.contains_key(record) {
+            continue;
+        }
+        let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(&name) else { continue };
+        if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+            items.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(RefOr::Ref(
+                utoipa::openapi::Ref::from_schema_name(record),
+            )));
+        }
+    }
+}
+
+/// serde's internally tagged enums (`Party`: `{"type": "region", ...}`) come out of utoipa as
+/// `oneOf` of `allOf [variant, {type}]`, which generators such as openapi-python-client cannot
+/// read. Each variant's schema gets the tag property itself (a variant of such an enum is only
+/// ever written within it, tag included), and the union becomes a `oneOf` of the variants with
+/// a `discriminator`.
+fn flatten_tagged_unions(document: &mut OpenApi) {
+    use utoipa::openapi::schema::Discriminator;
+    let Some(components) = document.components.as_mut() else { return };
+    let mut tags: Vec<(String, RefOr<Schema>)> = Vec::new();
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::OneOf(union)) = schema else { continue };
+        let mut tag_name = None;
+        let mut variants = Vec::new();
+        let mut variant_tags = Vec::new();
+        for member in &union.items {
+            let RefOr::T(Schema::AllOf(all_of)) = member else { break };
+            let [RefOr::Ref(variant), RefOr::T(Schema::Object(tag))] = all_of.items.as_slice() else { break };
+            let Some((name, _)) = tag.properties.iter().next().filter(|_| tag.properties.len() == 1) else {
+                break;
+            };
+            tag_name = Some(name.clone());
+            let variant_name = variant.ref_location.rsplit('/').next().unwrap_or_default().to_owned();
+            variant_tags.push((variant_name, RefOr::T(Schema::Object(tag.clone()))));
+            variants.push(RefOr::Ref(variant.clone()));
+        }
+        let Some(tag_name) = tag_name.filter(|_| variants.len() == union.items.len()) else { continue };
+        tags.extend(variant_tags);
+        union.items = variants;
+        union.discriminator = Some(Discriminator::new(tag_name));
+    }
+    for (variant, tag) in tags {
+        let (Some(RefOr::T(Schema::Object(variant))), RefOr::T(Schema::Object(tag))) =
+            (components.schemas.get_mut(&variant), tag)
+        else {
+            continue;
+        };
+        variant.required.extend(tag.required);
+        let mut properties = tag.properties;
+        properties.extend(std::mem::take(&mut variant.properties));
+        variant.properties = properties;
+    }
 }
 
 /// The values `resource_type` takes in the audit trail: every resource's, and `token`.
@@ -88,6 +160,11 @@ struct StandardResponses;
 
 impl Modify for StandardResponses {
     fn modify(&self, document: &mut OpenApi) {
+        // Reads are public unless the server says otherwise (JALIN_PUBLIC_READ=false): a token
+        // is optional for the operations that do not say (generated clients then call them
+        // with or without one); the others require one.
+        document.security =
+            Some(vec![SecurityRequirement::default(), SecurityRequirement::new::<_, _, &str>("bearer", [])]);
         let components = document.components.get_or_insert_with(Default::default);
         components.security_schemes.insert(
             "bearer".to_owned(),
@@ -119,7 +196,6 @@ impl Modify for StandardResponses {
                             .any(|resource| resource.personal() && path.starts_with(resource.kind().path));
                         add_access_rules(method.clone(), operation, personal);
                         add_versioning(method.clone(), operation, is_record);
-                        add_csv_content(operation);
                     }
                     add_problem_responses(method, operation);
                 }
@@ -128,17 +204,14 @@ impl Modify for StandardResponses {
     }
 }
 
-/// Who may call an operation: reads are open (or need a viewer token when reads are private),
-/// reads of `personal` data always need one, writes need an editor token; operations that
-/// declare their own security (admin ones) keep it.
+/// Who may call an operation: reads are open (the document's own security: a token is
+/// optional, needed when reads are private), reads of `personal` data always need one, writes
+/// need an editor token; operations that declare their own security (admin ones) keep it.
 fn add_access_rules(method: HttpMethod, operation: &mut Operation, personal: bool) {
     let declared = operation.security.as_ref().is_some_and(|s| !s.is_empty());
-    if !declared {
-        let bearer = SecurityRequirement::new::<_, _, &str>("bearer", []);
-        operation.security = Some(match method {
-            HttpMethod::Get if !personal => vec![SecurityRequirement::default(), bearer],
-            _ => vec![bearer],
-        });
+    let public_read = method == HttpMethod::Get && !personal;
+    if !declared && !public_read {
+        operation.security = Some(vec![SecurityRequirement::new::<_, _, &str>("bearer", [])]);
     }
     let responses = &mut operation.responses.responses;
     responses.entry("401".to_owned()).or_insert_with(|| {
@@ -211,24 +284,6 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
                 .or_insert_with(|| problem_response("If-Match is not a list of entity tags"));
         }
         _ => {}
-    }
-}
-
-/// Lists that take `format` answer CSV too.
-fn add_csv_content(operation: &mut Operation) {
-    let takes_format = operation
-        .parameters
-        .iter()
-        .flatten()
-        .any(|p| matches!(p, RefOr::T(parameter) if parameter.name == "format"));
-    if let (true, Some(RefOr::T(response))) = (takes_format, operation.responses.responses.get_mut("200")) {
-        let text = utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("RFC 4180 CSV, UTF-8: a header row, then one row per match"));
-        response.content.insert(
-            "text/csv".to_owned(),
-            RefOr::T(Content::new(Some(RefOr::T(Schema::Object(text.build()))))),
-        );
     }
 }
 

@@ -48,11 +48,6 @@ pub struct RelationshipPaging {
     /// How many relationships to skip.
     #[param(minimum = 0, default = 0)]
     offset: Option<i64>,
-    /// `csv` answers `text/csv` (as does `Accept: text/csv`), every match unless `limit` is given.
-    #[param(pattern = "^(json|csv)$")]
-    format: Option<String>,
-    /// With CSV, `true` starts the file with a UTF-8 byte order mark, for Excel.
-    bom: Option<bool>,
 }
 
 /// An agreement as a step of a relationship.
@@ -241,13 +236,14 @@ impl CsvSource for Relationships {
     }
 }
 
-/// The relationships: agreements between the same set of parties, as one item each.
+/// The relationships: agreements between the same set of parties, as one item each. As CSV:
+/// `format=csv` (or `Accept: text/csv`), with `bom=true` for Excel.
 #[utoipa::path(
     tag = "reports",
     operation_id = "list_relationships",
     params(RelationshipPaging, RelationshipFilter),
     responses(
-        (status = 200, description = "A page of relationships (or CSV)", body = Page<Relationship>),
+        (status = 200, description = "A page of relationships", body = Page<Relationship>),
         (status = 400, description = "A bad query parameter", body = crate::error::Problem,
             content_type = "application/problem+json"),
     )

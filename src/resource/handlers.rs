@@ -79,7 +79,13 @@ pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i
 
 /// `GET /things`: a JSON page, or CSV (`format=csv` or `Accept: text/csv`).
 pub async fn list<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
-    let (list, filter, wanted) = read_list_query::<R>(request)?;
+    let (list, filter, wanted) = read_list_query::<R>(request, Form::Negotiated)?;
+    csv::respond::<R>(state, request, list, filter, wanted, true).await
+}
+
+/// `GET /things.csv`: the list as CSV.
+pub async fn list_csv<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
+    let (list, filter, wanted) = read_list_query::<R>(request, Form::Csv)?;
     csv::respond::<R>(state, request, list, filter, wanted, true).await
 }
 
@@ -90,7 +96,25 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
     request: &HttpRequest,
     parent: i64,
 ) -> Result<HttpResponse> {
-    let (list, mut filter, wanted) = read_list_query::<R>(request)?;
+    within::<R, P>(state, request, parent, Form::Negotiated).await
+}
+
+/// `GET /parents/{id}/things.csv`: the list of one parent's records as CSV.
+pub async fn list_within_csv<R: Nested<P>, P: Resource>(
+    state: &AppState,
+    request: &HttpRequest,
+    parent: i64,
+) -> Result<HttpResponse> {
+    within::<R, P>(state, request, parent, Form::Csv).await
+}
+
+async fn within<R: Nested<P>, P: Resource>(
+    state: &AppState,
+    request: &HttpRequest,
+    parent: i64,
+    form: Form,
+) -> Result<HttpResponse> {
+    let (list, mut filter, wanted) = read_list_query::<R>(request, form)?;
     db::run(&state.pool, move |conn| {
         if !P::KIND.exists(conn, parent)? {
             return Err(P::KIND.not_found(parent));
@@ -102,15 +126,30 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
     csv::respond::<R>(state, request, list, filter, wanted, matches_any).await
 }
 
+/// Which form a list answers in.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// JSON, or CSV when `format` or `Accept` asks for it.
+    Negotiated,
+    /// CSV (a `.csv` path): `format` is not a parameter there.
+    Csv,
+}
+
 /// Paging, the resource's filters and the wanted form, or a `400` naming every bad parameter.
-fn read_list_query<R: Listed>(request: &HttpRequest) -> Result<(ListParams, R::Filter, csv::Wanted)> {
+fn read_list_query<R: Listed>(
+    request: &HttpRequest,
+    form: Form,
+) -> Result<(ListParams, R::Filter, csv::Wanted)> {
     let mut params = QueryParams::parse(request.query_string())?;
     let mut list = ListParams::take(&mut params, R::SORTABLE);
     if list.sort.is_empty() {
         list.sort = R::DEFAULT_SORT.to_vec();
     }
     let filter = R::Filter::from_query(&mut params);
-    let wanted = csv::Wanted::take(&mut params, request);
+    let wanted = match form {
+        Form::Negotiated => csv::Wanted::take(&mut params, request),
+        Form::Csv => csv::Wanted::csv(&mut params),
+    };
     params.finish()?;
     Ok((list, filter, wanted))
 }

@@ -29,7 +29,25 @@ pub mod words {
     }
 
     pub fn list_details<R: Listed>() -> String {
-        format!("Sortable fields: {}. `q` searches {}.", listed(R::SORTABLE), listed(R::SEARCHED))
+        format!(
+            "Sortable fields: {}. `q` searches {}. The same list as CSV: `{}.csv` (or `format=csv`, \
+             or `Accept: text/csv`, here).",
+            listed(R::SORTABLE),
+            listed(R::SEARCHED),
+            R::KIND.path
+        )
+    }
+
+    pub fn list_csv<R: Listed>() -> String {
+        format!("Lists {} as CSV.", R::KIND.plural)
+    }
+
+    pub fn list_csv_details<R: Listed>() -> String {
+        format!(
+            "RFC 4180 CSV, UTF-8: a header row (the columns {}), then one row per match of the same \
+             filters and order as the JSON list, every match unless `limit` is given, streamed.",
+            listed(R::COLUMNS)
+        )
     }
 
     pub fn get<R: Resource>() -> String {
@@ -66,7 +84,15 @@ pub mod words {
     }
 
     pub fn history<R: Resource>() -> String {
-        format!("The {}'s history: every write to it, newest first (deleted ones included).", R::KIND.name)
+        format!(
+            "The {}'s history: every write to it, newest first (deleted ones included). As CSV: \
+             `format=csv` (or `Accept: text/csv`).",
+            R::KIND.name
+        )
+    }
+
+    pub fn within_csv<R: Listed>(parent: &Kind) -> String {
+        format!("Lists the {} of one {} as CSV.", R::KIND.plural, parent.name)
     }
 
     pub fn within<R: Listed>(parent: &Kind) -> String {
@@ -85,6 +111,10 @@ pub mod words {
     pub fn page(kind: &Kind) -> String {
         format!("A page of {}", kind.plural)
     }
+
+    pub fn csv(kind: &Kind) -> String {
+        format!("The {} as CSV", kind.plural)
+    }
 }
 
 /// Writes a resource's handlers (list, read, create, change, delete, history, and its lists
@@ -96,21 +126,26 @@ pub mod words {
 /// ```ignore
 /// crate::resource_routes! {
 ///     resource: ActionPlans, record: ActionPlan, input: ActionPlanInput, filter: ActionPlanFilter,
-///     paths: "/action-plans", "/action-plans/{id}", "/action-plans/{id}/history";
+///     paths: "/action-plans", "/action-plans/{id}", "/action-plans/{id}/history", csv "/action-plans.csv";
 ///     handlers: list_action_plans, get_action_plan, create_action_plan, update_action_plan,
 ///         delete_action_plan, action_plan_history;
-///     within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans";
+///     within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans",
+///         csv "/agreements/{id}/action-plans.csv";
 /// }
 /// ```
+///
+/// Each list has a CSV twin (`csv` paths), an operation of its own (`{list}_csv`, in the
+/// module `as_csv`): a typed client then gets the page type from the JSON list and text from
+/// the CSV one, where one operation answering both would type its answer as either.
 ///
 /// The reads of a resource of personal data (`Resource::PERSONAL`) need a token.
 #[macro_export]
 macro_rules! resource_routes {
     (
         resource: $resource:ident, record: $record:ident, input: $input:ident, filter: $filter:ident,
-        paths: $collection:tt, $item:tt, $history_path:tt;
+        paths: $collection:tt, $item:tt, $history_path:tt, csv $csv_path:tt;
         handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
-        $(within $parent:ident: $nested:ident $nested_path:tt;)*
+        $(within $parent:ident: $nested:ident $nested_path:tt, csv $nested_csv_path:tt;)*
         $(also: $($extra:ident),+;)?
     ) => {
         use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -242,6 +277,47 @@ macro_rules! resource_routes {
             }
         )*
 
+        /// The lists as CSV.
+        pub mod as_csv {
+            use super::*;
+
+            #[utoipa::path(
+                tag = KIND.plural,
+                operation_id = concat!(stringify!($list), "_csv"),
+                summary = words::list_csv::<$resource>(),
+                description = words::list_csv_details::<$resource>(),
+                params($crate::listing::ListQueryDoc, $crate::csv::CsvDoc, $filter),
+                responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
+            )]
+            #[get($csv_path)]
+            pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
+                reader.may_read::<$resource>()?;
+                handlers::list_csv::<$resource>(&state, &request).await
+            }
+
+            $(
+                #[utoipa::path(
+                    tag = <$parent as $crate::resource::Resource>::KIND.plural,
+                    operation_id = concat!(stringify!($nested), "_csv"),
+                    summary = words::within_csv::<$resource>(<$parent as $crate::resource::Resource>::KIND),
+                    description = words::list_csv_details::<$resource>(),
+                    params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
+                        $crate::listing::ListQueryDoc, $crate::csv::CsvDoc, $filter),
+                    responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
+                )]
+                #[get($nested_csv_path)]
+                pub async fn $nested(
+                    reader: Reader,
+                    state: web::Data<AppState>,
+                    request: HttpRequest,
+                    id: web::Path<i64>,
+                ) -> Result<HttpResponse> {
+                    reader.may_read::<$resource>()?;
+                    handlers::list_within_csv::<$resource, $parent>(&state, &request, id.into_inner()).await
+                }
+            )*
+        }
+
         impl $crate::resource::Routed for $resource {
             fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
                 config
@@ -252,6 +328,8 @@ macro_rules! resource_routes {
                     .service($delete)
                     .service($history)
                     $(.service($nested))*
+                    .service(as_csv::$list)
+                    $(.service(as_csv::$nested))*
                     $($(.service($extra))+)?;
             }
         }

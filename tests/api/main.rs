@@ -11,6 +11,7 @@ mod contacts;
 mod conventions;
 mod csv;
 mod documents;
+mod ecosystem;
 mod export;
 mod fidelity;
 mod hardening;
