@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlers, Logger, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -62,7 +62,12 @@ pub fn build(
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
         .app_data(fallback::path_config())
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/api-docs/openapi.json", document))
+        // The token entered in Swagger UI survives a reload of the page (kept in the browser).
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .url("/api-docs/openapi.json", document)
+                .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
+        )
         .route(
             "/swagger-ui",
             web::get().to(|| async {
@@ -75,5 +80,9 @@ pub fn build(
         // Outside CORS, so that a refused preflight is a problem too.
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_framework_errors))
         .wrap(from_fn(middleware::request_id))
+        // Responses of 1 KiB or more, encoded as the client accepts (gzip, br).
+        .wrap(from_fn(middleware::mark_small_bodies))
+        .wrap(Compress::default())
+        .wrap(from_fn(middleware::unmark_small_bodies))
         .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
 }

@@ -12,6 +12,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`): 32 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// Largest document `POST /api/v1/import` reads (`JALIN_MAX_IMPORT_BYTES`), once decoded:
+/// 64 MiB, some 120,000 action plans, imported in one transaction.
+pub const DEFAULT_MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
 /// The IATI export's defaults: identifiers under `XM-JALIN` (`XM` is IATI's prefix for an
 /// organisation without a registered identifier), reported by a local government (type 11).
 pub const DEFAULT_IATI_PREFIX: &str = "XM-JALIN";
@@ -105,6 +108,10 @@ pub struct ServeArgs {
     #[arg(long, env = "JALIN_MAX_FILE_BYTES", default_value_t = DEFAULT_MAX_FILE_BYTES,
         value_parser = clap::value_parser!(u64).range(1..))]
     pub max_file_bytes: u64,
+    /// Largest document `POST /api/v1/import` reads, in bytes once decoded.
+    #[arg(long, env = "JALIN_MAX_IMPORT_BYTES", default_value_t = DEFAULT_MAX_IMPORT_BYTES,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_import_bytes: u64,
     /// A secret registered at start as the admin token named `admin`. Only from the
     /// environment, so that it is never on a command line.
     #[arg(skip = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty()))]
@@ -188,6 +195,8 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`); `413` beyond.
     pub max_file_bytes: u64,
+    /// Largest import document (`JALIN_MAX_IMPORT_BYTES`); `413` beyond.
+    pub max_import_bytes: u64,
     /// The IATI export's reporting organisation and identifiers.
     pub iati: IatiSettings,
 }
@@ -199,6 +208,7 @@ impl Default for Settings {
             cors_origins: Vec::new(),
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
             iati: IatiSettings::default(),
         }
     }
@@ -211,6 +221,7 @@ impl ServeArgs {
             public_read: self.public_read,
             cors_origins: parse_origins(&self.cors_origins)?,
             max_file_bytes: self.max_file_bytes,
+            max_import_bytes: self.max_import_bytes,
             iati: IatiSettings::new(
                 &self.iati_prefix,
                 self.iati_org_ref.as_deref(),

@@ -42,6 +42,7 @@ pub async fn respond<S: CsvSource>(
     if wanted.csv {
         return stream::<S>(state, request, list, filter, matches_any, wanted.bom).await;
     }
+    let paging = list.clone();
     let page = crate::db::run(&state.pool, move |conn| {
         if !matches_any {
             return Ok(Page::new(&list, 0, Vec::new()));
@@ -50,7 +51,67 @@ pub async fn respond<S: CsvSource>(
         Ok(Page::new(&list, total, items))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(page))
+    let last_id = page.items.last().map(S::id);
+    let links = page_links(request, &paging, page.total, page.items.len(), last_id);
+    let mut response = HttpResponse::Ok();
+    if !links.is_empty() {
+        response.insert_header((header::LINK, links));
+    }
+    Ok(response.json(page))
+}
+
+/// The RFC 8288 `Link` header of a page: `first`, `prev`, `next` and `last`, as the request's
+/// own path and query with the paging changed. A page read by `after_id` links to the first
+/// page and to the next (after its last id): keyset pages have no numbered previous or last.
+fn page_links(
+    request: &HttpRequest,
+    list: &ListParams,
+    total: i64,
+    returned: usize,
+    last_id: Option<i64>,
+) -> String {
+    // The query as sent, less its paging: each link adds its own.
+    let kept: Vec<&str> = request
+        .query_string()
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            !matches!(name, "offset" | "after_id")
+        })
+        .collect();
+    let link = |paging: String, relation: &str| {
+        let mut query = kept.clone();
+        if !paging.is_empty() {
+            query.push(&paging);
+        }
+        let query = query.join("&");
+        let separator = if query.is_empty() { "" } else { "?" };
+        format!("<{}{separator}{query}>; rel=\"{relation}\"", request.path())
+    };
+    let full_page = i64::try_from(returned).unwrap_or(i64::MAX) >= list.limit;
+    let mut links = vec![link(String::new(), "first")];
+    match list.after_id {
+        Some(_) => {
+            if let (true, Some(last)) = (full_page, last_id) {
+                links.push(link(format!("after_id={last}"), "next"));
+            }
+        }
+        None => {
+            if list.offset > 0 {
+                let previous = (list.offset - list.limit).max(0);
+                links.push(link(format!("offset={previous}"), "prev"));
+            }
+            if list.offset + list.limit < total {
+                links.push(link(format!("offset={}", list.offset + list.limit), "next"));
+            }
+            if total > 0 {
+                let last = (total - 1) / list.limit * list.limit;
+                links.push(link(format!("offset={last}"), "last"));
+            }
+        }
+    }
+    links.join(", ")
 }
 
 /// The query string of a list without search or keys (tokens, the audit trail): its paging

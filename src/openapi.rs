@@ -196,6 +196,7 @@ impl Modify for StandardResponses {
                             .any(|resource| resource.personal() && path.starts_with(resource.kind().path));
                         add_access_rules(method.clone(), operation, personal);
                         add_versioning(method.clone(), operation, is_record);
+                        add_page_links(operation);
                     }
                     add_problem_responses(method, operation);
                 }
@@ -287,6 +288,28 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
     }
 }
 
+/// A page (`Page_...`) says in `Link` (RFC 8288) where the first, previous, next and last
+/// pages are.
+fn add_page_links(operation: &mut Operation) {
+    let Some(RefOr::T(response)) = operation.responses.responses.get_mut("200") else { return };
+    let is_page = response.content.get("application/json").is_some_and(|content| {
+        matches!(content, RefOr::T(Content { schema: Some(RefOr::Ref(reference)), .. })
+            if reference.ref_location.contains("/Page_"))
+    });
+    if is_page {
+        let link = utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(
+                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
+            ))
+            .description(Some(
+                "RFC 8288 links to the `first`, `prev`, `next` and `last` pages, as this request's path and \
+                 query with `offset` changed (a page read by `after_id`: `first` and `next`, by `after_id`)",
+            ))
+            .build();
+        response.headers.insert("Link".to_owned(), RefOr::T(link));
+    }
+}
+
 /// Adds the problem responses an operation can give, by what it takes.
 fn add_problem_responses(method: HttpMethod, operation: &mut Operation) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
@@ -317,7 +340,7 @@ fn add_problem_responses(method: HttpMethod, operation: &mut Operation) {
     }
     if has_body {
         problems.push(("413", "The body is larger than 1 MiB"));
-        problems.push(("415", "The body is not `application/json`"));
+        problems.push(("415", "The body is not `application/json`, or is encoded otherwise than gzip or br"));
         problems.push(("422", "Fields break a rule; `errors` lists every one"));
     }
     problems.push(("500", "An unexpected error; its cause is logged, not sent"));
@@ -359,6 +382,16 @@ fn add_patch_bodies(document: &mut OpenApi) {
             "A JSON merge patch of the writable fields (see `{input_name}`): an absent field stays as it is, \
              `null` clears an optional field; required fields cannot be cleared."
         ));
+        // A patch names what changes: the example changes one telling field of the create's.
+        let input_example = input.example.as_ref().and_then(|example| example.as_object());
+        let changed = input_example.and_then(|example| {
+            ["title", "name", "description", "status"]
+                .iter()
+                .find_map(|field| example.get(*field).map(|value| serde_json::json!({ *field: value })))
+        });
+        if let Some(changed) = changed {
+            patch.example = Some(changed);
+        }
         patch_schemas.push((patch_name.clone(), RefOr::T(Schema::Object(patch))));
         for content in body.content.values_mut().filter_map(|c| match c {
             RefOr::T(content) => Some(content),

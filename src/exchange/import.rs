@@ -17,7 +17,7 @@ use crate::db::DbConnection;
 use crate::db::MAX_BOUND_VALUES;
 use crate::domain::Key;
 use crate::error::{FieldError, Result};
-use crate::http::{AppState, JsonBody};
+use crate::http::AppState;
 use crate::input::Checker;
 use crate::links::MAX_IDS;
 use crate::resource::Resource;
@@ -293,21 +293,35 @@ fn document_error(references: &[Reference], path: &str, error: FieldError) -> Fi
 
 /// Imports a document (see the `DataDocument` schema): all of it or nothing. The answer
 /// counts what was created, updated and left unchanged, per kind of record; importing the
-/// same document twice changes nothing.
+/// same document twice changes nothing. The body may be as large as the server's
+/// `JALIN_MAX_IMPORT_BYTES` (64 MiB unless set otherwise), counted once decoded, and may be
+/// sent compressed (`Content-Encoding: gzip`); it is read as it arrives, with no pause longer
+/// than the body timeout, and imported in one transaction.
 #[utoipa::path(
     tag = "import",
     operation_id = "import_document",
     request_body = DataDocument,
-    responses((status = 200, description = "The document was imported", body = ImportSummary)),
+    responses(
+        (status = 200, description = "The document was imported", body = ImportSummary),
+        (status = 413, description = "The document is larger than JALIN_MAX_IMPORT_BYTES (64 MiB unless set otherwise)",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not `application/json`, or is encoded otherwise than gzip or br",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[post("/import")]
 pub async fn import_document(
     editor: Editor,
     state: web::Data<AppState>,
-    body: JsonBody,
+    request: actix_web::HttpRequest,
+    payload: web::Payload,
 ) -> Result<web::Json<ImportSummary>> {
-    let document = DataDocument::parse(body.into_inner())?;
+    let settings = &state.settings;
+    let limit = usize::try_from(settings.max_import_bytes).unwrap_or(usize::MAX);
+    let deadline = crate::http::body::Deadline::BetweenParts(settings.body_timeout);
+    let body = crate::http::body::read_json(&request, payload.into_inner(), limit, deadline)?.await?;
+    let document = DataDocument::parse(body)?;
     let actor = editor.0.name;
     let summary = state.writer.run(move |conn| import(conn, &document, &actor)).await?;
     Ok(web::Json(summary))

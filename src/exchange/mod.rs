@@ -80,8 +80,18 @@ impl utoipa::PartialSchema for DataDocument {
                 "A document: a list of records per kind, which refer to each other by `key` \
                  (every record needs its `key`). `about` is ignored on import; `source` fills the \
                  `source` of the records that carry one (agreements, action plans, obstacles, \
-                 milestones, documents) and have none.",
+                 milestones, documents, transactions, indicators) and have none.",
             ))
+            // Works as it is on the demo data: a new region within West Java (`ID-JB`), and a
+            // budget of one of its action plans (`ap-01`).
+            .examples([serde_json::json!({
+                "source": "Biro Kerja Sama Jawa Barat, 2019 budget",
+                "regions": [{"key": "bandung", "name": "Bandung", "kind": "city", "country_code": "ID",
+                    "parent_region": "ID-JB"}],
+                "transactions": [{"key": "ap-01-budget-2019", "action_plan": "ap-01", "kind": "budget",
+                    "amount": "150000000.00", "currency": "IDR", "value_date": "2019-01-15",
+                    "party_region": "ID-JB", "funding_source": "regional_budget"}]
+            })])
             .property("about", text("What the document is; ignored on import."))
             .property(
                 "source",

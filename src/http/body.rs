@@ -4,7 +4,9 @@
 //! `{"sectors": [1], "sectors": []}` would silently drop the first list. Bodies are therefore
 //! parsed by [`StrictValue`], which refuses such a document (`400`). A body is read no further
 //! than its limit (`413`) and must arrive within `Settings::body_timeout` (`408`), so that a
-//! client that never finishes cannot hold a worker's attention forever.
+//! client that never finishes cannot hold a worker's attention forever. A body may come
+//! compressed (`Content-Encoding: gzip` or `br`): the limit counts its bytes once decoded, so
+//! that a small bomb cannot inflate past it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -39,21 +41,54 @@ impl FromRequest for JsonBody {
     type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let checked = check_head(request);
         let timeout = request
             .app_data::<actix_web::web::Data<super::AppState>>()
             .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |state| state.settings.body_timeout);
-        let mut payload = payload.take();
-        Box::pin(async move {
-            checked?;
-            let bytes = read_within(&mut payload, BODY_LIMIT, timeout).await?;
-            parse_strict(&bytes).map(JsonBody)
-        })
+        let body = read_json(request, payload.take(), BODY_LIMIT, Deadline::Whole(timeout));
+        Box::pin(async move { body?.await.map(JsonBody) })
+    }
+}
+
+/// How long a body may take to arrive.
+#[derive(Debug, Clone, Copy)]
+pub enum Deadline {
+    /// All of it within this time.
+    Whole(Duration),
+    /// No pause between two parts longer than this (a large document on a slow link).
+    BetweenParts(Duration),
+}
+
+/// A JSON body of at most `limit` bytes once decoded, read strictly: checked at once against
+/// its head (`415`, `413` for a declared length over the limit), then read as it arrives.
+pub fn read_json(
+    request: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    deadline: Deadline,
+) -> Result<impl Future<Output = Result<Value>> + 'static> {
+    check_head(request, limit)?;
+    let mut body = decoded(request, payload)?;
+    Ok(async move {
+        let bytes = read_within(&mut body, limit, deadline).await?;
+        parse_strict(&bytes)
+    })
+}
+
+/// The body as sent, or decoded from `gzip` or `br`; `415` for another encoding.
+fn decoded(request: &HttpRequest, payload: Payload) -> Result<actix_web::dev::Decompress<Payload>> {
+    let encoding = request.headers().get(header::CONTENT_ENCODING).map(|value| value.to_str().unwrap_or("?"));
+    match encoding.map(|encoding| encoding.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("identity" | "gzip" | "x-gzip" | "br") => {
+            Ok(actix_web::dev::Decompress::from_headers(payload, request.headers()))
+        }
+        Some(other) => Err(ApiError::UnsupportedMediaType(format!(
+            "the body's Content-Encoding `{other}` is not supported: send it as it is, or as gzip or br"
+        ))),
     }
 }
 
 /// `415` unless the body is declared JSON; `413` at once when it declares a larger length.
-fn check_head(request: &HttpRequest) -> Result<()> {
+fn check_head(request: &HttpRequest, limit: usize) -> Result<()> {
     let is_json = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -71,17 +106,31 @@ fn check_head(request: &HttpRequest) -> Result<()> {
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
-        return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+    // A compressed body's declared length is its compressed one: a bound on nothing here.
+    let compressed = request.headers().contains_key(header::CONTENT_ENCODING);
+    if !compressed && declared.is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::PayloadTooLarge { limit });
     }
     Ok(())
 }
 
-/// The whole body, at most `limit` bytes, arrived within `timeout`.
-pub async fn read_within(payload: &mut Payload, limit: usize, timeout: Duration) -> Result<BytesMut> {
+/// The whole body, at most `limit` bytes, arrived within the `deadline`.
+pub async fn read_within<S>(payload: &mut S, limit: usize, deadline: Deadline) -> Result<BytesMut>
+where
+    S: futures_util::Stream<
+            Item = std::result::Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
+        > + Unpin,
+{
     let read = async {
         let mut body = BytesMut::new();
-        while let Some(chunk) = payload.next().await {
+        loop {
+            let next = match deadline {
+                Deadline::BetweenParts(pause) => actix_web::rt::time::timeout(pause, payload.next())
+                    .await
+                    .map_err(|_| ApiError::RequestTimeout)?,
+                Deadline::Whole(_) => payload.next().await,
+            };
+            let Some(chunk) = next else { break };
             let chunk = chunk.map_err(|error| ApiError::BadRequest {
                 detail: format!("the body could not be read: {error}"),
                 errors: Vec::new(),
@@ -93,7 +142,12 @@ pub async fn read_within(payload: &mut Payload, limit: usize, timeout: Duration)
         }
         Ok(body)
     };
-    actix_web::rt::time::timeout(timeout, read).await.map_err(|_| ApiError::RequestTimeout)?
+    match deadline {
+        Deadline::Whole(timeout) => {
+            actix_web::rt::time::timeout(timeout, read).await.map_err(|_| ApiError::RequestTimeout)?
+        }
+        Deadline::BetweenParts(_) => read.await,
+    }
 }
 
 /// Parses a JSON body, refusing an object with the same member twice (`400`).

@@ -1,5 +1,5 @@
 //! Middleware of every response: merged slashes, request ids (and the log line of each server
-//! error), `HEAD`, security headers and CORS.
+//! error), `HEAD`, security headers, CORS, and which bodies are worth compressing.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -151,6 +151,41 @@ pub fn cors(origins: &[String]) -> actix_cors::Cors {
         .expose_headers([header::ETAG, header::LOCATION, header::CONTENT_DISPOSITION, REQUEST_ID])
         .max_age(3600)
 }
+
+/// Smallest body worth compressing: below it, the encoding costs more than the bytes it saves.
+pub const COMPRESS_FROM: u64 = 1024;
+
+/// actix's `Compress` encodes every body a client accepts encoded; it leaves alone one that
+/// already names its encoding. Inside it, this marks a body smaller than [`COMPRESS_FROM`] as
+/// `identity`; outside it, [`unmark_small_bodies`] takes the mark off again.
+pub async fn mark_small_bodies(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(request).await?;
+    if let BodySize::Sized(size) = response.response().body().size()
+        && size < COMPRESS_FROM
+        && !response.headers().contains_key(header::CONTENT_ENCODING)
+    {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(SMALL_BODY_MARK));
+    }
+    Ok(response)
+}
+
+/// Takes off the mark [`mark_small_bodies`] put on small bodies: they go out as they are.
+pub async fn unmark_small_bodies(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut response = next.call(request).await?;
+    if response.headers().get(header::CONTENT_ENCODING).is_some_and(|value| value == SMALL_BODY_MARK) {
+        response.headers_mut().remove(header::CONTENT_ENCODING);
+    }
+    Ok(response)
+}
+
+/// The mark of a small body: `identity`, which `Compress` takes as already encoded.
+const SMALL_BODY_MARK: &str = "identity";
 
 #[cfg(test)]
 mod tests {

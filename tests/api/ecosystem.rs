@@ -96,3 +96,173 @@ async fn the_health_check_names_a_parameter_it_does_not_take() {
     assert_eq!(app.get("/healthz").await.status, 200);
     app.get("/healthz?verbose=1").await.assert_problem(400, &["verbose"]);
 }
+
+#[actix_web::test]
+async fn every_example_of_the_document_works_as_it_is_against_the_demo_data() {
+    let app = TestApp::new().await;
+    let demo: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    assert_eq!(app.post("/api/v1/import", &demo).await.status, 200);
+    let document = document();
+    let schemas = &document["components"]["schemas"];
+    let mut tried = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in ["post", "patch"] {
+            let Some(operation) = item.get(method) else { continue };
+            let body = &operation["requestBody"]["content"]["application/json"];
+            let example = match body["schema"]["$ref"].as_str() {
+                Some(reference) => schemas[reference.rsplit('/').next().unwrap()]["example"].clone(),
+                None => body["example"].clone(),
+            };
+            let example =
+                if example.is_null() { schemas["DataDocument"]["examples"][0].clone() } else { example };
+            if !path.ends_with("/import") && example == schemas["DataDocument"]["examples"][0] {
+                panic!("{method} {path} has no example");
+            }
+            let uri = path.replace("{id}", "1");
+            let request = actix_web::test::TestRequest::default()
+                .method(actix_web::http::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap())
+                .uri(&uri)
+                .set_json(&example);
+            let response = app.send(crate::helpers::with_token(request, &app.admin_token)).await;
+            assert!(
+                response.status.is_success(),
+                "{method} {path} with {example}: {} {}",
+                response.status,
+                String::from_utf8_lossy(&response.body)
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried >= 25, "{tried} examples tried");
+}
+
+#[actix_web::test]
+async fn responses_of_a_kibibyte_or_more_are_compressed_as_the_client_accepts() {
+    use std::io::Read;
+    let app = TestApp::new().await;
+    let demo: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    app.post("/api/v1/import", &demo).await;
+    let get = |uri: &str, encoding: &str| {
+        actix_web::test::TestRequest::get().uri(uri).insert_header(("Accept-Encoding", encoding.to_owned()))
+    };
+    let plain = app.get("/api/v1/action-plans").await;
+    assert!(plain.body.len() >= 1024 && plain.header("content-encoding").is_none());
+    let gzipped = app.send(get("/api/v1/action-plans", "gzip")).await;
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert!(gzipped.header("vary").is_some());
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(gzipped.body.as_slice()).read_to_end(&mut decoded).unwrap();
+    assert_eq!(decoded, plain.body);
+    let brotli = app.send(get("/api/v1/action-plans.csv", "br")).await;
+    assert_eq!(brotli.header("content-encoding"), Some("br"), "streamed CSV too");
+    // Under a kibibyte, as it is.
+    let small = app.send(get("/healthz", "gzip, br")).await;
+    assert_eq!((small.status.as_u16(), small.header("content-encoding")), (200, None));
+}
+
+#[actix_web::test]
+async fn a_gzip_body_is_read_and_an_unknown_encoding_is_415() {
+    use std::io::Write;
+    let app = TestApp::new().await;
+    let gzip = |value: &Value| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(value.to_string().as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    let region = json!({"name": "Central Java", "kind": "province", "country_code": "ID"});
+    let request = |encoding: &str, body: Vec<u8>| {
+        app.as_editor(
+            actix_web::test::TestRequest::post()
+                .uri("/api/v1/regions")
+                .insert_header(("Content-Type", "application/json"))
+                .insert_header(("Content-Encoding", encoding.to_owned()))
+                .set_payload(body),
+        )
+    };
+    let created = app.send(request("gzip", gzip(&region))).await;
+    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    assert_eq!(created.json()["name"], "Central Java");
+    app.send(request("compress", region.to_string().into_bytes())).await.assert_problem(415, &[]);
+    // The limit counts the bytes once decoded: two mebibytes of spaces that gzip to a few KiB.
+    let mut inflated = " ".repeat(2 * 1024 * 1024);
+    inflated.push_str(&region.to_string());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(inflated.as_bytes()).unwrap();
+    let bomb = encoder.finish().unwrap();
+    assert!(bomb.len() < 64 * 1024);
+    app.send(request("gzip", bomb)).await.assert_problem(413, &[]);
+}
+
+#[actix_web::test]
+async fn an_import_takes_documents_past_a_mebibyte_gzip_too_up_to_its_own_limit() {
+    use std::io::Write;
+    let settings = jalin::config::Settings { max_import_bytes: 3 * 1024 * 1024, ..Default::default() };
+    let app = TestApp::with_settings(settings).await;
+    let regions: Vec<Value> = (0..12000)
+        .map(|n| json!({"key": format!("region-{n:05}"), "name": format!("Region number {n} with a long enough name"),
+            "kind": "city", "country_code": "ID"}))
+        .collect();
+    let document = json!({"regions": regions});
+    let text = document.to_string();
+    assert!(text.len() > 1024 * 1024 && text.len() < 3 * 1024 * 1024, "{} bytes", text.len());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(text.as_bytes()).unwrap();
+    let request = app.as_editor(
+        actix_web::test::TestRequest::post()
+            .uri("/api/v1/import")
+            .insert_header(("Content-Type", "application/json"))
+            .insert_header(("Content-Encoding", "gzip"))
+            .set_payload(encoder.finish().unwrap()),
+    );
+    let imported = app.send(request).await;
+    assert_eq!(imported.status, 200, "{}", String::from_utf8_lossy(&imported.body));
+    assert_eq!(imported.json()["regions"]["created"], 12000);
+    // Past the server's limit: 413, and nothing of it lands.
+    let larger: Vec<Value> = (0..40000)
+        .map(|n| json!({"key": format!("more-{n:05}"), "name": format!("Another region number {n}"), "kind": "city", "country_code": "ID"}))
+        .collect();
+    app.post("/api/v1/import", &json!({"regions": larger})).await.assert_problem(413, &[]);
+    assert_eq!(app.total("/api/v1/regions").await, 12000);
+}
+
+#[actix_web::test]
+async fn lists_link_to_their_first_previous_next_and_last_pages() {
+    let app = TestApp::new().await;
+    for n in 0..7 {
+        app.create("/api/v1/sectors", json!({"code": format!("sector-{n}"), "name": format!("Sector {n}")}))
+            .await;
+    }
+    let links =
+        |response: &crate::helpers::TestResponse| response.header("link").unwrap_or_default().to_owned();
+    let middle = app.get("/api/v1/sectors?limit=2&offset=2&q=sector").await;
+    assert_eq!(
+        links(&middle),
+        "</api/v1/sectors?limit=2&q=sector>; rel=\"first\", </api/v1/sectors?limit=2&q=sector&offset=0>; rel=\"prev\", \
+         </api/v1/sectors?limit=2&q=sector&offset=4>; rel=\"next\", </api/v1/sectors?limit=2&q=sector&offset=6>; rel=\"last\""
+    );
+    let first = app.get("/api/v1/sectors?limit=5").await;
+    assert_eq!(
+        links(&first),
+        "</api/v1/sectors?limit=5>; rel=\"first\", </api/v1/sectors?limit=5&offset=5>; rel=\"next\", \
+         </api/v1/sectors?limit=5&offset=5>; rel=\"last\""
+    );
+    let keyset = app.get("/api/v1/sectors?limit=3&after_id=1").await;
+    let last_id = keyset.json()["items"][2]["id"].as_i64().unwrap();
+    assert_eq!(
+        links(&keyset),
+        format!(
+            "</api/v1/sectors?limit=3>; rel=\"first\", </api/v1/sectors?limit=3&after_id={last_id}>; rel=\"next\""
+        )
+    );
+    let empty = app.get("/api/v1/sectors?q=nothing").await;
+    assert_eq!(links(&empty), "</api/v1/sectors?q=nothing>; rel=\"first\"");
+}
+
+#[actix_web::test]
+async fn swagger_ui_keeps_the_token_across_reloads() {
+    let app = TestApp::new().await;
+    let initializer = app.get("/swagger-ui/swagger-initializer.js").await;
+    let script = String::from_utf8(initializer.body).unwrap();
+    assert!(script.contains("\"persistAuthorization\": true"), "{script}");
+    assert!(script.contains("/api-docs/openapi.json"));
+}

@@ -42,8 +42,7 @@ pub struct Agency {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "key": "disdik", "name": "Dinas Pendidikan", "english_name": "Education Office",
-    "acronym": "Disdik", "country_code": "ID", "region_id": 1
+    "name": "Dinas Kesehatan", "english_name": "Health Office", "country_code": "ID", "region_id": 1
 }))]
 pub struct AgencyInput {
     /// Stable identifier; assigned by the server (a UUID) when left out.

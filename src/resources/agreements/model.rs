@@ -83,10 +83,9 @@ pub struct Agreement {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "key": "jabar-souss-massa-2017",
-    "title": "Sister province cooperation between West Java and Souss-Massa",
-    "kind": "sister_province", "instrument": "memorandum_of_understanding", "status": "active",
-    "party_region_ids": [1, 2], "sector_ids": [1, 2, 3], "signed_on": "2017-11-03"
+    "title": "Renewed sister province cooperation between West Java and Souss-Massa",
+    "kind": "sister_province", "instrument": "memorandum_of_understanding", "status": "negotiating",
+    "party_region_ids": [1, 2], "sector_ids": [1, 2, 3]
 }))]
 pub struct AgreementInput {
     /// Stable identifier; assigned by the server (a UUID) when left out.

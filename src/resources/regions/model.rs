@@ -53,8 +53,8 @@ pub struct Region {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "key": "ID-JB", "name": "West Java", "local_name": "Jawa Barat", "kind": "province",
-    "country_code": "ID", "subdivision_code": "ID-JB", "capital": "Bandung"
+    "name": "Central Java", "local_name": "Jawa Tengah", "kind": "province",
+    "country_code": "ID", "subdivision_code": "ID-JT", "capital": "Semarang"
 }))]
 pub struct RegionInput {
     /// Stable identifier; assigned by the server (a UUID) when left out.

@@ -41,7 +41,7 @@ pub struct Sector {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "code": "trade-investment", "name": "Trade and Investment", "local_name": "Perdagangan dan Investasi"
+    "code": "health", "name": "Health", "local_name": "Kesehatan"
 }))]
 pub struct SectorInput {
     /// Stable identifier; assigned by the server (a UUID) when left out.
