@@ -25,9 +25,12 @@ use crate::resources::RESOURCES;
             agreements (sister province, sister city) and their action plans and obstacles \
             refer to them.\n\n\
             Conventions: JSON in and out; lists are pages `{items, total, limit, offset}` \
-            with `limit`, `offset`, `sort` and `q`; `PATCH` is JSON merge patch; every error is \
+            with `limit`, `offset`, `sort` and `q`, an RFC 8288 `Link` header to the other pages, \
+            and a CSV twin (`/api/v1/regions.csv`); `PATCH` is JSON merge patch; every error is \
             an RFC 9457 problem (`application/problem+json`) whose `errors` names every bad \
-            field or parameter.",
+            field or parameter. Responses of 1 KiB or more are compressed as `Accept-Encoding` \
+            allows (gzip, br); request bodies may be sent with `Content-Encoding: gzip` or `br`. \
+            `HEAD` answers every `GET`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     servers((url = "/", description = "The server that serves this document")),
@@ -72,7 +75,30 @@ pub fn finish(mut document: OpenApi) -> OpenApi {
     add_links_from_created_records(&mut document);
     add_links_from_stored_bodies(&mut document);
     list_audited_resource_types(&mut document);
+    add_head_operations(&mut document);
     document
+}
+
+/// `HEAD` answers every `GET` path with the `GET`'s status and headers and no body: declared
+/// as an operation of its own (`{get}_head`), so that clients and tools know it.
+fn add_head_operations(document: &mut OpenApi) {
+    for item in document.paths.paths.values_mut() {
+        let Some(get) = item.get.as_ref() else { continue };
+        let mut head = get.clone();
+        head.operation_id = get.operation_id.as_ref().map(|id| format!("{id}_head"));
+        head.summary = Some(format!(
+            "The headers of `GET`, without the body{}",
+            get.summary.as_ref().map(|summary| format!(": {summary}")).unwrap_or_default()
+        ));
+        head.description = None;
+        for response in head.responses.responses.values_mut() {
+            if let RefOr::T(response) = response {
+                response.content.clear();
+                response.links.clear();
+            }
+        }
+        item.head = Some(head);
+    }
 }
 
 /// The items of each page (`Page_Region`) refer to their record's schema (`Region`) instead of
@@ -337,6 +363,15 @@ fn add_problem_responses(method: HttpMethod, operation: &mut Operation) {
             problems.push(("409", "Other records still refer to this one; `detail` names them"))
         }
         _ => {}
+    }
+    if let Some(RefOr::T(body)) = operation.request_body.as_mut()
+        && body.content.contains_key("application/json")
+    {
+        let note = "It may be sent compressed: `Content-Encoding: gzip` or `br`.";
+        body.description = Some(match body.description.take() {
+            Some(description) => format!("{description} {note}"),
+            None => note.to_owned(),
+        });
     }
     if has_body {
         problems.push(("413", "The body is larger than 1 MiB"));

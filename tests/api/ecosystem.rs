@@ -41,6 +41,19 @@ fn a_list_answers_json_only_and_its_csv_twin_csv_only() {
 }
 
 #[test]
+fn head_compression_and_body_encodings_are_in_the_document() {
+    let document = document();
+    let head = &document["paths"]["/api/v1/regions"]["head"];
+    assert_eq!(head["operationId"], "list_regions_head");
+    assert!(head["responses"]["200"].get("content").is_none_or(|c| c.as_object().unwrap().is_empty()));
+    assert!(head["responses"]["200"]["headers"].get("Link").is_some());
+    assert!(document["paths"]["/api/v1/regions"]["get"]["responses"]["200"]["headers"].get("Link").is_some());
+    let body = &document["paths"]["/api/v1/regions"]["post"]["requestBody"]["description"];
+    assert!(body.as_str().unwrap().contains("Content-Encoding: gzip"), "{body}");
+    assert!(document["info"]["description"].as_str().unwrap().contains("Accept-Encoding"));
+}
+
+#[test]
 fn page_items_and_tagged_unions_refer_to_their_schemas() {
     let document = document();
     let schemas = &document["components"]["schemas"];
