@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -75,5 +75,5 @@ pub fn build(
         // Outside CORS, so that a refused preflight is a problem too.
         .wrap(ErrorHandlers::new().default_handler(fallback::problem_for_framework_errors))
         .wrap(from_fn(middleware::request_id))
-        .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+        .wrap(from_fn(middleware::access_log))
 }

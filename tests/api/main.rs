@@ -18,6 +18,7 @@ mod helpers;
 mod iati;
 mod import;
 mod indicators;
+mod logging;
 mod migrations;
 mod milestones;
 mod obstacles;
