@@ -3,7 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{Compress, ErrorHandlers, Logger, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, web};
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -84,5 +84,5 @@ pub fn build(
         .wrap(from_fn(middleware::mark_small_bodies))
         .wrap(Compress::default())
         .wrap(from_fn(middleware::unmark_small_bodies))
-        .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+        .wrap(from_fn(middleware::access_log))
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use actix_web::http::Uri;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
@@ -31,6 +31,20 @@ pub struct Cli {
     /// Options of `serve`, the default command.
     #[command(flatten)]
     pub serve: ServeArgs,
+    /// How log lines are written: `text` for people, `json` (one object per line) for log
+    /// collectors. Read before any command runs, so it applies to every command.
+    #[arg(long, env = "JALIN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written (`JALIN_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// env_logger's own lines: `[time LEVEL target] message`.
+    Text,
+    /// One JSON object per line: `time`, `level`, `target`, `message`, and the fields of the
+    /// line (the access line's `request_id`, `method`, `path`, `status`, `duration_ms`).
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +73,19 @@ pub struct DatabaseArgs {
 pub enum TokenCommand {
     /// Create a token and print it; it is shown this once (only its hash is stored).
     Create(TokenCreateArgs),
+    /// List every token, revoked ones included: id, name, role, when created and revoked.
+    /// Never a secret (only hashes are stored) nor a hash.
+    List(DatabaseArgs),
+    /// Revoke a token: it stops working with the next request. Audited as `cli`.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id, as `jalin token list` shows it.
+    pub id: i64,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -75,10 +102,21 @@ pub struct TokenCreateArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
-    /// The document to import.
+    /// The document to import; `-` reads it from standard input.
     pub file: PathBuf,
+    /// Check the whole document and print the counts an import would give, writing nothing
+    /// (the import runs in a transaction that is rolled back, audit events included).
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
+}
+
+impl ImportArgs {
+    /// Whether the document comes from standard input (`-`) rather than a file.
+    pub fn reads_standard_input(&self) -> bool {
+        self.file.as_os_str() == "-"
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -321,6 +359,17 @@ mod tests {
             Ok(Some(Command::Serve(args))) => assert_eq!(args.database_connections, Some(4)),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_log_format_is_text_unless_asked_and_is_read_after_any_command() {
+        let format = |args: &[&str]| Cli::try_parse_from(args).map(|cli| cli.log_format);
+        assert_eq!(format(&["jalin"]).unwrap(), LogFormat::Text);
+        assert_eq!(format(&["jalin", "--log-format", "json"]).unwrap(), LogFormat::Json);
+        assert_eq!(format(&["jalin", "serve", "--log-format", "json"]).unwrap(), LogFormat::Json);
+        assert_eq!(format(&["jalin", "import", "-", "--log-format", "json"]).unwrap(), LogFormat::Json);
+        assert_eq!(format(&["jalin", "token", "list", "--log-format", "json"]).unwrap(), LogFormat::Json);
+        assert!(format(&["jalin", "--log-format", "yaml"]).is_err());
     }
 
     #[test]

@@ -1,14 +1,22 @@
 use clap::Parser;
-use jalin::config::{Cli, Command};
+use jalin::config::{Cli, Command, LogFormat, TokenCommand};
 
 fn main() -> std::process::ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let result = match Cli::parse().command() {
+    let cli = Cli::parse();
+    let log_format = cli.log_format;
+    jalin::logging::init(log_format);
+    let result = match cli.command() {
         Command::Serve(args) => actix_web::rt::System::new().block_on(jalin::server::serve(args)),
         Command::Migrate(args) => jalin::server::open_database(&args, 1).map(drop),
         Command::Import(args) => jalin::server::import_file(&args).map(|summary| println!("{summary}")),
-        Command::Token(jalin::config::TokenCommand::Create(args)) => {
+        Command::Token(TokenCommand::Create(args)) => {
             jalin::server::create_token(&args).map(|token| println!("{token}"))
+        }
+        Command::Token(TokenCommand::List(args)) => {
+            jalin::server::list_tokens(&args).map(|table| print!("{table}"))
+        }
+        Command::Token(TokenCommand::Revoke(args)) => {
+            jalin::server::revoke_token(&args).map(|revoked| println!("{revoked}"))
         }
         Command::Openapi => {
             print!("{}", jalin::app::openapi_json());
@@ -19,7 +27,11 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             log::error!("{error}");
-            eprintln!("jalin: {error}");
+            // Told once more on a plain line for people; in JSON, standard error holds only
+            // JSON lines, unless the log filter leaves the error out.
+            if log_format == LogFormat::Text || !log::log_enabled!(log::Level::Error) {
+                eprintln!("jalin: {error}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

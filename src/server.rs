@@ -1,8 +1,13 @@
-//! Starting the service: open the database, migrate, serve.
+//! Starting the service (open the database, migrate, serve) and the other commands: import,
+//! tokens.
 
-use crate::config::{DatabaseArgs, ServeArgs, describe_database};
-use crate::db::{self, DatabaseTarget, Pool};
+use std::io::Read;
+
+use crate::config::{DatabaseArgs, ImportArgs, ServeArgs, TokenRevokeArgs, describe_database};
+use crate::db::{self, DatabaseTarget, DbConnection, Pool};
 use crate::http::AppState;
+use crate::progress::ImportProgress;
+use crate::tokens::TokenInfo;
 
 pub type StartResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -64,18 +69,48 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
     Ok(())
 }
 
-/// Imports a document file into the database named by `args`; returns the counts as JSON.
-pub fn import_file(args: &crate::config::ImportArgs) -> StartResult<String> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+/// Imports a document, from a file or standard input (`-`), into the database named by
+/// `args`; returns the counts as JSON. With `--dry-run` the import runs whole in a transaction
+/// that is rolled back: the counts are those a real import would give, and nothing is written,
+/// audit events included. Progress goes to standard error ([`ImportProgress`]).
+pub fn import_file(args: &ImportArgs) -> StartResult<String> {
+    let (text, source) = if args.reads_standard_input() {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        (text, "standard input".to_owned())
+    } else {
+        let text = std::fs::read_to_string(&args.file)
+            .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+        (text, args.file.display().to_string())
+    };
     let value = crate::http::body::strict_json(text.as_bytes())
-        .map_err(|e| format!("{} is not valid JSON: {e}", args.file.display()))?;
+        .map_err(|e| format!("{source} is not valid JSON: {e}"))?;
+    drop(text);
     let document = crate::exchange::DataDocument::parse(value).map_err(|e| e.operator_message())?;
     let pool = open_database(&args.database, 1)?;
-    let summary = db::write_transaction(&mut *pool.get()?, |conn| {
-        crate::exchange::import::import(conn, &document, "cli")
-    })
-    .map_err(|e| format!("nothing was imported: {}", e.operator_message()))?;
+    let mut progress = ImportProgress::on_stderr(document.records());
+    let import = |conn: &mut DbConnection| {
+        progress.start();
+        crate::exchange::import::import_with_progress(conn, &document, "cli", &mut progress)
+    };
+    let conn = &mut *pool.get()?;
+    let imported = if args.dry_run {
+        db::rolled_back_write_transaction(conn, import)
+    } else {
+        db::write_transaction(conn, import)
+    };
+    progress.finish();
+    let summary = match (imported, args.dry_run) {
+        (Ok(summary), true) => {
+            log::info!("dry run: the document imports, and nothing was written");
+            summary
+        }
+        (Ok(summary), false) => summary,
+        (Err(e), true) => {
+            return Err(format!("the document would not import: {}", e.operator_message()).into());
+        }
+        (Err(e), false) => return Err(format!("nothing was imported: {}", e.operator_message()).into()),
+    };
     Ok(serde_json::to_string_pretty(&summary)?)
 }
 
@@ -85,4 +120,100 @@ pub fn create_token(args: &crate::config::TokenCreateArgs) -> StartResult<String
     let token = crate::tokens::create(&mut *pool.get()?, &args.name, args.role, "cli")
         .map_err(|e| format!("no token was created: {}", e.operator_message()))?;
     Ok(token.token)
+}
+
+/// Every token of the database named by `args` as a table: id, name, role, when created and
+/// when revoked (`-` while it works). Secrets are not stored; hashes are not shown.
+pub fn list_tokens(args: &DatabaseArgs) -> StartResult<String> {
+    let pool = open_database(args, 1)?;
+    let tokens = crate::tokens::all(&mut *pool.get()?).map_err(|e| format!("cannot list the tokens: {e}"))?;
+    Ok(token_table(&tokens))
+}
+
+/// Revokes the token `args.id` as `DELETE /api/v1/tokens/{id}` does, audited as `cli`;
+/// says which token it was and since when it is revoked. An unknown id is an error.
+pub fn revoke_token(args: &TokenRevokeArgs) -> StartResult<String> {
+    let pool = open_database(&args.database, 1)?;
+    let token = db::write_transaction(&mut *pool.get()?, |conn| {
+        crate::tokens::revoke(conn, args.id, "cli")?;
+        Ok::<_, crate::error::ApiError>(crate::tokens::info(conn, args.id)?)
+    })
+    .map_err(|e| format!("no token was revoked: {}", e.operator_message()))?;
+    let since = token.revoked_at.map_or_else(|| "-".to_owned(), |at| at.to_string());
+    Ok(format!("token {} ({}, {}) is revoked since {since}", token.id, printable(&token.name), token.role))
+}
+
+/// Tokens as columns aligned for a terminal, under a header line.
+fn token_table(tokens: &[TokenInfo]) -> String {
+    let header = ["ID", "NAME", "ROLE", "CREATED", "REVOKED"].map(str::to_owned);
+    let rows: Vec<[String; 5]> = std::iter::once(header)
+        .chain(tokens.iter().map(|token| {
+            [
+                token.id.to_string(),
+                printable(&token.name),
+                token.role.to_string(),
+                token.created_at.to_string(),
+                token.revoked_at.map_or_else(|| "-".to_owned(), |at| at.to_string()),
+            ]
+        }))
+        .collect();
+    let mut widths = [0; 5];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut table = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
+    }
+    table
+}
+
+/// A token's name on one line of a terminal: control characters (a line break, an escape
+/// sequence) written as escapes, so that a name cannot forge another row or recolour the
+/// terminal.
+fn printable(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+
+    #[test]
+    fn the_token_table_aligns_its_columns_and_escapes_control_characters() {
+        let at = |text: &str| crate::domain::Timestamp(text.parse().unwrap());
+        let tokens = [
+            TokenInfo {
+                id: 1,
+                name: "admin".into(),
+                role: Role::Admin,
+                created_at: at("2026-01-02T03:04:05"),
+                revoked_at: None,
+            },
+            TokenInfo {
+                id: 12,
+                name: "bureau\neditor".into(),
+                role: Role::Editor,
+                created_at: at("2026-01-02T03:04:05"),
+                revoked_at: Some(at("2026-02-03T04:05:06")),
+            },
+        ];
+        assert_eq!(
+            token_table(&tokens),
+            "ID  NAME            ROLE    CREATED               REVOKED\n\
+             1   admin           admin   2026-01-02T03:04:05Z  -\n\
+             12  bureau\\neditor  editor  2026-01-02T03:04:05Z  2026-02-03T04:05:06Z\n"
+        );
+    }
 }

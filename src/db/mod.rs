@@ -244,7 +244,33 @@ const WRITE_ATTEMPTS: u32 = 10;
 /// transaction is then run again, up to [`WRITE_ATTEMPTS`] times: it now sees the winner's
 /// row, and an import updates it where it would have created it, as on SQLite. A genuine
 /// duplicate fails the same way each time and is reported as such.
-pub fn write_transaction<T, E, F>(conn: &mut DbConnection, mut f: F) -> Result<T, E>
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error> + Transient,
+{
+    transaction_with_retries(conn, f, End::Commit)
+}
+
+/// Runs `f` as [`write_transaction`] does (the write lock first on SQLite, run again after a
+/// transient failure on PostgreSQL), then rolls the transaction back whatever `f` returned:
+/// `f` sees its own writes, and nothing of them is kept (`jalin import --dry-run`).
+pub fn rolled_back_write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error> + Transient,
+{
+    transaction_with_retries(conn, f, End::RollBack)
+}
+
+/// How a write transaction ends when its work succeeds; a failure always rolls it back.
+#[derive(Clone, Copy)]
+enum End {
+    Commit,
+    RollBack,
+}
+
+fn transaction_with_retries<T, E, F>(conn: &mut DbConnection, mut f: F, end: End) -> Result<T, E>
 where
     F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error> + Transient,
@@ -255,7 +281,7 @@ where
     };
     let mut attempt = 1;
     loop {
-        match transaction_once(conn, &mut f) {
+        match transaction_once(conn, &mut f, end) {
             Err(error) if attempt < attempts && error.is_transient() => {
                 log::debug!("write transaction failed transiently (attempt {attempt}); running it again");
                 // A short pause, growing and jittered, so that the retries do not collide again.
@@ -281,7 +307,7 @@ where
 /// other processes.
 static SQLITE_WRITER: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
 
-fn transaction_once<T, E, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, E>
+fn transaction_once<T, E, F>(conn: &mut DbConnection, f: &mut F, end: End) -> Result<T, E>
 where
     F: FnMut(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
@@ -294,12 +320,18 @@ where
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConnection::Pg(_) => <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?,
     }
-    match f(conn) {
-        Ok(value) => {
+    match (f(conn), end) {
+        (Ok(value), End::Commit) => {
             <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)
         }
-        Err(error) => {
+        (Ok(value), End::RollBack) => {
+            // Unlike a failed transaction's, this rollback must succeed: the caller reports
+            // that nothing was written.
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Ok(value)
+        }
+        (Err(error), _) => {
             rollback(conn);
             Err(error)
         }

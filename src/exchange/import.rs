@@ -26,8 +26,41 @@ use crate::resource::{Kind, Reference};
 use crate::resources::RESOURCES;
 use crate::resources::action_plans::{self, ActionPlans};
 
+/// What an import says as it goes through a document, for a progress display (`jalin import`).
+pub trait Progress {
+    /// The records of `list` come next, `records` of them.
+    fn list_started(&mut self, list: &'static str, records: usize);
+    /// The next record of the list is gone through: checked, then written or gathered to be
+    /// written with others.
+    fn next_record(&mut self);
+    /// The records of `list` are all written.
+    fn list_done(&mut self, list: &'static str, records: usize);
+    /// What remains is the audit trail: one event per record created or changed.
+    fn writing_audit_trail(&mut self);
+}
+
+/// No progress display: the API's imports.
+struct Unseen;
+
+impl Progress for Unseen {
+    fn list_started(&mut self, _: &'static str, _: usize) {}
+    fn next_record(&mut self) {}
+    fn list_done(&mut self, _: &'static str, _: usize) {}
+    fn writing_audit_trail(&mut self) {}
+}
+
 /// Imports a document; the caller holds the transaction. A `422` lists every error.
 pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> Result<ImportSummary> {
+    import_with_progress(conn, document, actor, &mut Unseen)
+}
+
+/// [`import`], telling `progress` how far it has gone.
+pub fn import_with_progress(
+    conn: &mut DbConnection,
+    document: &DataDocument,
+    actor: &str,
+    progress: &mut dyn Progress,
+) -> Result<ImportSummary> {
     let mut run = Run {
         conn,
         trail: Trail::gathering(actor),
@@ -44,12 +77,16 @@ pub fn import(conn: &mut DbConnection, document: &DataDocument, actor: &str) -> 
     let mut summary = ImportSummary::default();
     for resource in RESOURCES {
         let list = resource.kind().table;
-        summary.add(list, run.list(*resource, document.list(list))?);
+        let records = document.list(list);
+        progress.list_started(list, records.len());
+        summary.add(list, run.list(*resource, records, progress)?);
+        progress.list_done(list, records.len());
     }
     crate::error::ApiError::check(run.errors)?;
     if tallies_deferred {
         action_plans::recount_tallies(run.conn)?;
     }
+    progress.writing_audit_trail();
     run.trail.flush(run.conn)?;
     Ok(summary)
 }
@@ -86,7 +123,12 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn list(&mut self, resource: &dyn AnyResource, records: &[Value]) -> Result<Counts> {
+    fn list(
+        &mut self,
+        resource: &dyn AnyResource,
+        records: &[Value],
+        progress: &mut dyn Progress,
+    ) -> Result<Counts> {
         let list = resource.kind().table;
         let mut counts = Counts::default();
         // Where each key first appears: a key given twice would be imported twice, one copy
@@ -95,6 +137,7 @@ impl Run<'_> {
         let mut reported: HashSet<&str> = HashSet::new();
         let mut importer = resource.importer();
         for (index, record) in records.iter().enumerate() {
+            progress.next_record();
             let path = format!("{list}[{index}]");
             let Some((key, fields)) = self.keyed(&path, record) else { continue };
             if let Some(&first) = first_at.get(key) {

@@ -35,6 +35,11 @@ impl DataDocument {
         self.lists.get(name).and_then(Value::as_array).map_or(&[], Vec::as_slice)
     }
 
+    /// How many records the document holds, in all its lists.
+    pub fn records(&self) -> usize {
+        self.lists.values().filter_map(Value::as_array).map(Vec::len).sum()
+    }
+
     /// Where the document's facts come from, for its records that do not say.
     pub fn source(&self) -> Option<&str> {
         self.source.as_deref()

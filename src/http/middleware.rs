@@ -1,15 +1,17 @@
-//! Middleware of every response: merged slashes, request ids (and the log line of each server
-//! error), `HEAD`, security headers, CORS, and which bodies are worth compressing.
+//! Middleware of every response: the access log, merged slashes, request ids (and the log line
+//! of each server error), `HEAD`, security headers, CORS, and which bodies are worth
+//! compressing.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use actix_web::HttpMessage;
 use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::uri::{PathAndQuery, Uri};
+use actix_web::http::{Method, Version};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 
@@ -21,6 +23,122 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// away from the middleware (a stream that fails after its first bytes).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// The target of access lines. actix's own `Logger` wrote them under this name before this
+/// middleware did; keeping it keeps the text lines as they were, and operators' `RUST_LOG`
+/// filters (`actix_web=warn` silences them) working.
+pub const ACCESS_LOG_TARGET: &str = "actix_web::middleware::logger";
+
+/// Writes one access line per request, once its response has been sent (or dropped when the
+/// client goes away), in the format actix's `Logger` gave it:
+/// `%{x-request-id}o %a "%r" %s %b %Dms`, that is the request id, the client's address, the
+/// request line, the status, the bytes of the body sent and the milliseconds taken. The line
+/// also carries `request_id`, `method`, `path`, `status` and `duration_ms` as fields, which
+/// `JALIN_LOG_FORMAT=json` writes as members of the line's object (`logging::json_line`).
+///
+/// Outermost: the method is the client's (`HEAD`, before [`request_id`] serves it as `GET`),
+/// the path is as the client sent it (before [`merge_slashes`]), the time includes every
+/// middleware.
+pub async fn access_log(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let peer = request.peer_addr().map(|address| address.ip().to_string());
+    let method = request.method().clone();
+    let path = request.path().to_owned();
+    let query = request.query_string().to_owned();
+    let version = request.version();
+    let response = next.call(request).await?;
+    if let Some(error) = response.response().error() {
+        log::debug!(target: ACCESS_LOG_TARGET, "Error in response: {error:?}");
+    }
+    let line = AccessLine {
+        started,
+        request_id: response
+            .headers()
+            .get(&REQUEST_ID)
+            .map_or_else(|| "-".to_owned(), |id| String::from_utf8_lossy(id.as_bytes()).into_owned()),
+        peer,
+        method,
+        path,
+        query,
+        version,
+        status: response.status().as_u16(),
+    };
+    Ok(response.map_body(move |_, body| Logged { body, line, sent: 0 }))
+}
+
+/// What the access line of a request says, but for what its body sends.
+struct AccessLine {
+    started: Instant,
+    request_id: String,
+    peer: Option<String>,
+    method: Method,
+    path: String,
+    query: String,
+    version: Version,
+    status: u16,
+}
+
+impl AccessLine {
+    fn write(&self, sent: usize) {
+        let elapsed = self.started.elapsed();
+        let query_mark = if self.query.is_empty() { "" } else { "?" };
+        log::info!(
+            target: ACCESS_LOG_TARGET,
+            request_id = self.request_id.as_str(),
+            method = self.method.as_str(),
+            path = self.path.as_str(),
+            status = self.status,
+            duration_ms = elapsed.as_micros() as f64 / 1_000.0;
+            "{} {} \"{} {}{query_mark}{} {:?}\" {} {sent} {:.6}ms",
+            self.request_id,
+            self.peer.as_deref().unwrap_or("-"),
+            self.method,
+            self.path,
+            self.query,
+            self.version,
+            self.status,
+            elapsed.as_nanos() as f64 / 1_000_000.0,
+        );
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A response body that counts the bytes it sends and writes the access line when it is
+    /// dropped: sent whole, or abandoned by a client that went away.
+    struct Logged<B> {
+        #[pin]
+        body: B,
+        line: AccessLine,
+        sent: usize,
+    }
+
+    impl<B> PinnedDrop for Logged<B> {
+        fn drop(this: Pin<&mut Self>) {
+            let this = this.project();
+            this.line.write(*this.sent);
+        }
+    }
+}
+
+impl<B: MessageBody> MessageBody for Logged<B> {
+    type Error = B::Error;
+
+    fn size(&self) -> BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.project();
+        let polled = this.body.poll_next(cx);
+        if let Poll::Ready(Some(Ok(chunk))) = &polled {
+            *this.sent += chunk.len();
+        }
+        polled
+    }
+}
 
 /// A path with `//` is served as the path with each run of slashes made one
 /// (`/api/v1//regions` is `/api/v1/regions`). Only such paths pay for the rewriting (actix's
@@ -203,8 +321,8 @@ mod tests {
         assert_eq!(merged("//"), "/");
     }
 
-    /// Every log line of the test process.
-    static LINES: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    /// Every log line of the test process, as text (`LEVEL message`) and as its JSON line.
+    static LINES: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
     struct Capture;
 
@@ -213,18 +331,25 @@ mod tests {
             true
         }
         fn log(&self, record: &log::Record) {
-            if let Some(lines) = LINES.get() {
-                lines.lock().unwrap().push(format!("{} {}", record.level(), record.args()));
-            }
+            let text = format!("{} {}", record.level(), record.args());
+            let json = crate::logging::json_line(chrono::Utc::now(), record);
+            LINES.lock().unwrap().push((text, json));
         }
         fn flush(&self) {}
     }
 
+    /// Captures the log of the test process; every test that reads it calls this first.
+    fn capture_log() {
+        static INSTALLED: OnceLock<()> = OnceLock::new();
+        INSTALLED.get_or_init(|| {
+            log::set_logger(&Capture).expect("the only logger of the unit tests");
+            log::set_max_level(log::LevelFilter::Info);
+        });
+    }
+
     #[actix_web::test]
     async fn the_log_line_of_a_server_error_names_the_request() {
-        LINES.get_or_init(|| Mutex::new(Vec::new()));
-        log::set_logger(&Capture).expect("the only logger of the unit tests");
-        log::set_max_level(log::LevelFilter::Info);
+        capture_log();
         let app =
             actix_web::test::init_service(App::new().wrap(actix_web::middleware::from_fn(request_id)).route(
                 "/broken",
@@ -240,8 +365,41 @@ mod tests {
         let response = actix_web::test::call_service(&app, request).await;
         assert_eq!(response.status(), 500);
         assert_eq!(response.headers().get(REQUEST_ID).unwrap(), "req-42");
-        let lines = LINES.get().unwrap().lock().unwrap();
-        let line = lines.iter().find(|line| line.contains("GET /broken")).expect("a log line");
+        let lines = LINES.lock().unwrap();
+        let (line, _) = lines.iter().find(|(line, _)| line.contains("GET /broken")).expect("a log line");
         assert!(line.starts_with("ERROR") && line.contains("req-42") && line.contains("the cause"), "{line}");
+    }
+
+    #[actix_web::test]
+    async fn the_access_line_keeps_its_text_and_carries_the_request_as_fields() {
+        capture_log();
+        let app = actix_web::test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_id))
+                .wrap(actix_web::middleware::from_fn(access_log))
+                .route("/answered", web::get().to(|| async { HttpResponse::Created().body("twelve bytes") })),
+        )
+        .await;
+        let request = actix_web::test::TestRequest::default()
+            .method(Method::HEAD)
+            .uri("/answered?q=a%22b")
+            .insert_header((REQUEST_ID, "req-access-7"))
+            .to_request();
+        let response = actix_web::test::call_service(&app, request).await;
+        assert_eq!(response.status(), 201);
+        // The line is written once the body has been sent, or dropped.
+        drop(response);
+        let lines = LINES.lock().unwrap();
+        let (text, json) =
+            lines.iter().find(|(line, _)| line.contains("req-access-7")).expect("an access line");
+        let expected = r#"INFO req-access-7 - "HEAD /answered?q=a%22b HTTP/1.1" 201 0 "#;
+        assert!(text.starts_with(expected) && text.ends_with("ms"), "{text}");
+        let json: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(json["target"], ACCESS_LOG_TARGET);
+        assert_eq!(json["request_id"], "req-access-7");
+        assert_eq!(json["method"], "HEAD");
+        assert_eq!(json["path"], "/answered");
+        assert_eq!(json["status"], 201);
+        assert!(json["duration_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{json}");
     }
 }

@@ -80,8 +80,14 @@ type Shown =
 const SHOWN: Shown =
     (api_tokens::id, api_tokens::name, api_tokens::role, api_tokens::created_at, api_tokens::revoked_at);
 
-fn info(conn: &mut DbConnection, id: i64) -> QueryResult<TokenInfo> {
+/// The token `id`, without its hash.
+pub fn info(conn: &mut DbConnection, id: i64) -> QueryResult<TokenInfo> {
     api_tokens::table.find(id).select(SHOWN).first(conn)
+}
+
+/// Every token, revoked ones included, in the order they were created; without their hashes.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<TokenInfo>> {
+    api_tokens::table.order(api_tokens::id).select(SHOWN).load(conn)
 }
 
 /// Stores a token of `role` named `name` (already checked) and its `created` event; the

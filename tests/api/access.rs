@@ -4,7 +4,7 @@ use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, with_token};
+use crate::helpers::{TestApp, jalin, with_token};
 
 fn region() -> Value {
     json!({"name": "West Java", "kind": "province", "country_code": "ID", "subdivision_code": "ID-JB"})
@@ -292,4 +292,88 @@ async fn the_document_declares_the_bearer_scheme_and_who_needs_it() {
     let patch = &document["paths"]["/api/v1/regions/{id}"]["patch"];
     assert!(patch["responses"].get("412").is_some());
     assert!(patch["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "If-Match"));
+}
+
+/// The id of the test's token named `name`, as an admin lists it.
+async fn token_id(app: &TestApp, name: &str) -> i64 {
+    let listed =
+        app.send(with_token(TestRequest::get().uri("/api/v1/tokens?limit=500"), &app.admin_token)).await;
+    let listed = listed.json();
+    let items = listed["items"].as_array().expect("a page of tokens");
+    items
+        .iter()
+        .find(|token| token["name"] == name)
+        .and_then(|token| token["id"].as_i64())
+        .expect("the token")
+}
+
+#[actix_web::test]
+async fn the_command_line_lists_tokens_without_their_secrets() {
+    let app = TestApp::new().await;
+    let url = app.database_url.as_str();
+    let created =
+        jalin(&["token", "create", "--name", "sync-robot", "--role", "editor", "--database-url", url], &[]);
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
+    let secret = created.stdout.trim();
+    assert!(secret.starts_with("jalin_"), "{secret}");
+
+    let run = jalin(&["token", "list", "--database-url", url], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["ID", "NAME", "ROLE", "CREATED", "REVOKED"]);
+    let id = token_id(&app, "sync-robot").await.to_string();
+    let row = lines.iter().find(|line| line.contains("sync-robot")).expect("the new token's row");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!((cells[0], cells[1], cells[2], cells[4]), (id.as_str(), "sync-robot", "editor", "-"), "{row}");
+    for name in ["test-viewer", "test-editor", "test-admin"] {
+        assert!(run.stdout.contains(name), "{}", run.stdout);
+    }
+    for secret in [secret, app.viewer_token.as_str(), app.editor_token.as_str(), app.admin_token.as_str()] {
+        assert!(!run.stdout.contains(secret), "a secret is shown: {}", run.stdout);
+        assert!(!run.stdout.contains(&jalin::auth::hash_token(secret)), "a hash is shown: {}", run.stdout);
+    }
+}
+
+#[actix_web::test]
+async fn the_command_line_revokes_a_token_as_the_api_does() {
+    let app = TestApp::new().await;
+    let url = app.database_url.as_str();
+    let write = || app.as_editor(TestRequest::post().uri("/api/v1/regions").set_json(region()));
+    assert_eq!(app.send(write()).await.status, 201, "the editor token writes");
+    let id = token_id(&app, "test-editor").await;
+
+    let run = jalin(&["token", "revoke", &id.to_string(), "--database-url", url], &[]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("token {id} (test-editor, editor) is revoked since")),
+        "{}",
+        run.stdout
+    );
+    app.send(write()).await.assert_problem(401, &[]);
+
+    // The audit event the API writes, by the command line.
+    let audit = format!("/api/v1/audit?resource_type=token&resource_id={id}");
+    let events = app.send(with_token(TestRequest::get().uri(&audit), &app.admin_token)).await.json();
+    let event = &events["items"].as_array().expect("events")[0];
+    assert_eq!(
+        (event["actor"].as_str(), event["action"].as_str()),
+        (Some("cli"), Some("updated")),
+        "{events}"
+    );
+    assert!(event["changes"]["revoked_at"][1].is_string(), "{events}");
+    let listed = jalin(&["token", "list", "--database-url", url], &[]);
+    let row =
+        listed.stdout.lines().find(|line| line.contains("test-editor")).expect("the revoked token's row");
+    assert_ne!(row.split_whitespace().nth(4), Some("-"), "the list shows when it was revoked: {row}");
+
+    // Revoking it again changes nothing; an unknown id is an error that says so.
+    let again = jalin(&["token", "revoke", &id.to_string(), "--database-url", url], &[]);
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    let events_again = app.send(with_token(TestRequest::get().uri(&audit), &app.admin_token)).await.json();
+    assert_eq!(events_again["total"], events["total"], "no second event");
+    let unknown = jalin(&["token", "revoke", "987654", "--database-url", url], &[]);
+    assert_eq!(unknown.code, Some(1));
+    assert!(unknown.stderr.contains("no token was revoked: no token has id 987654"), "{}", unknown.stderr);
+    assert!(unknown.stdout.is_empty(), "{}", unknown.stdout);
 }

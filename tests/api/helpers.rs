@@ -397,19 +397,33 @@ pub struct Run {
 }
 
 /// Runs the `jalin` binary with these arguments and only this environment (nothing of the
-/// test's own leaks in); fails the test if it has not ended within a minute.
+/// test's own leaks in), with nothing on its standard input; fails the test if it has not
+/// ended within a minute.
 pub fn jalin(args: &[&str], env: &[(&str, &str)]) -> Run {
+    jalin_with_input(args, env, b"")
+}
+
+/// [`jalin`], with `input` on its standard input.
+pub fn jalin_with_input(args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Run {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jalin"));
     command.args(args).env_clear().env("RUST_LOG", "info");
     for (name, value) in env {
         command.env(name, value);
     }
-    let child = command
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("the jalin binary starts");
     let pid = child.id();
+    // Written from a thread of its own, and closed after: jalin may print before it reads all.
+    let mut stdin = child.stdin.take().expect("standard input");
+    let input = input.to_vec();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(&input);
+    });
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = done.send(child.wait_with_output());

@@ -1,7 +1,7 @@
 use jalin::config::{DatabaseArgs, ImportArgs};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, jalin, jalin_with_input, with_token};
 
 fn demo() -> Value {
     serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()
@@ -187,7 +187,11 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.json");
     std::fs::write(&file, jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
-    let args = ImportArgs { file, database: DatabaseArgs { database_url: app.database_url.clone() } };
+    let args = ImportArgs {
+        file,
+        dry_run: false,
+        database: DatabaseArgs { database_url: app.database_url.clone() },
+    };
     let summary: Value = serde_json::from_str(&jalin::server::import_file(&args).unwrap()).unwrap();
     assert_eq!(counts(&summary, "action_plans"), (10, 0, 0));
     assert_eq!(app.total("/api/v1/action-plans").await, 10);
@@ -202,6 +206,92 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     std::fs::write(&args.file, "{\"regions\": [{\"name\": \"no key\"}]}").unwrap();
     let error = jalin::server::import_file(&args).unwrap_err().to_string();
     assert!(error.contains("regions[0].key"), "{error}");
+}
+
+#[actix_web::test]
+async fn the_command_line_imports_a_document_from_standard_input_and_reports_each_list() {
+    let app = TestApp::new().await;
+    let url = app.database_url.as_str();
+    let run = jalin_with_input(
+        &["import", "-", "--database-url", url],
+        &[],
+        jalin::exchange::demo::DEMO_DOCUMENT.as_bytes(),
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let summary: Value = serde_json::from_str(&run.stdout).expect("the counts as JSON");
+    assert_eq!(counts(&summary, "action_plans"), (10, 0, 0));
+    assert_eq!(app.total("/api/v1/action-plans").await, 10);
+    // Standard error is a pipe here, not a terminal: plain lines, one per list, and no bar.
+    assert!(run.stderr.contains("action_plans: 10 records"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\r'), "no bar redrawn in place: {}", run.stderr);
+
+    let run = jalin_with_input(&["import", "-", "--database-url", url], &[], b"{\"regions\": [{}]}");
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("nothing was imported") && run.stderr.contains("regions[0].key"),
+        "{}",
+        run.stderr
+    );
+    let run = jalin_with_input(&["import", "-", "--database-url", url], &[], b"{\"regions\": [");
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("standard input is not valid JSON"), "{}", run.stderr);
+}
+
+/// Everything a dry run could have written, as an admin sees it: the data (as an export) and
+/// the audit trail.
+async fn everything(app: &TestApp) -> (Value, Value) {
+    let read = |path: &str| with_token(actix_web::test::TestRequest::get().uri(path), &app.admin_token);
+    let export = app.send(read("/api/v1/export")).await.json();
+    let audit = app.send(read("/api/v1/audit?limit=500")).await.json();
+    (export, audit)
+}
+
+#[actix_web::test]
+async fn a_dry_run_prints_the_counts_of_an_import_and_writes_nothing() {
+    let app = TestApp::new().await;
+    app.post("/api/v1/import", &demo()).await;
+    let before = everything(&app).await;
+    assert!(before.1["total"].as_i64().is_some_and(|events| events > 0), "the demo's events");
+
+    // An edited document: a record changed, one new, the rest as they are.
+    let mut document = demo();
+    document["regions"][0]["name"] = json!("Jawa Barat");
+    let mut plan = document["action_plans"][0].clone();
+    plan["key"] = json!("dry-run-plan");
+    document["action_plans"].as_array_mut().unwrap().push(plan);
+    let text = document.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("edited.json");
+    std::fs::write(&file, &text).unwrap();
+    let url = app.database_url.as_str();
+
+    let from_file = jalin(&["import", file.to_str().unwrap(), "--dry-run", "--database-url", url], &[]);
+    assert_eq!(from_file.code, Some(0), "{}", from_file.stderr);
+    let from_stdin =
+        jalin_with_input(&["import", "-", "--dry-run", "--database-url", url], &[], text.as_bytes());
+    assert_eq!(from_stdin.code, Some(0), "{}", from_stdin.stderr);
+    assert_eq!(from_file.stdout, from_stdin.stdout);
+    let dry: Value = serde_json::from_str(&from_file.stdout).expect("the counts as JSON");
+    assert_eq!(counts(&dry, "regions"), (0, 1, 1), "{dry}");
+    assert_eq!(counts(&dry, "action_plans"), (1, 0, 10), "{dry}");
+    assert!(from_file.stderr.contains("nothing was written"), "{}", from_file.stderr);
+    assert_eq!(everything(&app).await, before, "a dry run writes no record and no audit event");
+
+    // A dry run of a bad document fails like the import would, naming every problem.
+    document["action_plans"][0]["agreement"] = json!("no-such-agreement");
+    std::fs::write(&file, document.to_string()).unwrap();
+    let bad = jalin(&["import", file.to_str().unwrap(), "--dry-run", "--database-url", url], &[]);
+    assert_eq!(bad.code, Some(1));
+    assert!(
+        bad.stderr.contains("would not import") && bad.stderr.contains("action_plans[0].agreement"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(everything(&app).await, before);
+
+    // The real import of what the dry run checked gives the counts it printed.
+    let real = app.post("/api/v1/import", &serde_json::from_str(&text).unwrap()).await.json();
+    assert_eq!(real, dry);
 }
 
 /// An import of many plans recounts the tallies the overview and the list totals read once,
