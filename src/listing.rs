@@ -7,9 +7,18 @@
 
 use std::str::FromStr;
 
+use diesel::expression::{AsExpression, BoxableExpression, TypedExpressionType};
+use diesel::sql_types::{Bool, Nullable, SqlType};
+use diesel::{BoolExpressionMethods, Expression, NullableExpressionMethods};
+use diesel::{Column, ExpressionMethods, dsl};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::path::{Parameter, ParameterStyle};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+use crate::db::Backend;
+use crate::domain::Enumeration;
 use crate::error::{ApiError, FieldError, Result};
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -52,8 +61,10 @@ pub struct ListQueryDoc {
     #[param(minimum = 0)]
     after_id: Option<i64>,
     /// Comma-separated field names, each optionally prefixed with `-` for descending order,
-    /// such as `-created_at,name`. Ties are broken by `id`. The sortable fields are listed in
-    /// each list operation's description.
+    /// such as `-created_at,name`. Ties are broken by `id`. Nulls come last in ascending order
+    /// and first in descending order; a field followed by `:nullsfirst` or `:nullslast` puts
+    /// them where it says, such as `-population:nullslast,name` (on a field that is never null
+    /// it changes nothing). The sortable fields are listed in each list operation's description.
     sort: Option<String>,
     /// Case-insensitive substring search over the resource's names and descriptions.
     #[param(max_length = 300)]
@@ -73,8 +84,9 @@ pub struct PagingDoc {
     /// How many matches to skip.
     #[param(minimum = 0, default = 0)]
     offset: Option<i64>,
-    /// Comma-separated field names, each optionally prefixed with `-` for descending order.
-    /// Without it, newest first.
+    /// Comma-separated field names, each optionally prefixed with `-` for descending order,
+    /// and followed by `:nullsfirst` or `:nullslast` to say where nulls go (by default last in
+    /// ascending order, first in descending order). Without it, newest first.
     sort: Option<String>,
 }
 
@@ -83,6 +95,32 @@ pub struct PagingDoc {
 pub struct SortKey {
     pub field: &'static str,
     pub descending: bool,
+    /// Where the request puts nulls (`:nullsfirst`, `:nullslast`), if it says.
+    pub nulls: Option<Nulls>,
+}
+
+/// Where nulls go in an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nulls {
+    First,
+    Last,
+}
+
+impl SortKey {
+    /// `field` in ascending order, nulls where they go by default.
+    pub const fn ascending(field: &'static str) -> Self {
+        Self { field, descending: false, nulls: None }
+    }
+
+    /// Whether nulls come after every value: where the request put them, else last in
+    /// ascending order and first in descending order (PostgreSQL's default, which SQLite
+    /// reverses: hence always said in SQL).
+    pub fn nulls_last(&self) -> bool {
+        match self.nulls {
+            Some(nulls) => nulls == Nulls::Last,
+            None => !self.descending,
+        }
+    }
 }
 
 /// Paging, order and search of one list request.
@@ -169,6 +207,16 @@ impl ListParams {
 fn parse_sort(text: &str, sortable: &'static [&'static str]) -> Result<Vec<SortKey>, String> {
     let mut keys: Vec<SortKey> = Vec::new();
     for term in text.split(',').map(str::trim) {
+        let (term, nulls) = match term.split_once(':') {
+            None => (term, None),
+            Some((term, "nullsfirst")) => (term, Some(Nulls::First)),
+            Some((term, "nullslast")) => (term, Some(Nulls::Last)),
+            Some((term, placement)) => {
+                return Err(format!(
+                    "`{term}:{placement}`: after `:` comes where nulls go, `nullsfirst` or `nullslast`"
+                ));
+            }
+        };
         let (name, descending) = match term.strip_prefix('-') {
             Some(name) => (name, true),
             None => (term, false),
@@ -179,7 +227,7 @@ fn parse_sort(text: &str, sortable: &'static [&'static str]) -> Result<Vec<SortK
         if keys.iter().any(|k| k.field == *field) {
             return Err(format!("`{name}` is named more than once"));
         }
-        keys.push(SortKey { field, descending });
+        keys.push(SortKey { field, descending, nulls });
     }
     Ok(keys)
 }
@@ -326,9 +374,10 @@ pub trait FromQuery: Sized {
 }
 
 /// Declares a list's filters once: the struct, its documentation as query parameters in the
-/// OpenAPI document (`IntoParams`, from the fields' doc comments and `#[param]` attributes),
-/// and how it is read from the query string ([`FromQuery`]). Every field is an `Option` of a
-/// [`QueryValue`], read from the parameter of the field's name.
+/// OpenAPI document (`IntoParams`, from the fields' doc comments and `#[param]` attributes,
+/// then [`QueryValue::document`] of each field's type), and how it is read from the query
+/// string ([`FromQuery`]). Every field is an `Option` of a [`QueryValue`], read from the
+/// parameter of the field's name.
 ///
 /// ```ignore
 /// filters! {
@@ -336,6 +385,8 @@ pub trait FromQuery: Sized {
 ///     pub struct RegionFilter {
 ///         /// Regions of this country.
 ///         country_code: Option<CountryCode>,
+///         /// Regions of these kinds.
+///         kind: Option<AnyOf<RegionKind>>,
 ///     }
 /// }
 /// ```
@@ -348,10 +399,34 @@ macro_rules! filters {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Default, utoipa::IntoParams)]
-        #[into_params(parameter_in = Query)]
+        #[derive(Debug, Clone, Default)]
         pub struct $name {
-            $($(#[$field_meta])* pub $field: Option<$type>),*
+            // The fields' documentation is the parameters', in `into_params`.
+            $(pub $field: Option<$type>),*
+        }
+
+        impl utoipa::IntoParams for $name {
+            fn into_params(
+                parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+            ) -> Vec<utoipa::openapi::path::Parameter> {
+                // The parameters as utoipa derives them from the fields, then as each type is
+                // read (a list of values is an array).
+                #[derive(utoipa::IntoParams)]
+                #[into_params(parameter_in = Query)]
+                #[allow(dead_code)]
+                struct Documented {
+                    $($(#[$field_meta])* $field: Option<$type>),*
+                }
+                let mut parameters = Documented::into_params(parameter_in);
+                for parameter in &mut parameters {
+                    $(
+                        if parameter.name == stringify!($field) {
+                            <$type as $crate::listing::QueryValue>::document(parameter);
+                        }
+                    )*
+                }
+                parameters
+            }
         }
 
         impl $crate::listing::FromQuery for $name {
@@ -370,6 +445,138 @@ impl FromQuery for () {
 /// A type a query parameter can be read as.
 pub trait QueryValue: Sized {
     fn parse_query(text: &str) -> Result<Self, String>;
+
+    /// Completes the parameter's documentation, derived from the field, where the text it
+    /// reads is not the type's schema (a list of values).
+    fn document(_parameter: &mut Parameter) {}
+}
+
+/// One or more values of an enumeration, comma-separated (`status=planned,in_progress`): a
+/// filter that selects the records whose column holds any of them. Kept in the
+/// enumeration's order and each once, so that the same values asked in any order make the
+/// same statement, and at most as many bound values as the enumeration has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnyOf<T>(Vec<T>);
+
+/// An array of `T`'s values: what the parameter's text stands for.
+impl<T: ToSchema> PartialSchema for AnyOf<T> {
+    fn schema() -> RefOr<Schema> {
+        let value = RefOr::Ref(Ref::from_schema_name(T::name()));
+        ArrayBuilder::new().items(value).min_items(Some(1)).unique_items(true).into()
+    }
+}
+
+impl<T: ToSchema> ToSchema for AnyOf<T> {}
+
+/// A condition on rows of `Table` whose shape depends on the request, as `filter` takes it:
+/// `Bool`, or `Nullable<Bool>` on an optional column.
+pub type Condition<Table, Truth> = Box<dyn BoxableExpression<Table, Backend, SqlType = Truth>>;
+
+impl<T: Enumeration + PartialEq> AnyOf<T> {
+    /// The values asked for, in the enumeration's order.
+    pub fn values(&self) -> &[T] {
+        &self.0
+    }
+
+    pub fn contains(&self, value: T) -> bool {
+        self.0.contains(&value)
+    }
+
+    /// `column` holds one of the values: `column = ?` for one value, `column IN (?, ...)` for
+    /// several (on PostgreSQL `column = ANY($1)`, one array).
+    pub fn condition<C, Truth>(&self, column: C) -> Condition<C::Table, Truth>
+    where
+        C: Column + ExpressionMethods,
+        C::SqlType: SqlType + TypedExpressionType,
+        T: AsExpression<C::SqlType> + 'static,
+        dsl::Eq<C, T>: BoxableExpression<C::Table, Backend, SqlType = Truth> + 'static,
+        dsl::EqAny<C, Vec<T>>: BoxableExpression<C::Table, Backend, SqlType = Truth> + 'static,
+    {
+        equal_to_any(column, self.0.clone())
+    }
+
+    /// The same for an enumeration with a member that stands for no value (`unassessed`), on
+    /// an optional column: `stored` gives the value a member matches in `column`, `None` for
+    /// the one that matches `NULL`. That member alone is `column IS NULL`; with others,
+    /// `column IS NULL OR column = ?` (or `IN`).
+    pub fn condition_or_null<C, V>(
+        &self,
+        column: C,
+        stored: impl Fn(T) -> Option<V>,
+    ) -> Condition<C::Table, Nullable<Bool>>
+    where
+        C: Column + ExpressionMethods + Copy,
+        C::SqlType: SqlType + TypedExpressionType,
+        V: AsExpression<C::SqlType> + 'static,
+        dsl::Eq<C, V>: BoxableExpression<C::Table, Backend, SqlType = Nullable<Bool>> + 'static,
+        dsl::EqAny<C, Vec<V>>: BoxableExpression<C::Table, Backend, SqlType = Nullable<Bool>> + 'static,
+        dsl::IsNull<C>: Expression<SqlType = Bool>,
+        dsl::Nullable<dsl::IsNull<C>>:
+            BoxableExpression<C::Table, Backend, SqlType = Nullable<Bool>> + 'static,
+        dsl::Or<dsl::IsNull<C>, Condition<C::Table, Nullable<Bool>>, Nullable<Bool>>:
+            BoxableExpression<C::Table, Backend, SqlType = Nullable<Bool>> + 'static,
+    {
+        let values: Vec<V> = self.0.iter().filter_map(|value| stored(*value)).collect();
+        let missing = self.0.iter().any(|value| stored(*value).is_none());
+        match (values.is_empty(), missing) {
+            (true, _) => Box::new(column.is_null().nullable()),
+            (false, false) => equal_to_any(column, values),
+            (false, true) => Box::new(column.is_null().or::<_, Nullable<Bool>>(equal_to_any(column, values))),
+        }
+    }
+}
+
+/// `column = ?` for one value, `column IN (?, ...)` (PostgreSQL: `= ANY($1)`) for several.
+/// One value stays an equality,
+/// as it was before filters took several: the statement, its cached plans and the indexes it
+/// walks in order (`(status, year, id)` for a page of plans) are those of an equality.
+fn equal_to_any<C, V, Truth>(column: C, mut values: Vec<V>) -> Condition<C::Table, Truth>
+where
+    C: Column + ExpressionMethods,
+    C::SqlType: SqlType + TypedExpressionType,
+    V: AsExpression<C::SqlType> + 'static,
+    dsl::Eq<C, V>: BoxableExpression<C::Table, Backend, SqlType = Truth> + 'static,
+    dsl::EqAny<C, Vec<V>>: BoxableExpression<C::Table, Backend, SqlType = Truth> + 'static,
+{
+    if values.len() == 1
+        && let Some(only) = values.pop()
+    {
+        return Box::new(column.eq(only));
+    }
+    Box::new(column.eq_any(values))
+}
+
+impl<T: Enumeration + PartialEq + QueryValue + ToSchema> QueryValue for AnyOf<T> {
+    fn parse_query(text: &str) -> Result<Self, String> {
+        // One value reads as before lists took several, with the same message when it is wrong
+        // (`status=` included).
+        if !text.contains(',') {
+            return T::parse_query(text).map(|value| Self(vec![value]));
+        }
+        let mut asked = Vec::new();
+        for item in text.split(',') {
+            if item.is_empty() {
+                return Err(
+                    "holds an empty value: separate values by single commas, such as `a,b`".to_owned()
+                );
+            }
+            asked.push(T::parse_query(item).map_err(|message| format!("`{item}` {message}"))?);
+        }
+        Ok(Self(T::ALL.iter().copied().filter(|value| asked.contains(value)).collect()))
+    }
+
+    /// An array of the enumeration, written comma-separated (`style: form`, `explode: false`),
+    /// so that generated clients send `status=planned,in_progress`.
+    fn document(parameter: &mut Parameter) {
+        parameter.schema = Some(Self::schema());
+        parameter.style = Some(ParameterStyle::Form);
+        parameter.explode = Some(false);
+        let several = "Several values, comma-separated, select the records with any of them.";
+        parameter.description = Some(match parameter.description.take() {
+            Some(description) => format!("{description} {several}"),
+            None => several.to_owned(),
+        });
+    }
 }
 
 impl QueryValue for String {
@@ -474,8 +681,8 @@ where
 /// Declares what a list may be sorted by, once: a constant with the field names (for
 /// [`ListParams::take`]), a function that appends the `ORDER BY` terms of the request's sort
 /// keys, then `id`, to a boxed diesel query, and `page_of`, which counts every match of a
-/// query and loads the requested page of it in that order. Nulls sort last in ascending order
-/// and first in descending order, the same on both backends.
+/// query and loads the requested page of it in that order. Nulls go where the sort key says
+/// ([`SortKey::nulls_last`]), the same on both backends.
 ///
 /// `sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions::id,
 /// { "name" => regions::name, ... });`
@@ -487,18 +694,25 @@ macro_rules! sortable {
         fn $function(mut query: $query, keys: &[$crate::listing::SortKey]) -> $query {
             use diesel::prelude::*;
             for key in keys {
-                query = match (key.field, key.descending) {
+                query = match key.field {
                     $(
-                        // Nulls placed explicitly only where there can be some: an extra
-                        // sort term keeps the database from reading the column's index in order.
-                        ($name, false) if $crate::listing::nullable(&$column) => {
-                            query.then_order_by($column.is_null().asc()).then_order_by($column.asc())
+                        $name => {
+                            // Nulls placed explicitly only where there can be some: an extra
+                            // sort term keeps the database from reading the column's index in
+                            // order. (`false` sorts before `true`.)
+                            if $crate::listing::nullable(&$column) {
+                                query = if key.nulls_last() {
+                                    query.then_order_by($column.is_null().asc())
+                                } else {
+                                    query.then_order_by($column.is_null().desc())
+                                };
+                            }
+                            if key.descending {
+                                query.then_order_by($column.desc())
+                            } else {
+                                query.then_order_by($column.asc())
+                            }
                         }
-                        ($name, false) => query.then_order_by($column.asc()),
-                        ($name, true) if $crate::listing::nullable(&$column) => {
-                            query.then_order_by($column.is_null().desc()).then_order_by($column.desc())
-                        }
-                        ($name, true) => query.then_order_by($column.desc()),
                     )+
                     // `ListParams::take` only lets the names above through.
                     _ => query,
@@ -604,11 +818,126 @@ mod tests {
     #[test]
     fn sort_reads_directions_and_rejects_unknown_fields() {
         let keys = parse_sort("-population,name", FIELDS).unwrap();
-        assert_eq!(keys[0], SortKey { field: "population", descending: true });
-        assert_eq!(keys[1], SortKey { field: "name", descending: false });
+        assert_eq!(keys[0], SortKey { field: "population", descending: true, nulls: None });
+        assert_eq!(keys[1], SortKey::ascending("name"));
         assert!(parse_sort("password", FIELDS).unwrap_err().contains("password"));
         assert!(parse_sort("name,-name", FIELDS).is_err());
         assert!(parse_sort("", FIELDS).is_err());
+    }
+
+    #[test]
+    fn sort_reads_where_nulls_go_and_keeps_the_default_without_it() {
+        let keys = parse_sort("-population:nullslast,name:nullsfirst,id", FIELDS).unwrap();
+        assert_eq!(keys[0], SortKey { field: "population", descending: true, nulls: Some(Nulls::Last) });
+        assert_eq!(keys[1], SortKey { field: "name", descending: false, nulls: Some(Nulls::First) });
+        assert_eq!(keys[2], SortKey::ascending("id"));
+        let last = |text: &str| parse_sort(text, FIELDS).unwrap()[0].nulls_last();
+        assert!(last("population"), "ascending: nulls last");
+        assert!(!last("-population"), "descending: nulls first");
+        assert!(!last("population:nullsfirst"));
+        assert!(last("-population:nullslast"));
+        for bad in [
+            "population:",
+            "population:nulls",
+            "population:NULLSLAST",
+            ":nullslast",
+            "population:nullslast:x",
+        ] {
+            assert!(parse_sort(bad, FIELDS).is_err(), "{bad}");
+        }
+        assert!(
+            parse_sort("population:nullslast,-population", FIELDS).unwrap_err().contains("more than once")
+        );
+    }
+
+    #[test]
+    fn any_of_reads_comma_separated_values_in_the_enumeration_order() {
+        use crate::domain::{ActionPlanStatus, SeverityFilter};
+        let statuses =
+            |text: &str| AnyOf::<ActionPlanStatus>::parse_query(text).map(|any| any.values().to_vec());
+        assert_eq!(statuses("planned"), Ok(vec![ActionPlanStatus::Planned]));
+        assert_eq!(
+            statuses("cancelled,planned,cancelled"),
+            Ok(vec![ActionPlanStatus::Planned, ActionPlanStatus::Cancelled]),
+            "each value once, in the enumeration's order"
+        );
+        assert_eq!(
+            statuses("plannd"),
+            Err(ActionPlanStatus::from_str("plannd").unwrap_err()),
+            "one value as before"
+        );
+        let error = statuses("planned,plannd").unwrap_err();
+        assert!(error.starts_with("`plannd` must be one of: planned, in_progress"), "{error}");
+        assert!(statuses("").is_err());
+        for empty in ["planned,", ",planned", "planned,,cancelled", ","] {
+            assert!(statuses(empty).unwrap_err().contains("empty value"), "{empty}");
+        }
+        let severities = AnyOf::<SeverityFilter>::parse_query("unassessed,high").unwrap();
+        assert_eq!(severities.values(), [SeverityFilter::High, SeverityFilter::Unassessed]);
+        assert!(severities.contains(SeverityFilter::High) && !severities.contains(SeverityFilter::Low));
+    }
+
+    /// The SQL of enumeration filters, as SQLite runs it: one value is an equality, the
+    /// statement of a single-valued filter before they took several.
+    #[test]
+    fn one_value_is_an_equality_and_several_an_in_list() {
+        use std::sync::{Arc, Mutex};
+
+        use diesel::connection::InstrumentationEvent;
+        use diesel::prelude::*;
+
+        use crate::db::DbConnection;
+        use crate::db::schema::{action_plans, obstacles};
+        use crate::domain::{ActionPlanStatus, SeverityFilter};
+
+        let mut conn = DbConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").unwrap());
+        crate::db::run_migrations(&mut conn).unwrap();
+        let statements = Arc::new(Mutex::new(Vec::<String>::new()));
+        let seen = statements.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                seen.lock().unwrap().push(query.to_string());
+            }
+        });
+        let mut where_clause = |run: &mut dyn FnMut(&mut DbConnection)| {
+            run(&mut conn);
+            let sql = statements.lock().unwrap().pop().unwrap();
+            let start = sql.find(" WHERE ").unwrap() + " WHERE ".len();
+            let end = sql.find(" -- binds").unwrap();
+            sql[start..end].to_owned()
+        };
+        let plans = |text: &'static str| {
+            move |conn: &mut DbConnection| {
+                let statuses = AnyOf::<ActionPlanStatus>::parse_query(text).unwrap();
+                let query = action_plans::table.into_boxed().filter(statuses.condition(action_plans::status));
+                query.select(action_plans::id).load::<i64>(conn).unwrap();
+            }
+        };
+        assert_eq!(where_clause(&mut plans("planned")), "(`action_plans`.`status` = ?)");
+        assert_eq!(where_clause(&mut plans("planned,in_progress")), "(`action_plans`.`status` IN (?, ?))");
+        let obstacles = |text: &'static str| {
+            move |conn: &mut DbConnection| {
+                let severities = AnyOf::<SeverityFilter>::parse_query(text).unwrap();
+                let condition = severities.condition_or_null(obstacles::severity, SeverityFilter::assessed);
+                obstacles::table
+                    .into_boxed()
+                    .filter(condition)
+                    .select(obstacles::id)
+                    .load::<i64>(conn)
+                    .unwrap();
+            }
+        };
+        assert_eq!(where_clause(&mut obstacles("high")), "(`obstacles`.`severity` = ?)");
+        assert_eq!(where_clause(&mut obstacles("unassessed")), "(`obstacles`.`severity` IS NULL)");
+        assert_eq!(where_clause(&mut obstacles("low,high")), "(`obstacles`.`severity` IN (?, ?))");
+        assert_eq!(
+            where_clause(&mut obstacles("unassessed,high")),
+            "((`obstacles`.`severity` IS NULL) OR (`obstacles`.`severity` = ?))"
+        );
+        assert_eq!(
+            where_clause(&mut obstacles("high,unassessed,low")),
+            "((`obstacles`.`severity` IS NULL) OR (`obstacles`.`severity` IN (?, ?)))"
+        );
     }
 
     #[test]

@@ -3,7 +3,13 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 
-const client = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
+// Enumeration filters are arrays sent comma-separated (`style: form`, `explode: false`);
+// openapi-fetch repeats an array parameter unless told, and the API answers a repeated
+// parameter with a 400.
+const client = createClient<paths>({
+  baseUrl: "http://127.0.0.1:8080",
+  querySerializer: { array: { style: "form", explode: false } },
+});
 
 export async function firstRegionName(): Promise<string | undefined> {
   const { data } = await client.GET("/api/v1/regions", { params: { query: { limit: 10, sort: "name" } } });
@@ -12,7 +18,7 @@ export async function firstRegionName(): Promise<string | undefined> {
 
 export async function firstPlanTitle(agreement: number): Promise<string | undefined> {
   const { data } = await client.GET("/api/v1/agreements/{id}/action-plans", {
-    params: { path: { id: agreement }, query: { status: "planned" } },
+    params: { path: { id: agreement }, query: { status: ["planned", "in_progress"], sort: "-year:nullslast" } },
   });
   return data?.items[0].title;
 }

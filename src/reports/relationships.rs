@@ -21,7 +21,7 @@ use crate::domain::{AgreementStatus, CountryCode, DatePrecision, Instrument, Mil
 use crate::error::Result;
 use crate::http::AppState;
 use crate::links::{self, Party};
-use crate::listing::{FromQuery, ListParams, Page};
+use crate::listing::{AnyOf, FromQuery, ListParams, Page};
 
 crate::filters! {
     /// Filters of the relationships.
@@ -33,7 +33,7 @@ crate::filters! {
         /// Relationships with a party in this country.
         country_code: Option<CountryCode>,
         /// Relationships whose status (see `Relationship`) is this one.
-        status: Option<AgreementStatus>,
+        status: Option<AnyOf<AgreementStatus>>,
     }
 }
 
@@ -167,7 +167,7 @@ pub fn page(
         }
         agreements.sort_by_key(|a| (a.signed_on.is_none(), a.signed_on, a.id));
         let status = relationship_status(&agreements);
-        if filter.status.is_some_and(|wanted| wanted != status) {
+        if filter.status.as_ref().is_some_and(|wanted| !wanted.contains(status)) {
             continue;
         }
         selected.push((agreements, status));

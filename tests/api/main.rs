@@ -19,6 +19,7 @@ mod helpers;
 mod iati;
 mod import;
 mod indicators;
+mod lists;
 mod logging;
 mod migrations;
 mod milestones;

@@ -105,6 +105,8 @@ async fn agreements_of_the_same_parties_form_one_relationship_in_signature_order
     assert_eq!(filtered(format!("organization_id={}", university["id"])).await["total"], 1);
     assert_eq!(filtered("country_code=MA".into()).await["total"], 2);
     assert_eq!(filtered("country_code=FR".into()).await["total"], 0);
+    assert_eq!(filtered("status=active,proposed".into()).await["total"], 3, "several statuses");
+    assert_eq!(filtered("status=proposed,expired".into()).await["total"], 1);
     let second = filtered("limit=1&offset=1".into()).await;
     assert_eq!((second["total"].clone(), keys(&second["items"][0])), (json!(3), vec!["bandung"]));
     app.get("/api/v1/relationships?status=done").await.assert_problem(400, &["status"]);

@@ -13,7 +13,7 @@ use crate::domain::{ActionPlanStatus, Date, Key, Timestamp};
 use crate::error::{ApiError, Result};
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::links::{self, AgencyRef, SectorRef, check_ids};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Validate, Validated};
 
 /// The stored columns of an action plan.
@@ -269,7 +269,7 @@ crate::filters! {
     pub struct ActionPlanFilter {
         /// Action plans of this agreement.
         agreement_id: Option<i64>,
-        status: Option<ActionPlanStatus>,
+        status: Option<AnyOf<ActionPlanStatus>>,
         /// Action plans carried out in this year: of this year, or running over it (a plan of
         /// 2026-2028 is found by 2027).
         year: Option<i32>,
@@ -373,8 +373,8 @@ fn filtered(
     if let Some(agreement_id) = filter.agreement_id {
         query = query.filter(action_plans::agreement_id.eq(agreement_id));
     }
-    if let Some(status) = filter.status {
-        query = query.filter(action_plans::status.eq(status));
+    if let Some(status) = &filter.status {
+        query = query.filter(status.condition(action_plans::status));
     }
     // A plan runs from `year` to `end_year` (never before `year`), or over `year` alone.
     if let Some(year) = filter.year {

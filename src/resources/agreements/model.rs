@@ -16,7 +16,7 @@ use crate::domain::{
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
 use crate::links::{self, OrganizationParty, Party, RegionParty, SectorRef, check_ids};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 
 /// The stored columns of an agreement.
@@ -524,14 +524,14 @@ pub(super) fn with_links(conn: &mut DbConnection, records: Vec<AgreementRecord>)
 crate::filters! {
     /// Filters of the agreement list.
     pub struct AgreementFilter {
-        status: Option<AgreementStatus>,
-        kind: Option<AgreementKind>,
+        status: Option<AnyOf<AgreementStatus>>,
+        kind: Option<AnyOf<AgreementKind>>,
         /// Agreements this region is a party to.
         region_id: Option<i64>,
         /// Agreements this organization is a party to.
         organization_id: Option<i64>,
         /// Agreements at this stage of their procedure.
-        stage: Option<MilestoneStage>,
+        stage: Option<AnyOf<MilestoneStage>>,
         /// Agreements with a party in this country.
         country_code: Option<CountryCode>,
         /// Agreements in this sector.
@@ -565,11 +565,11 @@ crate::listed!(agreements, search: title, local_title, local_description, notes,
 
 fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQuery<'static, Backend> {
     let mut query = listed(list);
-    if let Some(status) = filter.status {
-        query = query.filter(agreements::status.eq(status));
+    if let Some(status) = &filter.status {
+        query = query.filter(status.condition(agreements::status));
     }
-    if let Some(kind) = filter.kind {
-        query = query.filter(agreements::kind.eq(kind));
+    if let Some(kind) = &filter.kind {
+        query = query.filter(kind.condition(agreements::kind));
     }
     if let Some(region_id) = filter.region_id {
         query = query.filter(agreements::id.eq_any(links::agreement_parties::owners_of(region_id)));
@@ -577,8 +577,8 @@ fn filtered(list: &ListParams, filter: &AgreementFilter) -> agreements::BoxedQue
     if let Some(organization_id) = filter.organization_id {
         query = query.filter(agreements::id.eq_any(links::agreement_organizations::owners_of(organization_id)));
     }
-    if let Some(stage) = filter.stage {
-        query = query.filter(agreements::stage.eq(stage.as_str()));
+    if let Some(stage) = &filter.stage {
+        query = query.filter(stage.condition(agreements::stage));
     }
     if let Some(country) = &filter.country_code {
         let with_region_in_country = agreement_parties::table

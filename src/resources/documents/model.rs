@@ -10,7 +10,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DocumentCategory, Key, LanguageTag, Timestamp, WebUrl};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
 use crate::resources::agreements::{Agreements, check_of_agreement};
@@ -263,7 +263,7 @@ crate::filters! {
         agreement_id: Option<i64>,
         /// Documents of this action plan.
         action_plan_id: Option<i64>,
-        category: Option<DocumentCategory>,
+        category: Option<AnyOf<DocumentCategory>>,
         /// Documents in this language (the tag compared without case).
         #[param(value_type = Option<String>)]
         language: Option<LanguageTag>,
@@ -293,8 +293,8 @@ fn filtered(list: &ListParams, filter: &DocumentFilter) -> documents::BoxedQuery
     if let Some(plan) = filter.action_plan_id {
         query = query.filter(documents::action_plan_id.eq(plan));
     }
-    if let Some(category) = filter.category {
-        query = query.filter(documents::category.eq(category.as_str()));
+    if let Some(category) = &filter.category {
+        query = query.filter(category.condition(documents::category));
     }
     if let Some(language) = &filter.language {
         query = query.filter(

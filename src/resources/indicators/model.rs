@@ -11,7 +11,7 @@ use crate::domain::money::progress;
 use crate::domain::{Date, DecimalText, IndicatorMeasure, Key, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
 
@@ -252,7 +252,7 @@ crate::filters! {
         action_plan_id: Option<i64>,
         /// Indicators of the action plans of this agreement.
         agreement_id: Option<i64>,
-        measure: Option<IndicatorMeasure>,
+        measure: Option<AnyOf<IndicatorMeasure>>,
     }
 }
 
@@ -281,8 +281,8 @@ fn filtered(list: &ListParams, filter: &IndicatorFilter) -> indicators::BoxedQue
                 .eq_any(action_plans::table.filter(action_plans::agreement_id.eq(agreement)).select(action_plans::id)),
         );
     }
-    if let Some(measure) = filter.measure {
-        query = query.filter(indicators::measure.eq(measure));
+    if let Some(measure) = &filter.measure {
+        query = query.filter(measure.condition(indicators::measure));
     }
     query
 }

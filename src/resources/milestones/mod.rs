@@ -45,7 +45,7 @@ impl Listed for Milestones {
     const SEARCHED: &'static [&'static str] = model::SEARCHED;
     /// Procedure order, then date.
     const DEFAULT_SORT: &'static [SortKey] =
-        &[SortKey { field: "stage", descending: false }, SortKey { field: "date", descending: false }];
+        &[SortKey::ascending("stage"), SortKey::ascending("date")];
     const COLUMNS: &'static [&'static str] = &[
         "id",
         "key",

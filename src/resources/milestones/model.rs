@@ -10,7 +10,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{Date, DatePrecision, Key, MilestoneStage, MilestoneStatus, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::agreements::{Agreements, check_of_agreement};
 use crate::resources::documents::Documents;
@@ -150,8 +150,8 @@ crate::filters! {
     pub struct MilestoneFilter {
         /// Milestones of this agreement.
         agreement_id: Option<i64>,
-        stage: Option<MilestoneStage>,
-        status: Option<MilestoneStatus>,
+        stage: Option<AnyOf<MilestoneStage>>,
+        status: Option<AnyOf<MilestoneStatus>>,
         /// Dated on or after this date.
         #[param(value_type = Option<String>, format = Date)]
         date_from: Option<Date>,
@@ -191,11 +191,11 @@ fn filtered(list: &ListParams, filter: &MilestoneFilter) -> milestones::BoxedQue
     if let Some(agreement_id) = filter.agreement_id {
         query = query.filter(milestones::agreement_id.eq(agreement_id));
     }
-    if let Some(stage) = filter.stage {
-        query = query.filter(milestones::stage.eq(stage.as_str()));
+    if let Some(stage) = &filter.stage {
+        query = query.filter(stage.condition(milestones::stage));
     }
-    if let Some(status) = filter.status {
-        query = query.filter(milestones::status.eq(status.as_str()));
+    if let Some(status) = &filter.status {
+        query = query.filter(status.condition(milestones::status));
     }
     if let Some(from) = filter.date_from {
         query = query.filter(milestones::date.ge(from.0));

@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, SOURCE_MAX, TEXT_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
 use crate::resources::agreements::{Agreements, check_of_agreement};
@@ -155,11 +155,11 @@ crate::filters! {
         agreement_id: Option<i64>,
         /// Obstacles of this action plan.
         action_plan_id: Option<i64>,
-        category: Option<ObstacleCategory>,
+        category: Option<AnyOf<ObstacleCategory>>,
         /// `unassessed` lists the obstacles without a severity.
-        severity: Option<SeverityFilter>,
+        severity: Option<AnyOf<SeverityFilter>>,
         /// `unassessed` lists the obstacles without a status.
-        status: Option<ObstacleStatusFilter>,
+        status: Option<AnyOf<ObstacleStatusFilter>>,
     }
 }
 
@@ -186,20 +186,14 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
     if let Some(plan) = filter.action_plan_id {
         query = query.filter(obstacles::action_plan_id.eq(plan));
     }
-    if let Some(category) = filter.category {
-        query = query.filter(obstacles::category.eq(category));
+    if let Some(category) = &filter.category {
+        query = query.filter(category.condition(obstacles::category));
     }
-    if let Some(severity) = filter.severity {
-        query = match severity.assessed() {
-            Some(severity) => query.filter(obstacles::severity.eq(severity)),
-            None => query.filter(obstacles::severity.is_null()),
-        };
+    if let Some(severity) = &filter.severity {
+        query = query.filter(severity.condition_or_null(obstacles::severity, SeverityFilter::assessed));
     }
-    if let Some(status) = filter.status {
-        query = match status.assessed() {
-            Some(status) => query.filter(obstacles::status.eq(status)),
-            None => query.filter(obstacles::status.is_null()),
-        };
+    if let Some(status) = &filter.status {
+        query = query.filter(status.condition_or_null(obstacles::status, ObstacleStatusFilter::assessed));
     }
     query
 }

@@ -9,7 +9,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, OrganizationKind, Timestamp, WebUrl};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Validate, Validated};
 
 /// A party that is not a regional government.
@@ -122,7 +122,7 @@ impl Validate for OrganizationInput {
 crate::filters! {
     /// Filters of the organization list.
     pub struct OrganizationFilter {
-        kind: Option<OrganizationKind>,
+        kind: Option<AnyOf<OrganizationKind>>,
         /// Organizations of this country.
         country_code: Option<CountryCode>,
     }
@@ -144,8 +144,8 @@ crate::listed!(organizations, search: name, local_name, acronym);
 
 fn filtered(list: &ListParams, filter: &OrganizationFilter) -> organizations::BoxedQuery<'static, Backend> {
     let mut query = listed(list);
-    if let Some(kind) = filter.kind {
-        query = query.filter(organizations::kind.eq(kind));
+    if let Some(kind) = &filter.kind {
+        query = query.filter(kind.condition(organizations::kind));
     }
     if let Some(country) = &filter.country_code {
         query = query.filter(organizations::country_code.eq(country.as_str().to_owned()));

@@ -10,7 +10,7 @@ use crate::db::{Backend, DbConnection};
 use crate::domain::{CountryCode, Key, RegionKind, SubdivisionCode, Timestamp};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Validate, Validated};
 
 /// A subnational government.
@@ -166,7 +166,7 @@ crate::filters! {
         /// Regions of this country.
         country_code: Option<CountryCode>,
         /// Regions of this kind.
-        kind: Option<RegionKind>,
+        kind: Option<AnyOf<RegionKind>>,
         /// The region with this ISO 3166-2 code.
         subdivision_code: Option<String>,
         /// The regions directly within this one.
@@ -196,8 +196,8 @@ fn filtered(list: &ListParams, filter: &RegionFilter) -> regions::BoxedQuery<'st
     if let Some(country) = &filter.country_code {
         query = query.filter(regions::country_code.eq(country.as_str().to_owned()));
     }
-    if let Some(kind) = filter.kind {
-        query = query.filter(regions::kind.eq(kind));
+    if let Some(kind) = &filter.kind {
+        query = query.filter(kind.condition(regions::kind));
     }
     if let Some(code) = &filter.subdivision_code {
         query = query.filter(regions::subdivision_code.eq(code.clone()));

@@ -63,7 +63,7 @@ impl Listed for Transactions {
         "updated_at",
     ];
     /// In the order they happened.
-    const DEFAULT_SORT: &'static [SortKey] = &[SortKey { field: "value_date", descending: false }];
+    const DEFAULT_SORT: &'static [SortKey] = &[SortKey::ascending("value_date")];
 
     fn page(conn: &mut DbConnection, list: &ListParams, filter: &TransactionFilter) -> Result<(i64, Vec<Transaction>)> {
         model::page(conn, list, filter)

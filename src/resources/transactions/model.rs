@@ -11,7 +11,7 @@ use crate::domain::money::{format_minor_units, to_minor_units};
 use crate::domain::{CurrencyCode, Date, DecimalText, FundingSource, Key, Timestamp, TransactionKind};
 use crate::error::Result;
 use crate::input::{Checker, Field, Mode, NAME_MAX, SOURCE_MAX, TEXT_MAX};
-use crate::listing::ListParams;
+use crate::listing::{AnyOf, ListParams};
 use crate::resource::{Resource, Validate, Validated};
 use crate::resources::action_plans::ActionPlans;
 use crate::resources::agreements::check_of_agreement;
@@ -282,7 +282,7 @@ crate::filters! {
         action_plan_id: Option<i64>,
         /// Transactions of the action plans of this agreement.
         agreement_id: Option<i64>,
-        kind: Option<TransactionKind>,
+        kind: Option<AnyOf<TransactionKind>>,
         #[param(value_type = Option<CurrencyCode>)]
         currency: Option<CurrencyCode>,
         /// Paid by this region.
@@ -322,8 +322,8 @@ fn filtered(list: &ListParams, filter: &TransactionFilter) -> transactions::Boxe
                 .eq_any(action_plans::table.filter(action_plans::agreement_id.eq(agreement)).select(action_plans::id)),
         );
     }
-    if let Some(kind) = filter.kind {
-        query = query.filter(transactions::kind.eq(kind));
+    if let Some(kind) = &filter.kind {
+        query = query.filter(kind.condition(transactions::kind));
     }
     if let Some(currency) = filter.currency {
         query = query.filter(transactions::currency.eq(currency.as_str()));

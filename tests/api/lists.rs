@@ -1,0 +1,301 @@
+//! What every list does the same way (API.md sections 1 and 11): enumeration filters with
+//! several values, and where nulls go in `sort`.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, ids};
+
+fn id(record: &Value) -> i64 {
+    record["id"].as_i64().expect("id")
+}
+
+/// The first column (ids) of a CSV body's rows, the header left out.
+fn csv_ids(body: &[u8]) -> Vec<i64> {
+    let text = std::str::from_utf8(body).expect("UTF-8");
+    text.lines().skip(1).map(|line| line.split(',').next().unwrap().parse().expect("an id")).collect()
+}
+
+/// Action plans of four statuses, and of years 2024, 2026 and none; their ids in order of
+/// creation.
+async fn four_plans(app: &TestApp, agreement: i64) -> [i64; 4] {
+    let mut plans = [0; 4];
+    for (plan, (status, year)) in plans.iter_mut().zip([
+        ("planned", json!(2026)),
+        ("in_progress", json!(null)),
+        ("implemented", json!(2024)),
+        ("cancelled", json!(2026)),
+    ]) {
+        let title = format!("A plan {status}");
+        *plan =
+            id(&app.action_plan(agreement, json!({"title": title, "status": status, "year": year})).await);
+    }
+    plans
+}
+
+#[actix_web::test]
+async fn an_enumeration_filter_takes_several_values_comma_separated() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let [planned, in_progress, implemented, cancelled] = four_plans(&app, case.agreement).await;
+    let listed = |query: &str| {
+        let path = format!("/api/v1/action-plans?{query}");
+        let app = &app;
+        async move { ids(&app.get(&path).await.json()) }
+    };
+    assert_eq!(listed("status=planned").await, [planned], "one value as before");
+    assert_eq!(listed("status=planned,in_progress").await, [planned, in_progress]);
+    assert_eq!(listed("status=in_progress,planned").await, [planned, in_progress], "in any order");
+    assert_eq!(listed("status=planned,planned").await, [planned], "a value given twice counts once");
+    assert_eq!(
+        listed("status=planned%2Cin_progress").await,
+        [planned, in_progress],
+        "a comma percent-encoded"
+    );
+    assert_eq!(listed("status=implemented,cancelled,suspended&year=2026").await, [cancelled]);
+    assert_eq!(listed("status=planned,implemented&sort=-year").await, [planned, implemented]);
+    let page =
+        app.get("/api/v1/action-plans?status=planned,in_progress,implemented&limit=1&offset=1").await.json();
+    assert_eq!(
+        (ids(&page), page["total"].clone()),
+        (vec![in_progress], json!(3)),
+        "total counts every match"
+    );
+    let nested = format!("/api/v1/agreements/{}/action-plans?status=cancelled,in_progress", case.agreement);
+    assert_eq!(ids(&app.get(&nested).await.json()), [in_progress, cancelled]);
+
+    // Agreements by kind.
+    let bandung =
+        app.create("/api/v1/regions", json!({"name": "Bandung", "kind": "city", "country_code": "ID"})).await;
+    let other = app
+        .create(
+            "/api/v1/agreements",
+            json!({"title": "Other", "kind": "other", "status": "proposed",
+            "party_region_ids": [id(&bandung), case.souss_massa]}),
+        )
+        .await;
+    let agreements = |query: &str| {
+        let path = format!("/api/v1/agreements?{query}");
+        let app = &app;
+        async move { ids(&app.get(&path).await.json()) }
+    };
+    assert_eq!(agreements("kind=sister_province,other").await, [case.agreement, id(&other)]);
+    assert_eq!(agreements("kind=sister_city,other").await, [id(&other)]);
+    assert_eq!(agreements("kind=sister_city,institutional").await, Vec::<i64>::new());
+    assert_eq!(agreements("kind=sister_province,other&status=proposed,signed").await, [id(&other)]);
+
+    // Regions by kind.
+    let regions = app.get("/api/v1/regions?kind=city,region&sort=name").await.json();
+    assert_eq!(ids(&regions), [id(&bandung), case.souss_massa]);
+}
+
+#[actix_web::test]
+async fn unassessed_combines_with_assessed_values() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let obstacle = |severity: Value, status: Value| {
+        let app = &app;
+        async move {
+            id(&app
+                .create(
+                    "/api/v1/obstacles",
+                    json!({"agreement_id": case.agreement, "category": "financial", "description": "Funds",
+                    "severity": severity, "status": status}),
+                )
+                .await)
+        }
+    };
+    let unassessed = obstacle(json!(null), json!(null)).await;
+    let high = obstacle(json!("high"), json!("open")).await;
+    let low = obstacle(json!("low"), json!("resolved")).await;
+    let listed = |query: &str| {
+        let path = format!("/api/v1/obstacles?{query}");
+        let app = &app;
+        async move { ids(&app.get(&path).await.json()) }
+    };
+    assert_eq!(listed("severity=unassessed").await, [unassessed]);
+    assert_eq!(listed("severity=high").await, [high]);
+    assert_eq!(listed("severity=unassessed,high").await, [unassessed, high]);
+    assert_eq!(listed("severity=high,unassessed").await, [unassessed, high]);
+    assert_eq!(listed("severity=low,high").await, [high, low]);
+    assert_eq!(listed("severity=unassessed,low,medium,high").await, [unassessed, high, low]);
+    assert_eq!(listed("severity=medium").await, Vec::<i64>::new());
+    assert_eq!(listed("status=unassessed,resolved").await, [unassessed, low]);
+    assert_eq!(listed("status=unassessed,open&severity=unassessed,low").await, [unassessed]);
+    assert_eq!(listed("status=open,resolved&severity=unassessed,high").await, [high]);
+    assert_eq!(listed("category=financial,resources&severity=unassessed,low").await, [unassessed, low]);
+    let nested = format!("/api/v1/agreements/{}/obstacles?severity=unassessed,low", case.agreement);
+    assert_eq!(ids(&app.get(&nested).await.json()), [unassessed, low]);
+}
+
+#[actix_web::test]
+async fn a_bad_value_in_a_list_of_values_is_a_400_naming_the_parameter() {
+    let app = TestApp::new().await;
+    let problem =
+        app.get("/api/v1/action-plans?status=planned,plannd").await.assert_problem(400, &["status"]);
+    let message = problem["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`plannd`") && message.contains("planned, in_progress, implemented"),
+        "{message}"
+    );
+    let problem = app.get("/api/v1/action-plans?status=plannd").await.assert_problem(400, &["status"]);
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "must be one of: planned, in_progress, implemented, suspended, cancelled",
+        "one value: the message of before"
+    );
+    for query in
+        ["status=planned,", "status=,planned", "status=planned,,cancelled", "status=", "status=%20planned"]
+    {
+        app.get(&format!("/api/v1/action-plans?{query}")).await.assert_problem(400, &["status"]);
+    }
+    app.get("/api/v1/action-plans?status=planned&status=in_progress").await.assert_problem(400, &["status"]);
+    app.get("/api/v1/obstacles?severity=unassessed,none").await.assert_problem(400, &["severity"]);
+    app.get("/api/v1/agreements?kind=sister_province,planet&status=active,dormant")
+        .await
+        .assert_problem(400, &["kind", "status"]);
+    app.get("/api/v1/action-plans.csv?status=planned,nope").await.assert_problem(400, &["status"]);
+    app.get("/api/v1/relationships?status=active,done").await.assert_problem(400, &["status"]);
+}
+
+#[actix_web::test]
+async fn csv_lists_take_the_same_filters_and_sort() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let [planned, in_progress, implemented, _] = four_plans(&app, case.agreement).await;
+    for path in ["/api/v1/action-plans?format=csv&", "/api/v1/action-plans.csv?"] {
+        let response =
+            app.get(&format!("{path}status=planned,in_progress,implemented&sort=year:nullsfirst")).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(csv_ids(&response.body), [in_progress, implemented, planned], "{path}");
+    }
+    let without_limit =
+        app.get("/api/v1/action-plans.csv?status=in_progress,planned&sort=-year:nullslast").await;
+    assert_eq!(csv_ids(&without_limit.body), [planned, in_progress]);
+    let obstacles = app.get("/api/v1/obstacles.csv?severity=unassessed,high").await;
+    assert_eq!(csv_ids(&obstacles.body), Vec::<i64>::new());
+}
+
+/// Regions: West Java (no population), Souss-Massa (2,676,847), Bandung (2,500,000).
+async fn three_regions(app: &TestApp) -> [i64; 3] {
+    let west_java = id(&app.west_java().await);
+    let souss_massa = id(&app.souss_massa().await);
+    let bandung = id(&app
+        .create(
+            "/api/v1/regions",
+            json!({"name": "Bandung", "kind": "city", "country_code": "ID", "population": 2_500_000}),
+        )
+        .await);
+    [west_java, souss_massa, bandung]
+}
+
+#[actix_web::test]
+async fn sort_puts_nulls_first_or_last_as_asked() {
+    let app = TestApp::new().await;
+    let [west_java, souss_massa, bandung] = three_regions(&app).await;
+    let sorted = |sort: &str| {
+        let path = format!("/api/v1/regions?sort={sort}");
+        let app = &app;
+        async move { ids(&app.get(&path).await.json()) }
+    };
+    // Without a suffix, as before: last ascending, first descending.
+    assert_eq!(sorted("population").await, [bandung, souss_massa, west_java]);
+    assert_eq!(sorted("-population").await, [west_java, souss_massa, bandung]);
+    assert_eq!(sorted("population:nullslast").await, [bandung, souss_massa, west_java]);
+    assert_eq!(sorted("population:nullsfirst").await, [west_java, bandung, souss_massa]);
+    assert_eq!(sorted("-population:nullsfirst").await, [west_java, souss_massa, bandung]);
+    assert_eq!(sorted("-population:nullslast").await, [souss_massa, bandung, west_java]);
+    assert_eq!(sorted("-population:nullslast,name").await, [souss_massa, bandung, west_java]);
+    assert_eq!(sorted("country_code,-population:nullslast").await, [bandung, west_java, souss_massa]);
+    // A field that is never null: the suffix changes nothing.
+    assert_eq!(sorted("name:nullsfirst").await, sorted("name").await);
+    assert_eq!(sorted("-name:nullslast").await, sorted("-name").await);
+    // Pages of such an order (on PostgreSQL a page past the first reads its ids first).
+    let second = app.get("/api/v1/regions?sort=-population:nullslast&limit=1&offset=1").await.json();
+    assert_eq!((ids(&second), second["total"].clone()), (vec![bandung], json!(3)));
+    let last = app.get("/api/v1/regions?sort=population:nullsfirst&limit=2&offset=2").await.json();
+    assert_eq!(ids(&last), [souss_massa]);
+    let csv = app.get("/api/v1/regions.csv?sort=-population:nullslast").await;
+    assert_eq!(csv_ids(&csv.body), [souss_massa, bandung, west_java]);
+
+    for bad in [
+        "population:nullsmiddle",
+        "population:",
+        ":nullslast",
+        "population:NULLSLAST",
+        "population:nulls:last",
+    ] {
+        app.get(&format!("/api/v1/regions?sort={bad}")).await.assert_problem(400, &["sort"]);
+    }
+    app.get("/api/v1/regions?sort=population:nullsfirst,-population").await.assert_problem(400, &["sort"]);
+    // `after_id` pages in id order: no sort, with or without a suffix.
+    app.get("/api/v1/regions?after_id=1&sort=population:nullslast").await.assert_problem(400, &["after_id"]);
+    let after = app.get(&format!("/api/v1/regions?after_id={west_java}&kind=region,city")).await.json();
+    assert_eq!((ids(&after), after["total"].clone()), (vec![souss_massa, bandung], json!(2)));
+}
+
+#[actix_web::test]
+async fn action_plans_without_a_year_go_where_sort_says() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let [planned, in_progress, implemented, cancelled] = four_plans(&app, case.agreement).await;
+    let sorted = |query: &str| {
+        let path = format!("/api/v1/action-plans?{query}");
+        let app = &app;
+        async move { ids(&app.get(&path).await.json()) }
+    };
+    assert_eq!(sorted("sort=year").await, [implemented, planned, cancelled, in_progress]);
+    assert_eq!(sorted("sort=-year").await, [in_progress, planned, cancelled, implemented]);
+    assert_eq!(sorted("sort=year:nullsfirst").await, [in_progress, implemented, planned, cancelled]);
+    assert_eq!(sorted("sort=-year:nullslast").await, [planned, cancelled, implemented, in_progress]);
+    assert_eq!(sorted("sort=-year:nullslast,title").await, [cancelled, planned, implemented, in_progress]);
+    assert_eq!(
+        sorted("status=in_progress,implemented,planned&sort=-year:nullslast&limit=2&offset=1").await,
+        [implemented, in_progress]
+    );
+    assert_eq!(
+        sorted("year_undetermined=false&sort=year:nullsfirst").await,
+        [implemented, planned, cancelled]
+    );
+}
+
+#[test]
+fn the_openapi_document_declares_enumeration_filters_as_arrays_sent_comma_separated() {
+    let document = serde_json::to_value(jalin::app::openapi_document()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let parameter = |path: &str, name: &str| -> Value {
+        document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} has {name}"))
+            .clone()
+    };
+    let status = parameter("/api/v1/action-plans", "status");
+    assert_eq!(status["style"], "form");
+    assert_eq!(status["explode"], false);
+    assert_eq!(status["schema"]["type"], "array");
+    assert_eq!(status["schema"]["items"], json!({"$ref": "#/components/schemas/ActionPlanStatus"}));
+    let severity = parameter("/api/v1/obstacles", "severity");
+    assert_eq!(severity["schema"]["items"], json!({"$ref": "#/components/schemas/SeverityFilter"}));
+    assert_eq!(schemas["SeverityFilter"]["enum"].as_array().unwrap().last().unwrap(), "unassessed");
+    let sort = parameter("/api/v1/regions", "sort");
+    let described = sort["description"].as_str().unwrap();
+    assert!(described.contains(":nullsfirst") && described.contains(":nullslast"), "{described}");
+
+    // Every query parameter of an enumeration is such an array: no single-valued one is left
+    // (country and currency codes, ISO lists, take one value).
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(parameters) = item["get"]["parameters"].as_array() else { continue };
+        for parameter in parameters.iter().filter(|p| p["in"] == "query") {
+            let Some(reference) = parameter["schema"]["$ref"].as_str() else { continue };
+            let name = reference.trim_start_matches("#/components/schemas/");
+            let is_enumeration = schemas[name]["enum"].is_array();
+            assert!(
+                !is_enumeration || ["CountryCode", "CurrencyCode"].contains(&name),
+                "{path} {}: {name} is single-valued",
+                parameter["name"]
+            );
+        }
+    }
+}
