@@ -99,11 +99,13 @@ fn page_links(
         }
         None => {
             if list.offset > 0 {
-                let previous = (list.offset - list.limit).max(0);
+                let previous = list.offset.saturating_sub(list.limit).max(0);
                 links.push(link(format!("offset={previous}"), "prev"));
             }
-            if list.offset + list.limit < total {
-                links.push(link(format!("offset={}", list.offset + list.limit), "next"));
+            // Offsets near i64::MAX are valid requests (an empty page): no overflow.
+            let next = list.offset.saturating_add(list.limit);
+            if next < total {
+                links.push(link(format!("offset={next}"), "next"));
             }
             if total > 0 {
                 let last = (total - 1) / list.limit * list.limit;

@@ -312,6 +312,15 @@ impl QueryParams {
 
     /// Removes `name` and parses it as `T`.
     pub fn take<T: QueryValue>(&mut self, name: &str) -> Option<T> {
+        if T::REPEATABLE {
+            // `status=a&status=b` is `status=a,b`: how generated clients send a list.
+            let values = extract(&mut self.pairs, name);
+            if values.len() > 1 {
+                self.pairs.push((name.to_owned(), values.join(",")));
+            } else {
+                self.pairs.extend(values.into_iter().map(|value| (name.to_owned(), value)));
+            }
+        }
         self.take_with(name, T::parse_query)
     }
 
@@ -446,6 +455,10 @@ impl FromQuery for () {
 pub trait QueryValue: Sized {
     fn parse_query(text: &str) -> Result<Self, String>;
 
+    /// Whether the parameter may be given more than once, its values then read as one
+    /// comma-separated list (a list of values); otherwise a repeat is a `400`.
+    const REPEATABLE: bool = false;
+
     /// Completes the parameter's documentation, derived from the field, where the text it
     /// reads is not the type's schema (a list of values).
     fn document(_parameter: &mut Parameter) {}
@@ -547,6 +560,8 @@ where
 }
 
 impl<T: Enumeration + PartialEq + QueryValue + ToSchema> QueryValue for AnyOf<T> {
+    const REPEATABLE: bool = true;
+
     fn parse_query(text: &str) -> Result<Self, String> {
         // One value reads as before lists took several, with the same message when it is wrong
         // (`status=` included).
@@ -571,7 +586,8 @@ impl<T: Enumeration + PartialEq + QueryValue + ToSchema> QueryValue for AnyOf<T>
         parameter.schema = Some(Self::schema());
         parameter.style = Some(ParameterStyle::Form);
         parameter.explode = Some(false);
-        let several = "Several values, comma-separated, select the records with any of them.";
+        let several = "Several values, comma-separated (or the parameter repeated), select the records \
+                       with any of them.";
         parameter.description = Some(match parameter.description.take() {
             Some(description) => format!("{description} {several}"),
             None => several.to_owned(),

@@ -135,6 +135,7 @@ fn flatten_tagged_unions(document: &mut OpenApi) {
         let mut tag_name = None;
         let mut variants = Vec::new();
         let mut variant_tags = Vec::new();
+        let mut mapping = std::collections::BTreeMap::new();
         for member in &union.items {
             let RefOr::T(Schema::AllOf(all_of)) = member else { break };
             let [RefOr::Ref(variant), RefOr::T(Schema::Object(tag))] = all_of.items.as_slice() else { break };
@@ -142,6 +143,18 @@ fn flatten_tagged_unions(document: &mut OpenApi) {
                 break;
             };
             tag_name = Some(name.clone());
+            // The tag's one value names the variant (`"region"` is `RegionParty`).
+            let value = match tag.properties.get(name) {
+                Some(RefOr::T(Schema::Object(property))) => property
+                    .enum_values
+                    .as_ref()
+                    .and_then(|values| values.first())
+                    .and_then(|value| value.as_str())
+                    .map(str::to_owned),
+                _ => None,
+            };
+            let Some(value) = value else { break };
+            mapping.insert(value, variant.ref_location.clone());
             let variant_name = variant.ref_location.rsplit('/').next().unwrap_or_default().to_owned();
             variant_tags.push((variant_name, RefOr::T(Schema::Object(tag.clone()))));
             variants.push(RefOr::Ref(variant.clone()));
@@ -149,7 +162,9 @@ fn flatten_tagged_unions(document: &mut OpenApi) {
         let Some(tag_name) = tag_name.filter(|_| variants.len() == union.items.len()) else { continue };
         tags.extend(variant_tags);
         union.items = variants;
-        union.discriminator = Some(Discriminator::new(tag_name));
+        let mut discriminator = Discriminator::new(tag_name);
+        discriminator.mapping = mapping;
+        union.discriminator = Some(discriminator);
     }
     for (variant, tag) in tags {
         let (Some(RefOr::T(Schema::Object(variant))), RefOr::T(Schema::Object(tag))) =

@@ -5,8 +5,9 @@ openapi-python-client from openapi/openapi.json (package `jalin_client`) reads a
 import sys
 
 from jalin_client import AuthenticatedClient, Client
+from jalin_client.api.action_plans import list_action_plans
 from jalin_client.api.regions import create_region, get_region, list_regions, list_regions_csv
-from jalin_client.models import CountryCode, Region, RegionInput, RegionKind
+from jalin_client.models import ActionPlan, ActionPlanStatus, CountryCode, Region, RegionInput, RegionKind
 
 url, token = sys.argv[1], sys.argv[2]
 
@@ -15,6 +16,11 @@ page = list_regions.sync(client=public, country_code=CountryCode.ID)
 assert page is not None, "the list answered"
 assert page.total >= 1 and all(isinstance(item, Region) for item in page.items), page
 assert page.items[0].name == "West Java", page.items[0]
+
+# An enumeration filter with several values (the client repeats the parameter).
+plans = list_action_plans.sync(client=public, status=[ActionPlanStatus.PLANNED, ActionPlanStatus.IMPLEMENTED])
+assert plans is not None and plans.total == 10, plans
+assert all(isinstance(plan, ActionPlan) for plan in plans.items)
 
 editor = AuthenticatedClient(base_url=url, token=token)
 created = create_region.sync(

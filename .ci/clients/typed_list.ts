@@ -3,13 +3,9 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 
-// Enumeration filters are arrays sent comma-separated (`style: form`, `explode: false`);
-// openapi-fetch repeats an array parameter unless told, and the API answers a repeated
-// parameter with a 400.
-const client = createClient<paths>({
-  baseUrl: "http://127.0.0.1:8080",
-  querySerializer: { array: { style: "form", explode: false } },
-});
+// No serializer set: openapi-fetch repeats an array parameter (`status=a&status=b`), which
+// the API reads like the comma-separated form it documents (`status=a,b`).
+const client = createClient<paths>({ baseUrl: "http://127.0.0.1:8080" });
 
 export async function firstRegionName(): Promise<string | undefined> {
   const { data } = await client.GET("/api/v1/regions", { params: { query: { limit: 10, sort: "name" } } });

@@ -68,6 +68,10 @@ fn page_items_and_tagged_unions_refer_to_their_schemas() {
     let party = &schemas["Party"];
     assert_eq!(party["discriminator"]["propertyName"], "type");
     assert_eq!(
+        party["discriminator"]["mapping"],
+        json!({"organization": "#/components/schemas/OrganizationParty", "region": "#/components/schemas/RegionParty"})
+    );
+    assert_eq!(
         party["oneOf"],
         json!([{"$ref": "#/components/schemas/RegionParty"}, {"$ref": "#/components/schemas/OrganizationParty"}])
     );
@@ -269,6 +273,16 @@ async fn lists_link_to_their_first_previous_next_and_last_pages() {
     );
     let empty = app.get("/api/v1/sectors?q=nothing").await;
     assert_eq!(links(&empty), "</api/v1/sectors?q=nothing>; rel=\"first\"");
+    // An offset past every page, up to the largest integer, is an empty page that links back.
+    let far = app.get("/api/v1/sectors?limit=500&offset=9223372036854775806").await;
+    assert_eq!(far.status, 200);
+    assert_eq!(
+        links(&far),
+        "</api/v1/sectors?limit=500>; rel=\"first\", </api/v1/sectors?limit=500&offset=9223372036854775306>; \
+         rel=\"prev\", </api/v1/sectors?limit=500&offset=0>; rel=\"last\""
+    );
+    let history = app.get("/api/v1/sectors/1/history?offset=9223372036854775758").await;
+    assert_eq!(history.status, 200);
 }
 
 #[actix_web::test]
