@@ -43,6 +43,10 @@ pub async fn access_log(
     request: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // With access lines filtered out (`RUST_LOG=warn`), nothing to gather.
+    if !log::log_enabled!(target: ACCESS_LOG_TARGET, log::Level::Info) {
+        return Ok(next.call(request).await?.map_into_right_body());
+    }
     let started = Instant::now();
     let peer = request.peer_addr().map(|address| address.ip().to_string());
     let method = request.method().clone();
@@ -66,7 +70,7 @@ pub async fn access_log(
         version,
         status: response.status().as_u16(),
     };
-    Ok(response.map_body(move |_, body| Logged { body, line, sent: 0 }))
+    Ok(response.map_body(move |_, body| Logged { body, line, sent: 0 }).map_into_left_body())
 }
 
 /// What the access line of a request says, but for what its body sends.
