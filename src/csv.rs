@@ -70,8 +70,21 @@ fn page_links(
     returned: usize,
     last_id: Option<i64>,
 ) -> String {
-    // The query as sent, less its paging: each link adds its own.
-    let kept: Vec<&str> = request
+    // The query as sent, less its paging: each link adds its own. A character that a URI may
+    // not hold raw (`<`, `>`, `"`... which a lenient client can still send) is escaped, so that
+    // the link stays one URI reference and the header a valid one.
+    const NOT_IN_URI: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'\\')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    let kept: Vec<String> = request
         .query_string()
         .split('&')
         .filter(|pair| !pair.is_empty())
@@ -79,11 +92,12 @@ fn page_links(
             let name = pair.split('=').next().unwrap_or_default();
             !matches!(name, "offset" | "after_id")
         })
+        .map(|pair| percent_encoding::utf8_percent_encode(pair, NOT_IN_URI).to_string())
         .collect();
     let link = |paging: String, relation: &str| {
         let mut query = kept.clone();
         if !paging.is_empty() {
-            query.push(&paging);
+            query.push(paging);
         }
         let query = query.join("&");
         let separator = if query.is_empty() { "" } else { "?" };
