@@ -249,7 +249,6 @@ fn iso(date: NaiveDate) -> String {
 
 /// Writes the IATI file of an agreement's action plans.
 struct IatiWriter<'a> {
-    xml: Writer<Vec<u8>>,
     settings: &'a IatiSettings,
 }
 
@@ -283,9 +282,9 @@ impl<'a> IatiWriter<'a> {
         Ok(())
     }
 
-    fn document(mut self, facts: &AgreementFacts, generated: &str) -> io::Result<Vec<u8>> {
-        self.xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        let mut xml = std::mem::replace(&mut self.xml, Writer::new(Vec::new()));
+    fn document(&self, facts: &AgreementFacts, generated: &str) -> io::Result<Vec<u8>> {
+        let mut xml = Writer::new_with_indent(Vec::new(), b' ', 2);
+        xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         xml.create_element("iati-activities")
             .with_attributes([("version", "2.03"), ("generated-datetime", generated)])
             .write_inner_content(|xml| {
@@ -575,8 +574,7 @@ pub fn iati_document(
     generated: &str,
 ) -> Result<Vec<u8>> {
     let facts = db::read_snapshot(conn, |conn| read_facts(conn, id))?;
-    let writer = IatiWriter { xml: Writer::new_with_indent(Vec::new(), b' ', 2), settings };
-    writer
+    IatiWriter { settings }
         .document(&facts, generated)
         .map_err(|e| ApiError::Internal(format!("cannot write the IATI file: {e}")))
 }
