@@ -52,7 +52,8 @@ pub struct ListQueryDoc {
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<i64>,
     /// How many matches to skip. Deep pages cost the database a walk over every match they
-    /// skip: to go through a long list, page with `after_id` instead.
+    /// skip (save for the whole list of action plans in id order, whose deep pages are found
+    /// from counts kept per range of ids): to go through a long list, page with `after_id`.
     #[param(minimum = 0, default = 0)]
     offset: Option<i64>,
     /// Only matches with a larger id, in id order: give the last id of a page to get the next

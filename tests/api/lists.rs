@@ -308,3 +308,67 @@ fn the_openapi_document_declares_enumeration_filters_as_arrays_sent_comma_separa
         }
     }
 }
+
+/// A page of every action plan far from the start is found from the counts of plans per range
+/// of 2,048 ids (migration 000017): it must be the very page an `OFFSET` over every plan
+/// gives, across ranges left empty or with gaps, after plans written by SQL, by a large import
+/// (whose counts are recounted at its end on PostgreSQL) and by the API, and past the end.
+#[actix_web::test]
+async fn a_deep_page_of_every_plan_is_the_page_an_offset_gives() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    app.execute_sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000) \
+         INSERT INTO action_plans (key, agreement_id, title, status, year, version, created_at, updated_at) \
+         SELECT 'deep-' || i, {}, 'Plan ' || i, 'planned', 2020, 1, '2026-01-01 00:00:00', \
+         '2026-01-01 00:00:00' FROM n",
+        case.agreement
+    ));
+    // A range of ids left empty, and gaps in the others.
+    app.execute_sql("DELETE FROM action_plans WHERE (id >= 2048 AND id < 4096) OR id % 7 = 0");
+    let imported: Vec<Value> = (0..1_200)
+        .map(|n| {
+            json!({"key": format!("bulk-{n}"), "agreement": "jabar-souss-massa-2017", "title": format!("Bulk {n}"),
+                   "status": "planned"})
+        })
+        .collect();
+    let response = app.post("/api/v1/import", &json!({"action_plans": imported})).await;
+    assert_eq!(response.status.as_u16(), 200, "{}", String::from_utf8_lossy(&response.body));
+    let written =
+        id(&app.action_plan(case.agreement, json!({"title": "Through the API", "status": "planned"})).await);
+    assert_eq!(app.delete(&format!("/api/v1/action-plans/{}", written - 1)).await.status.as_u16(), 204);
+
+    // Every id in order, read by `after_id`, which pages without counting.
+    let mut every = Vec::new();
+    loop {
+        let after = every.last().copied().unwrap_or(0);
+        let page = app.get(&format!("/api/v1/action-plans?after_id={after}&limit=500")).await.json();
+        let page_ids = ids(&page);
+        if page_ids.is_empty() {
+            break;
+        }
+        every.extend(page_ids);
+    }
+    let total = every.len();
+    assert!(total > 4_000, "plans over several ranges of ids: {total}");
+    assert!(every.contains(&written) && !every.contains(&(written - 1)));
+
+    for (offset, limit) in
+        [(2_047, 50), (2_048, 50), (2_049, 7), (total / 2, 50), (total - 3, 50), (total, 50)]
+    {
+        for order in ["", "&sort=id"] {
+            let page =
+                app.get(&format!("/api/v1/action-plans?offset={offset}&limit={limit}{order}")).await.json();
+            let expected = &every[offset.min(total)..(offset + limit).min(total)];
+            assert_eq!(ids(&page), expected, "offset {offset}, limit {limit}{order}");
+            assert_eq!(page["total"], total, "offset {offset}");
+        }
+    }
+    let past = app.get(&format!("/api/v1/action-plans?offset={}", total + 10)).await.json();
+    assert_eq!(ids(&past), Vec::<i64>::new());
+    assert_eq!(past["total"], total);
+    // In another order, the page is read as asked.
+    let descending =
+        app.get(&format!("/api/v1/action-plans?offset={}&limit=5&sort=-id", total - 5)).await.json();
+    assert_eq!(ids(&descending), every[..5].iter().rev().copied().collect::<Vec<_>>());
+}

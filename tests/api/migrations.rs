@@ -146,7 +146,7 @@ fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refus
            VALUES ('plan', 1, 'Business matching', 'planned', {NOW}, {NOW});"
     ))
     .expect("the data of the earlier schema");
-    assert_eq!(jalin::db::run_migrations(&mut conn).expect("the money migration"), 1);
+    assert_eq!(jalin::db::run_migrations_up_to(&mut conn, "20261203000016").expect("the money migration"), 1);
     let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS count FROM agreements WHERE local_language IS NULL"), 1);
     conn.batch_execute(&format!(
@@ -164,4 +164,42 @@ fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refus
     ] {
         assert!(conn.batch_execute(&refused.replace("NOW_", NOW)).is_err(), "accepted: {refused}");
     }
+}
+
+/// Migration 000017 counts the plans already there by range of ids, gaps included, and the
+/// triggers it adds keep the counts as plans come and go.
+#[test]
+fn the_id_blocks_migration_counts_the_plans_already_there() {
+    let (_database, url) = fresh_database();
+    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    jalin::db::run_migrations_up_to(&mut conn, "20261203000016").expect("the earlier migrations");
+    conn.batch_execute(&format!(
+        "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
+           ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+         INSERT INTO action_plans (key, agreement_id, title, status, created_at, updated_at) \
+           SELECT 'plan-' || i, 1, 'Plan', 'planned', {NOW}, {NOW} FROM n; \
+         DELETE FROM action_plans WHERE id % 3 = 0 OR id BETWEEN 2100 AND 2200;"
+    ))
+    .expect("the data of the earlier schema");
+    assert_eq!(jalin::db::run_migrations(&mut conn).expect("the id blocks migration"), 1);
+    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    let in_block = |block: i64| {
+        format!(
+            "SELECT CAST(COALESCE(SUM(plans), 0) AS BIGINT) AS count FROM action_plan_id_blocks WHERE block = {block}"
+        )
+    };
+    // Ids 1-2047, 2048-4095 (less 2100-2200) and 4096-5000, less every third.
+    assert_eq!(count(&mut conn, &in_block(0)), 2047 - 682);
+    assert_eq!(count(&mut conn, &in_block(1)), 2048 - 683 - (101 - 34));
+    assert_eq!(count(&mut conn, &in_block(2)), 905 - 301);
+    conn.batch_execute(&format!(
+        "DELETE FROM action_plans WHERE id = 1; \
+         INSERT INTO action_plans (id, key, agreement_id, title, status, created_at, updated_at) \
+           VALUES (6200, 'far', 1, 'Plan', 'planned', {NOW}, {NOW})"
+    ))
+    .expect("writes after the migration");
+    assert_eq!(count(&mut conn, &in_block(0)), 2047 - 682 - 1);
+    assert_eq!(count(&mut conn, &in_block(3)), 1);
 }

@@ -37,14 +37,20 @@ pub fn defer_tallies(conn: &mut DbConnection, plans: usize) -> QueryResult<bool>
     }
 }
 
-/// Counts every agreement's plans again, in the transaction that deferred the tallies. A plan
-/// written meanwhile by another transaction is counted once: by this count if it committed
-/// first, else by its own trigger, which waits for this transaction's rows.
+/// Counts every agreement's plans, and the plans of each range of ids, again, in the
+/// transaction that deferred the tallies. A plan written meanwhile by another transaction is
+/// counted once: by this count if it committed first, else by its own trigger, which waits
+/// for this transaction's rows. (The ranges' counts are kept in several rows each, not all
+/// written by this count: their table is locked first, so that no trigger adds to a row this
+/// count does not replace.)
 pub fn recount_tallies(conn: &mut DbConnection) -> QueryResult<()> {
     conn.batch_execute(
         "SET LOCAL jalin.tallies_deferred = 'off'; DELETE FROM action_plan_tallies; \
          INSERT INTO action_plan_tallies (agreement_id, status, plans) \
-         SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status",
+         SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status; \
+         LOCK TABLE action_plan_id_blocks IN EXCLUSIVE MODE; DELETE FROM action_plan_id_blocks; \
+         INSERT INTO action_plan_id_blocks (block, shard, plans) \
+         SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048",
     )
 }
 
