@@ -312,7 +312,7 @@ fn the_openapi_document_declares_enumeration_filters_as_arrays_sent_comma_separa
 /// A page of every action plan far from the start is found from the counts of plans per range
 /// of 2,048 ids (migration 000017): it must be the very page an `OFFSET` over every plan
 /// gives, across ranges left empty or with gaps, after plans written by SQL, by a large import
-/// (whose counts are recounted at its end on PostgreSQL) and by the API, and past the end.
+/// (whose counts are recounted at its end) and by the API, and past the end.
 #[actix_web::test]
 async fn a_deep_page_of_every_plan_is_the_page_an_offset_gives() {
     let app = TestApp::new().await;

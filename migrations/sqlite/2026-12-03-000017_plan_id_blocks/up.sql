@@ -15,13 +15,48 @@ CREATE TABLE action_plan_id_blocks (
 INSERT INTO action_plan_id_blocks (block, shard, plans)
     SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048;
 
+-- An import of many plans writes a row here, in its transaction: the counting triggers (these
+-- and the tallies' of migration 000006) stand aside until it recounts both at its end, as on
+-- PostgreSQL (migration 000007). Two upserts per plan were a fifth of an import's time.
+CREATE TABLE action_plan_counts_deferred (deferred INTEGER NOT NULL);
+
 CREATE TRIGGER action_plans_block_insert AFTER INSERT ON action_plans
+    WHEN NOT EXISTS (SELECT 1 FROM action_plan_counts_deferred)
 BEGIN
     INSERT INTO action_plan_id_blocks (block, shard, plans) VALUES (NEW.id / 2048, 0, 1)
         ON CONFLICT (block, shard) DO UPDATE SET plans = plans + 1;
 END;
 
 CREATE TRIGGER action_plans_block_delete AFTER DELETE ON action_plans
+    WHEN NOT EXISTS (SELECT 1 FROM action_plan_counts_deferred)
 BEGIN
     UPDATE action_plan_id_blocks SET plans = plans - 1 WHERE block = OLD.id / 2048 AND shard = 0;
+END;
+
+DROP TRIGGER action_plans_tally_insert;
+DROP TRIGGER action_plans_tally_delete;
+DROP TRIGGER action_plans_tally_update;
+
+CREATE TRIGGER action_plans_tally_insert AFTER INSERT ON action_plans
+    WHEN NOT EXISTS (SELECT 1 FROM action_plan_counts_deferred)
+BEGIN
+    INSERT INTO action_plan_tallies (agreement_id, status, plans) VALUES (NEW.agreement_id, NEW.status, 1)
+        ON CONFLICT (agreement_id, status) DO UPDATE SET plans = plans + 1;
+END;
+
+CREATE TRIGGER action_plans_tally_delete AFTER DELETE ON action_plans
+    WHEN NOT EXISTS (SELECT 1 FROM action_plan_counts_deferred)
+BEGIN
+    UPDATE action_plan_tallies SET plans = plans - 1
+        WHERE agreement_id = OLD.agreement_id AND status = OLD.status;
+END;
+
+CREATE TRIGGER action_plans_tally_update AFTER UPDATE OF agreement_id, status ON action_plans
+    WHEN (OLD.agreement_id <> NEW.agreement_id OR OLD.status <> NEW.status)
+        AND NOT EXISTS (SELECT 1 FROM action_plan_counts_deferred)
+BEGIN
+    UPDATE action_plan_tallies SET plans = plans - 1
+        WHERE agreement_id = OLD.agreement_id AND status = OLD.status;
+    INSERT INTO action_plan_tallies (agreement_id, status, plans) VALUES (NEW.agreement_id, NEW.status, 1)
+        ON CONFLICT (agreement_id, status) DO UPDATE SET plans = plans + 1;
 END;

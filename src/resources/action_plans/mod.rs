@@ -21,37 +21,44 @@ use crate::resources::agencies::Agencies;
 use crate::resources::agreements::Agreements;
 use crate::resources::sectors::Sectors;
 
-/// How many action plans a document holds at least for its import to recount the tallies once,
-/// at its end (PostgreSQL, migration 000007), rather than update them statement by statement.
+/// How many action plans a document holds at least for its import to recount the tallies and
+/// the counts per range of ids once, at its end (migrations 000007 and 000017), rather than
+/// update them plan by plan or statement by statement.
 const RECOUNT_TALLIES_FROM: usize = 1_000;
 
-/// For an import of `plans` action plans: on PostgreSQL, when they are many, the tallies'
-/// triggers stand aside until [`recount_tallies`]; whether they do.
+/// For an import of `plans` action plans, when they are many: the counting triggers stand
+/// aside, in this transaction only, until [`recount_tallies`]; whether they do.
 pub fn defer_tallies(conn: &mut DbConnection, plans: usize) -> QueryResult<bool> {
-    match conn {
-        DbConnection::Pg(pg) if plans >= RECOUNT_TALLIES_FROM => {
-            pg.batch_execute("SET LOCAL jalin.tallies_deferred = 'on'")?;
-            Ok(true)
-        }
-        _ => Ok(false),
+    if plans < RECOUNT_TALLIES_FROM {
+        return Ok(false);
     }
+    conn.batch_execute(match conn {
+        DbConnection::Pg(_) => "SET LOCAL jalin.tallies_deferred = 'on'",
+        DbConnection::Sqlite(_) => "INSERT INTO action_plan_counts_deferred (deferred) VALUES (1)",
+    })?;
+    Ok(true)
 }
 
 /// Counts every agreement's plans, and the plans of each range of ids, again, in the
-/// transaction that deferred the tallies. A plan written meanwhile by another transaction is
-/// counted once: by this count if it committed first, else by its own trigger, which waits
-/// for this transaction's rows. (The ranges' counts are kept in several rows each, not all
-/// written by this count: their table is locked first, so that no trigger adds to a row this
-/// count does not replace.)
+/// transaction that deferred the tallies. On PostgreSQL, a plan written meanwhile by another
+/// transaction is counted once: by this count if it committed first, else by its own trigger,
+/// which waits for this transaction's rows. (The ranges' counts are kept in several rows each,
+/// not all written by this count: their table is locked first, so that no trigger adds to a
+/// row this count does not replace.) SQLite lets no other writer in meanwhile.
 pub fn recount_tallies(conn: &mut DbConnection) -> QueryResult<()> {
-    conn.batch_execute(
-        "SET LOCAL jalin.tallies_deferred = 'off'; DELETE FROM action_plan_tallies; \
+    const RECOUNT: &str = "DELETE FROM action_plan_tallies; \
          INSERT INTO action_plan_tallies (agreement_id, status, plans) \
          SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status; \
-         LOCK TABLE action_plan_id_blocks IN EXCLUSIVE MODE; DELETE FROM action_plan_id_blocks; \
+         DELETE FROM action_plan_id_blocks; \
          INSERT INTO action_plan_id_blocks (block, shard, plans) \
-         SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048",
-    )
+         SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048;";
+    let stand_aside_no_more = match conn {
+        DbConnection::Pg(_) => {
+            "SET LOCAL jalin.tallies_deferred = 'off'; LOCK TABLE action_plan_id_blocks IN EXCLUSIVE MODE;"
+        }
+        DbConnection::Sqlite(_) => "DELETE FROM action_plan_counts_deferred;",
+    };
+    conn.batch_execute(&format!("{stand_aside_no_more} {RECOUNT}"))
 }
 
 /// Action plans as a resource: `action_plans` in documents, where `agreement`, `sectors` and
