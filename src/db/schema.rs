@@ -217,6 +217,18 @@ diesel::table! {
     }
 }
 
+// How many action plans there are in each status and year (migration 000018): `dated` 0 (and
+// `year` 0) for plans whose year is to be determined; a count is the sum of its shards.
+diesel::table! {
+    action_plan_status_years (status, dated, year, shard) {
+        status -> Text,
+        dated -> Integer,
+        year -> Integer,
+        shard -> Integer,
+        plans -> BigInt,
+    }
+}
+
 diesel::table! {
     action_plan_sectors (action_plan_id, sector_id) {
         action_plan_id -> BigInt,

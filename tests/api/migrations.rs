@@ -183,7 +183,10 @@ fn the_id_blocks_migration_counts_the_plans_already_there() {
          DELETE FROM action_plans WHERE id % 3 = 0 OR id BETWEEN 2100 AND 2200;"
     ))
     .expect("the data of the earlier schema");
-    assert_eq!(jalin::db::run_migrations(&mut conn).expect("the id blocks migration"), 1);
+    assert_eq!(
+        jalin::db::run_migrations_up_to(&mut conn, "20261203000017").expect("the id blocks migration"),
+        1
+    );
     let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
     let in_block = |block: i64| {
         format!(
@@ -202,4 +205,47 @@ fn the_id_blocks_migration_counts_the_plans_already_there() {
     .expect("writes after the migration");
     assert_eq!(count(&mut conn, &in_block(0)), 2047 - 682 - 1);
     assert_eq!(count(&mut conn, &in_block(3)), 1);
+}
+
+/// Migration 000018 counts the plans already there by status and year, those without a year
+/// apart, and the triggers it adds keep the counts as plans come, change and go.
+#[test]
+fn the_status_years_migration_counts_the_plans_already_there() {
+    let (_database, url) = fresh_database();
+    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    jalin::db::run_migrations_up_to(&mut conn, "20261203000017").expect("the earlier migrations");
+    conn.batch_execute(&format!(
+        "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
+           ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) \
+         INSERT INTO action_plans (key, agreement_id, title, status, year, created_at, updated_at) \
+           SELECT 'plan-' || i, 1, 'Plan', CASE WHEN i % 2 = 0 THEN 'planned' ELSE 'implemented' END, \
+                  CASE WHEN i % 3 = 0 THEN NULL ELSE 2020 + i % 3 END, {NOW}, {NOW} FROM n;"
+    ))
+    .expect("the data of the earlier schema");
+    assert_eq!(jalin::db::run_migrations(&mut conn).expect("the status and years migration"), 1);
+    let count = |conn: &mut jalin::db::DbConnection, condition: &str| {
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(plans), 0) AS BIGINT) AS count FROM action_plan_status_years WHERE {condition}"
+        );
+        jalin::db::count_sql(conn, &sql).expect("a count")
+    };
+    // i % 3 = 1: 2021, i % 3 = 2: 2022, i % 3 = 0: no year; even i planned, odd implemented.
+    assert_eq!(count(&mut conn, "status = 'planned' AND dated = 1 AND year = 2021"), 50);
+    assert_eq!(count(&mut conn, "status = 'implemented' AND dated = 1 AND year = 2022"), 50);
+    assert_eq!(count(&mut conn, "status = 'planned' AND dated = 0"), 50);
+    assert_eq!(count(&mut conn, "dated = 1"), 200);
+    conn.batch_execute(
+        "UPDATE action_plans SET year = NULL WHERE key = 'plan-2'; \
+         UPDATE action_plans SET status = 'cancelled', year = 2030 WHERE key = 'plan-3'; \
+         DELETE FROM action_plans WHERE key = 'plan-4';",
+    )
+    .expect("writes after the migration");
+    // plan-2 (planned, 2022) lost its year; plan-4 (planned, 2021) is gone.
+    assert_eq!(count(&mut conn, "status = 'planned' AND dated = 1 AND year = 2022"), 49);
+    assert_eq!(count(&mut conn, "status = 'planned' AND dated = 1 AND year = 2021"), 49);
+    assert_eq!(count(&mut conn, "status = 'planned' AND dated = 0"), 51);
+    assert_eq!(count(&mut conn, "status = 'implemented' AND dated = 0"), 49);
+    assert_eq!(count(&mut conn, "status = 'cancelled' AND dated = 1 AND year = 2030"), 1);
 }

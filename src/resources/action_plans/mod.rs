@@ -21,9 +21,9 @@ use crate::resources::agencies::Agencies;
 use crate::resources::agreements::Agreements;
 use crate::resources::sectors::Sectors;
 
-/// How many action plans a document holds at least for its import to recount the tallies and
-/// the counts per range of ids once, at its end (migrations 000007 and 000017), rather than
-/// update them plan by plan or statement by statement.
+/// How many action plans a document holds at least for its import to recount the tallies, the
+/// counts per range of ids and per status and year once, at its end (migrations 000007, 000017
+/// and 000018), rather than update them plan by plan or statement by statement.
 const RECOUNT_TALLIES_FROM: usize = 1_000;
 
 /// For an import of `plans` action plans, when they are many: the counting triggers stand
@@ -39,22 +39,27 @@ pub fn defer_tallies(conn: &mut DbConnection, plans: usize) -> QueryResult<bool>
     Ok(true)
 }
 
-/// Counts every agreement's plans, and the plans of each range of ids, again, in the
-/// transaction that deferred the tallies. On PostgreSQL, a plan written meanwhile by another
+/// Counts every agreement's plans, the plans of each range of ids and of each status and year,
+/// again, in the transaction that deferred the tallies. On PostgreSQL, a plan written meanwhile by another
 /// transaction is counted once: by this count if it committed first, else by its own trigger,
-/// which waits for this transaction's rows. (The ranges' counts are kept in several rows each,
-/// not all written by this count: their table is locked first, so that no trigger adds to a
-/// row this count does not replace.) SQLite lets no other writer in meanwhile.
+/// which waits for this transaction's rows. (The ranges' counts and the status and years' are
+/// kept in several rows each, not all written by this count: their tables are locked first, so
+/// that no trigger adds to a row this count does not replace.) SQLite lets no other writer in meanwhile.
 pub fn recount_tallies(conn: &mut DbConnection) -> QueryResult<()> {
     const RECOUNT: &str = "DELETE FROM action_plan_tallies; \
          INSERT INTO action_plan_tallies (agreement_id, status, plans) \
          SELECT agreement_id, status, COUNT(*) FROM action_plans GROUP BY agreement_id, status; \
          DELETE FROM action_plan_id_blocks; \
          INSERT INTO action_plan_id_blocks (block, shard, plans) \
-         SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048;";
+         SELECT id / 2048, 0, COUNT(*) FROM action_plans GROUP BY id / 2048; \
+         DELETE FROM action_plan_status_years; \
+         INSERT INTO action_plan_status_years (status, dated, year, shard, plans) \
+         SELECT status, CASE WHEN year IS NULL THEN 0 ELSE 1 END, COALESCE(year, 0), 0, COUNT(*) \
+         FROM action_plans GROUP BY status, CASE WHEN year IS NULL THEN 0 ELSE 1 END, COALESCE(year, 0);";
     let stand_aside_no_more = match conn {
         DbConnection::Pg(_) => {
-            "SET LOCAL jalin.tallies_deferred = 'off'; LOCK TABLE action_plan_id_blocks IN EXCLUSIVE MODE;"
+            "SET LOCAL jalin.tallies_deferred = 'off'; \
+             LOCK TABLE action_plan_id_blocks, action_plan_status_years IN EXCLUSIVE MODE;"
         }
         DbConnection::Sqlite(_) => "DELETE FROM action_plan_counts_deferred;",
     };

@@ -1,0 +1,4 @@
+DROP TRIGGER action_plans_status_year_update;
+DROP TRIGGER action_plans_status_year_delete;
+DROP TRIGGER action_plans_status_year_insert;
+DROP TABLE action_plan_status_years;
