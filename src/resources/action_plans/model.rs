@@ -484,34 +484,17 @@ fn from_its_block(conn: &mut DbConnection, list: &ListParams) -> QueryResult<Opt
 
 /// Whether the list selects every action plan: no filter, no search, no key.
 fn selects_every_plan(list: &ListParams, filter: &ActionPlanFilter) -> bool {
-    let ActionPlanFilter {
-        agreement_id,
-        status,
-        year,
-        year_from,
-        year_to,
-        year_undetermined,
-        sector_id,
-        agency_id,
-    } = filter;
-    list.search_pattern.is_none()
-        && list.key.is_none()
-        && list.ids.is_none()
-        && agreement_id.is_none()
-        && status.is_none()
-        && year.is_none()
-        && year_from.is_none()
-        && year_to.is_none()
-        && year_undetermined.is_none()
-        && sector_id.is_none()
-        && agency_id.is_none()
+    names_only_status_and_years(list, filter)
+        && filter.status.is_none()
+        && filter.year.is_none()
+        && filter.year_from.is_none()
+        && filter.year_to.is_none()
+        && filter.year_undetermined.is_none()
 }
 
-/// Whether a list's `total` is the sum of counts per status and year (migration 000018): its
-/// filters name nothing but status and years, and no plan runs into a year they name from an
-/// earlier one (such plans match without their first year matching: they are counted with the
-/// rest, by the list's own count).
-fn counted_by_status_and_year(list: &ListParams, filter: &ActionPlanFilter, spanning: &Spanning) -> bool {
+/// Whether a list selects plans by nothing but their status and years (or not at all).
+fn names_only_status_and_years(list: &ListParams, filter: &ActionPlanFilter) -> bool {
+    // Every field named, so that a new filter cannot be forgotten here.
     let ActionPlanFilter {
         agreement_id,
         status: _,
@@ -528,6 +511,14 @@ fn counted_by_status_and_year(list: &ListParams, filter: &ActionPlanFilter, span
         && agreement_id.is_none()
         && sector_id.is_none()
         && agency_id.is_none()
+}
+
+/// Whether a list's `total` is the sum of counts per status and year (migration 000018): its
+/// filters name nothing but status and years, and no plan runs into a year they name from an
+/// earlier one (such plans match without their first year matching: they are counted with the
+/// rest, by the list's own count).
+fn counted_by_status_and_year(list: &ListParams, filter: &ActionPlanFilter, spanning: &Spanning) -> bool {
+    names_only_status_and_years(list, filter)
         && matches!(spanning.into_year, RunningInto::None)
         && matches!(spanning.into_year_from, RunningInto::None)
 }
