@@ -133,6 +133,12 @@ pub struct ServeArgs {
     /// Each request holds one while it reads or writes; so does a blocking thread.
     #[arg(long, env = "JALIN_DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub database_connections: Option<u16>,
+    /// Threads per worker that run database work off the workers: reads, and writes on
+    /// PostgreSQL (default: 2 on SQLite, whose reads keep a core busy, so that more threads
+    /// than that only take turns; on PostgreSQL, whose reads wait for the server, the pooled
+    /// connections divided among the workers).
+    #[arg(long, env = "JALIN_DATABASE_THREADS", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub database_threads: Option<u16>,
     /// Load the West Java - Souss-Massa demo data set when the database has no agreement yet.
     #[arg(long)]
     pub demo: bool,
@@ -347,6 +353,16 @@ mod tests {
         assert!(serve("0").is_err(), "no worker, nothing served");
         match serve("3").map(|cli| cli.command) {
             Ok(Some(Command::Serve(args))) => assert_eq!(args.workers, Some(3)),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn database_threads_are_between_one_and_a_thousand() {
+        let serve = |n: &str| Cli::try_parse_from(["jalin", "serve", "--database-threads", n]);
+        assert!(serve("0").is_err() && serve("1001").is_err());
+        match serve("3").map(|cli| cli.command) {
+            Ok(Some(Command::Serve(args))) => assert_eq!(args.database_threads, Some(3)),
             other => panic!("{other:?}"),
         }
     }

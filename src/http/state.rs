@@ -27,11 +27,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of a service on `pool`, which connects to `target`.
-    pub fn new(pool: Pool, target: &DatabaseTarget, settings: Settings) -> Self {
+    /// The state of a service on `pool`, which connects to `target`; an error when the
+    /// SQLite writer's thread cannot be started.
+    pub fn new(pool: Pool, target: &DatabaseTarget, settings: Settings) -> std::io::Result<Self> {
         let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
         let streams = StreamSlots::new(pool.max_size() as usize / 2);
-        let writer = Writer::new(pool.clone(), target);
-        Self { pool, writer, health_pool, settings, streams, reports: Coalescer::default() }
+        let writer = Writer::new(pool.clone(), target)?;
+        Ok(Self { pool, writer, health_pool, settings, streams, reports: Coalescer::default() })
     }
 }

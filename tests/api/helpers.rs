@@ -140,7 +140,8 @@ impl TestApp {
         let pool = jalin::server::open_database(&DatabaseArgs { database_url: url.clone() }, 4)
             .expect("open test database");
         let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-        Self::with_state(AppState::new(pool, &target, settings), database, url).await
+        Self::with_state(AppState::new(pool, &target, settings).expect("the app's state"), database, url)
+            .await
     }
 
     /// An app whose database never answers.
@@ -149,7 +150,7 @@ impl TestApp {
         let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
         let dir = tempfile::tempdir().expect("temporary directory");
         Self::with_state(
-            AppState::new(pool, &target, Settings::default()),
+            AppState::new(pool, &target, Settings::default()).expect("the app's state"),
             TestDatabase::Sqlite(dir),
             String::new(),
         )
