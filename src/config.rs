@@ -130,7 +130,8 @@ pub struct ServeArgs {
     #[arg(long, env = "JALIN_WORKERS", value_parser = clap::value_parser!(u16).range(1..))]
     pub workers: Option<u16>,
     /// Pooled database connections, shared by the workers (default: 4 per worker, at least 16).
-    /// Each request holds one while it reads or writes; so does a blocking thread.
+    /// A read holds one while it runs, a write on PostgreSQL too (SQLite's writer thread has
+    /// one of its own), and a streamed response (CSV, exports) as long as it streams.
     #[arg(long, env = "JALIN_DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub database_connections: Option<u16>,
     /// Threads per worker that run database work off the workers: reads, and writes on
@@ -358,22 +359,20 @@ mod tests {
     }
 
     #[test]
-    fn database_threads_are_between_one_and_a_thousand() {
-        let serve = |n: &str| Cli::try_parse_from(["jalin", "serve", "--database-threads", n]);
-        assert!(serve("0").is_err() && serve("1001").is_err());
-        match serve("3").map(|cli| cli.command) {
-            Ok(Some(Command::Serve(args))) => assert_eq!(args.database_threads, Some(3)),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn database_connections_are_between_one_and_a_thousand() {
-        let serve = |n: &str| Cli::try_parse_from(["jalin", "serve", "--database-connections", n]);
-        assert!(serve("0").is_err() && serve("1001").is_err());
-        match serve("4").map(|cli| cli.command) {
-            Ok(Some(Command::Serve(args))) => assert_eq!(args.database_connections, Some(4)),
-            other => panic!("{other:?}"),
+    fn database_connections_and_threads_are_between_one_and_a_thousand() {
+        let serve =
+            |flag: &str, n: &str| Cli::try_parse_from(["jalin", "serve", flag, n]).map(|cli| cli.command);
+        type Read = fn(&ServeArgs) -> Option<u16>;
+        let given: [(&str, Read); 2] = [
+            ("--database-connections", |args| args.database_connections),
+            ("--database-threads", |args| args.database_threads),
+        ];
+        for (flag, value) in given {
+            assert!(serve(flag, "0").is_err() && serve(flag, "1001").is_err(), "{flag}");
+            match serve(flag, "4") {
+                Ok(Some(Command::Serve(args))) => assert_eq!(value(&args), Some(4), "{flag}"),
+                other => panic!("{flag}: {other:?}"),
+            }
         }
     }
 
