@@ -254,7 +254,7 @@ mod tests {
         let target = DatabaseTarget::Sqlite(path.to_string_lossy().into_owned());
         let mut conn = ConnectionManager::connect(&target).expect("the database opens");
         conn.batch_execute("CREATE TABLE t (x INTEGER NOT NULL)").expect("the table");
-        let pool = super::super::lazy_pool(&target, 1, Duration::from_secs(1));
+        let pool = crate::db::lazy_pool(&target, 1, Duration::from_secs(1));
         (Writer::new(pool, &target).expect("the writer thread starts"), directory)
     }
 
@@ -315,8 +315,9 @@ mod tests {
         another_writer.join().expect("the other writer");
     }
 
-    /// A write that fails leaves the others of its batch as they were, and the writer thread
-    /// keeps serving.
+    /// A write that fails is answered with its own error, leaves nothing behind, and the
+    /// writer thread serves the next one. (A failure among the other writes of one batch:
+    /// `tests/api/writes.rs`.)
     #[test]
     fn a_failed_write_answers_its_error_and_the_writer_goes_on() {
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
@@ -332,7 +333,7 @@ mod tests {
             assert_eq!(writer.run(insert(7)).await.expect("the next write"), 7);
             let count = writer
                 .run(|conn: &mut DbConnection| -> Result<i64, ApiError> {
-                    Ok(super::super::count_sql(conn, "SELECT COUNT(*) AS count FROM t")?)
+                    Ok(crate::db::count_sql(conn, "SELECT COUNT(*) AS count FROM t")?)
                 })
                 .await
                 .expect("the count");
