@@ -54,8 +54,8 @@ macro_rules! link_table {
                 super::parse_linked(json)
             }
 
-            /// The records linked to each owner, in their order: one query (per
-            /// `MAX_BOUND_VALUES` owners) that joins the links to the linked records.
+            /// The records linked to each owner, in their order: one query that joins the
+            /// links to the linked records.
             pub fn linked(
                 conn: &mut DbConnection,
                 owners: &[i64],
@@ -72,27 +72,13 @@ macro_rules! link_table {
                         conn,
                         joined().filter($table::$owner.eq(*owner)).order($table::position),
                     )?,
-                    // A page: on SQLite the owners are bound as one JSON array, so that the
-                    // statement is the same whatever their number and stays prepared (an
-                    // `IN` list of values is a new statement, parsed and planned, each time).
-                    _ if matches!(conn, DbConnection::Sqlite(_)) => crate::db::load_on_backend(
+                    // A page: the owners bound as one value, a statement that stays prepared.
+                    _ => crate::db::load_on_backend(
                         conn,
                         joined()
-                            .filter(super::InJsonArray::new($table::$owner, owners))
+                            .filter(crate::db::AmongIds::new($table::$owner, owners))
                             .order(($table::$owner, $table::position)),
                     )?,
-                    _ => {
-                        let mut rows = Vec::new();
-                        for owners in owners.chunks(crate::db::MAX_BOUND_VALUES) {
-                            rows.extend(crate::db::load_on_backend::<_, (i64, super::$reference)>(
-                                conn,
-                                joined()
-                                    .filter($table::$owner.eq_any(owners))
-                                    .order(($table::$owner, $table::position)),
-                            )?);
-                        }
-                        rows
-                    }
                 };
                 for (owner, target) in rows {
                     linked.entry(owner).or_default().push(target);
@@ -473,52 +459,4 @@ pub fn check_ids<T: LinkTarget + Send + 'static>(
         }
     }
     Ok(found)
-}
-
-/// `column IN (SELECT value FROM json_each(?))`, for SQLite: a list of ids bound as one JSON
-/// array, so that the statement is the same whatever their number and stays prepared. (An
-/// `IN` list of values, or diesel's `sql` literal, is a new statement, parsed and planned each
-/// time: it showed in profiles of every page.)
-#[derive(Debug, Clone)]
-pub struct InJsonArray<C> {
-    column: C,
-    ids: String,
-}
-
-impl<C> InJsonArray<C> {
-    pub fn new(column: C, ids: &[i64]) -> Self {
-        Self { column, ids: serde_json::Value::from(ids).to_string() }
-    }
-}
-
-impl<C> diesel::expression::Expression for InJsonArray<C> {
-    type SqlType = diesel::sql_types::Bool;
-}
-
-impl<C, DB> diesel::query_builder::QueryFragment<DB> for InJsonArray<C>
-where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::Text>,
-    C: diesel::query_builder::QueryFragment<DB>,
-    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.column.walk_ast(out.reborrow())?;
-        out.push_sql(" IN (SELECT value FROM json_each(");
-        out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids)?;
-        out.push_sql("))");
-        Ok(())
-    }
-}
-
-impl<C: diesel::query_builder::QueryId> diesel::query_builder::QueryId for InJsonArray<C> {
-    type QueryId = InJsonArray<C::QueryId>;
-    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
-}
-
-impl<QS, C: diesel::AppearsOnTable<QS>> diesel::AppearsOnTable<QS> for InJsonArray<C> {}
-
-impl<QS, C: diesel::SelectableExpression<QS>> diesel::SelectableExpression<QS> for InJsonArray<C> {}
-
-impl<C> diesel::expression::ValidGrouping<()> for InJsonArray<C> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
 }

@@ -2,15 +2,15 @@
 //! entity tags, streamed responses, the middleware of every response, and the answers for
 //! what no handler takes.
 
+pub mod batch;
 pub mod body;
-mod coalesce;
 pub mod fallback;
 pub mod middleware;
 mod precondition;
 mod state;
 pub mod streaming;
 
+pub use batch::{Batches, Coalescer};
 pub use body::JsonBody;
-pub use coalesce::Coalescer;
 pub use precondition::Precondition;
 pub use state::{AppState, HEALTH_CHECK_TIMEOUT};

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::db::{DatabaseTarget, Pool, Writer, lazy_pool};
 use crate::http::Coalescer;
 use crate::http::streaming::StreamSlots;
+use crate::resource::RecordReads;
 
 /// How long the database has to answer the health check before the service is reported
 /// unavailable.
@@ -24,6 +25,8 @@ pub struct AppState {
     pub streams: StreamSlots,
     /// Identical report requests that arrive together, computed once.
     pub reports: Coalescer,
+    /// GETs of records that arrive together, read by one statement.
+    pub reads: RecordReads,
 }
 
 impl AppState {
@@ -33,6 +36,14 @@ impl AppState {
         let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
         let streams = StreamSlots::new(pool.max_size() as usize / 2);
         let writer = Writer::new(pool.clone(), target)?;
-        Ok(Self { pool, writer, health_pool, settings, streams, reports: Coalescer::default() })
+        Ok(Self {
+            pool,
+            writer,
+            health_pool,
+            settings,
+            streams,
+            reports: Coalescer::default(),
+            reads: RecordReads::new(1),
+        })
     }
 }

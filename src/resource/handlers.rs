@@ -2,7 +2,7 @@
 //! `Location`, merge patches and deletion honouring `If-Match`, histories, and lists as JSON
 //! pages or streamed CSV. The annotated handlers that `resource_routes!` writes call these.
 
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
@@ -25,12 +25,14 @@ fn etag(version: i32) -> (header::HeaderName, String) {
 pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
     // A malformed If-None-Match only costs the client its cache hit: ignore it.
     let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH).ok().flatten();
-    let record = db::run(&state.pool, move |conn| store::find::<R>(conn, id)).await?;
-    let version = R::version(&record);
-    if unchanged_if.is_some_and(|tags| tags.matches_weakly(version)) {
-        return Ok(HttpResponse::NotModified().insert_header(etag(version)).finish());
+    let shown = state.reads.find::<R>(&state.pool, id).await?;
+    if unchanged_if.is_some_and(|tags| tags.matches_weakly(shown.version)) {
+        return Ok(HttpResponse::NotModified().insert_header(etag(shown.version)).finish());
     }
-    Ok(HttpResponse::Ok().insert_header(etag(version)).json(record))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(shown.version))
+        .content_type(ContentType::json())
+        .body(shown.body))
 }
 
 /// `POST /things`: `201` with `Location` and `ETag`.

@@ -8,11 +8,13 @@
 //!   that a write changes something, and the audit trail, for HTTP and imports alike;
 //! - [`handlers`]: the HTTP side of it (ETags, `If-Match`, lists as JSON or CSV);
 //! - [`any`]: the same, behind one object-safe trait, for the code that goes through every
-//!   kind in turn (import, export, the router).
+//!   kind in turn (import, export, the router);
+//! - [`reads`]: the GETs of records asked for together, read by one statement.
 
 pub mod any;
 pub mod handlers;
 mod kind;
+mod reads;
 pub mod routes;
 pub mod store;
 
@@ -21,6 +23,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use kind::{Kind, Reference};
+pub use reads::{RecordReads, Shown};
 
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -54,6 +57,11 @@ pub trait Resource: Sized + 'static {
     /// 1 when created, one more on every change: the record's ETag.
     fn version(record: &Self::Record) -> i32;
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
+    /// The records of these ids that exist, in any order: by one statement for a resource
+    /// read often, whose GETs are batched ([`RecordReads`]). By default one each.
+    fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self::Record>> {
+        ids.iter().filter_map(|&id| Self::find(conn, id).transpose()).collect()
+    }
     /// The record's writable fields as the input names them: what a merge patch applies to.
     fn input_fields(record: &Self::Record) -> Result<Value> {
         record_fields(record)
@@ -158,6 +166,17 @@ macro_rules! row_resource {
         fn find(conn: &mut $crate::db::DbConnection, id: i64) -> $crate::error::Result<Option<Self::Record>> {
             use diesel::prelude::*;
             Ok($table::table.find(id).first(conn).optional()?)
+        }
+
+        fn find_many(
+            conn: &mut $crate::db::DbConnection,
+            ids: &[i64],
+        ) -> $crate::error::Result<Vec<Self::Record>> {
+            use diesel::prelude::*;
+            Ok($crate::db::load_on_backend(
+                conn,
+                $table::table.filter($crate::db::AmongIds::new($table::id, ids)),
+            )?)
         }
 
         fn insert(

@@ -25,6 +25,7 @@ mod migrations;
 mod milestones;
 mod obstacles;
 mod organizations;
+mod reads;
 mod regions;
 mod relationships;
 mod reports;

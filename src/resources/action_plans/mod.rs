@@ -66,6 +66,18 @@ pub fn recount_tallies(conn: &mut DbConnection) -> QueryResult<()> {
     conn.batch_execute(&format!("{stand_aside_no_more} {RECOUNT}"))
 }
 
+/// The plans that `which` selects with their sectors and agencies, in one statement.
+fn with_links(conn: &mut DbConnection, which: impl crate::db::Condition<action_plans::table>) -> Result<Vec<ActionPlan>> {
+    use links::{action_plan_agencies as agencies, action_plan_sectors as sectors};
+    let query = action_plans::table.filter(which).select((action_plans::all_columns, sectors::Json::new(), agencies::Json::new()));
+    let rows: Vec<(ActionPlanRecord, String, String)> = crate::db::load_on_backend(conn, query)?;
+    rows.into_iter()
+        .map(|(record, sectors_json, agencies_json)| {
+            Ok(ActionPlan { record, sectors: sectors::parse(&sectors_json)?, agencies: agencies::parse(&agencies_json)? })
+        })
+        .collect()
+}
+
 /// Action plans as a resource: `action_plans` in documents, where `agreement`, `sectors` and
 /// `agencies` name keys.
 pub struct ActionPlans;
@@ -101,14 +113,11 @@ impl Resource for ActionPlans {
     /// connection, where its statement is found in the cache by type; through the two-backend
     /// connection its SQL would be written out and hashed on every read (~8% of a GET's CPU).
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<ActionPlan>> {
-        use links::{action_plan_agencies as agencies, action_plan_sectors as sectors};
-        let query = action_plans::table
-            .find(id)
-            .select((action_plans::all_columns, sectors::Json::new(), agencies::Json::new()))
-            .limit(1);
-        let rows: Vec<(ActionPlanRecord, String, String)> = crate::db::load_on_backend(conn, query)?;
-        let Some((record, sectors, agencies)) = rows.into_iter().next() else { return Ok(None) };
-        Ok(Some(ActionPlan { record, sectors: sectors::parse(&sectors)?, agencies: agencies::parse(&agencies)? }))
+        Ok(with_links(conn, action_plans::id.eq(id))?.pop())
+    }
+
+    fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<ActionPlan>> {
+        with_links(conn, crate::db::AmongIds::new(action_plans::id, ids))
     }
 
     /// The links are written as id lists, as a client sends them.

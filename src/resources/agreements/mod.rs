@@ -20,6 +20,27 @@ use crate::resources::organizations::Organizations;
 use crate::resources::regions::Regions;
 use crate::resources::sectors::Sectors;
 
+/// The agreements that `which` selects with their parties and sectors, in one statement.
+fn with_links(conn: &mut DbConnection, which: impl crate::db::Condition<agreements::table>) -> Result<Vec<Agreement>> {
+    use links::{agreement_organizations as organizations, agreement_parties as regions, agreement_sectors as sectors};
+    let query = agreements::table.filter(which).select((
+        agreements::all_columns,
+        regions::Json::new(),
+        organizations::Json::new(),
+        sectors::Json::new(),
+    ));
+    let rows: Vec<(AgreementRecord, String, String, String)> = crate::db::load_on_backend(conn, query)?;
+    rows.into_iter()
+        .map(|(record, regions_json, organizations_json, sectors_json)| {
+            Ok(Agreement {
+                record,
+                parties: model::parties(regions::parse(&regions_json)?, organizations::parse(&organizations_json)?),
+                sectors: sectors::parse(&sectors_json)?,
+            })
+        })
+        .collect()
+}
+
 /// Agreements as a resource: `agreements` in documents, where `parties`,
 /// `party_organizations`, `sectors`, `renews` and `amends` name keys.
 pub struct Agreements;
@@ -60,18 +81,11 @@ impl Resource for Agreements {
 
     /// One statement: the agreement with its parties and sectors.
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Agreement>> {
-        use links::{agreement_organizations as organizations, agreement_parties as regions, agreement_sectors as sectors};
-        let query = agreements::table
-            .find(id)
-            .select((agreements::all_columns, regions::Json::new(), organizations::Json::new(), sectors::Json::new()))
-            .limit(1);
-        let rows: Vec<(AgreementRecord, String, String, String)> = crate::db::load_on_backend(conn, query)?;
-        let Some((record, regions, organizations, sectors)) = rows.into_iter().next() else { return Ok(None) };
-        Ok(Some(Agreement {
-            record,
-            parties: model::parties(regions::parse(&regions)?, organizations::parse(&organizations)?),
-            sectors: sectors::parse(&sectors)?,
-        }))
+        Ok(with_links(conn, agreements::id.eq(id))?.pop())
+    }
+
+    fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Agreement>> {
+        with_links(conn, crate::db::AmongIds::new(agreements::id, ids))
     }
 
     /// The links are written as id lists, as a client sends them.
