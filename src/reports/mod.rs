@@ -9,7 +9,15 @@ pub mod summary;
 
 use std::collections::BTreeMap;
 
+use actix_web::HttpResponse;
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
+use serde::Serialize;
+
+use crate::db::{self, DbConnection};
 use crate::domain::{ActionPlanStatus, Enumeration};
+use crate::error::{ApiError, Result};
+use crate::http::AppState;
 
 /// Counts by every value of an enumeration.
 pub type CountMap = BTreeMap<&'static str, i64>;
@@ -36,6 +44,31 @@ fn implementation_rate(by_status: &CountMap) -> Option<f64> {
     let count = |status: ActionPlanStatus| by_status.get(status.as_str()).copied().unwrap_or(0);
     let counted = by_status.values().sum::<i64>() - count(ActionPlanStatus::Cancelled);
     (counted > 0).then(|| count(ActionPlanStatus::Implemented) as f64 / counted as f64)
+}
+
+/// A report as JSON, computed once for the identical requests (the same `key`) that arrive
+/// while it is computed: dashboards ask for the same report at once, and each computation
+/// costs the database the same work. Never an answer computed before the request arrived
+/// (see [`Coalescer`](crate::http::Coalescer)).
+async fn shared_report<T, F>(state: &AppState, key: String, compute: F) -> Result<HttpResponse>
+where
+    F: Fn(&mut DbConnection) -> Result<T> + Clone + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    let pool = state.pool.clone();
+    let body = state
+        .reports
+        .run(key, move || {
+            let (pool, compute) = (pool.clone(), compute.clone());
+            async move {
+                let report = db::run(&pool, compute).await?;
+                serde_json::to_vec(&report)
+                    .map(Bytes::from)
+                    .map_err(|e| ApiError::Internal(format!("cannot serialize the report: {e}")))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
 }
 
 pub fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -7,8 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use actix_web::http::header::ContentType;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -23,7 +21,7 @@ use crate::domain::{
     ActionPlanStatus, AgreementKind, AgreementStatus, CountryCode, MilestoneStage, MilestoneStatus,
     ObstacleCategory, ObstacleStatus, ObstacleStatusFilter,
 };
-use crate::error::{ApiError, Result};
+use crate::error::Result;
 use crate::http::AppState;
 use crate::listing::{FromQuery, QueryParams, QueryValue};
 use crate::resources::regions::within_region;
@@ -465,20 +463,6 @@ pub async fn report_overview(
     let filter = OverviewFilter::from_query(&mut params);
     params.finish()?;
     let today = chrono::Utc::now().date_naive();
-    // Dashboards ask for the same overview at once: computed once for the requests that wait.
     let key = format!("overview {today} {}", request.query_string());
-    let pool = state.pool.clone();
-    let body = state
-        .reports
-        .run(key, move || {
-            let (pool, filter) = (pool.clone(), filter.clone());
-            async move {
-                let overview = db::run(&pool, move |conn| overview(conn, &filter, today)).await?;
-                serde_json::to_vec(&overview)
-                    .map(Bytes::from)
-                    .map_err(|e| ApiError::Internal(format!("cannot serialize the overview: {e}")))
-            }
-        })
-        .await?;
-    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
+    super::shared_report(&state, key, move |conn| overview(conn, &filter, today)).await
 }

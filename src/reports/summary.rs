@@ -2,7 +2,7 @@
 //! implementation rate, its obstacles by category and severity, and its money by currency.
 //! One query per count.
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 
 use super::{CountMap, count_map, implementation_rate, unassessed_as_such};
 use crate::auth::Reader;
+use crate::db::DbConnection;
 use crate::db::schema::{
     action_plan_agencies, action_plan_sectors, action_plans, agencies, agreements, obstacles, sectors,
 };
-use crate::db::{self, DbConnection};
 use crate::domain::money::format_minor_units;
 use crate::domain::{
     ActionPlanStatus, CurrencyCode, ObstacleCategory, ObstacleStatus, ObstacleStatusFilter, Severity,
@@ -314,8 +314,8 @@ pub async fn agreement_summary(
     _reader: Reader,
     state: web::Data<AppState>,
     id: web::Path<i64>,
-) -> Result<web::Json<AgreementSummary>> {
+) -> Result<HttpResponse> {
     let id = id.into_inner();
     let today = chrono::Utc::now().date_naive();
-    Ok(web::Json(db::run(&state.pool, move |conn| summary(conn, id, today)).await?))
+    super::shared_report(&state, format!("summary {id} {today}"), move |conn| summary(conn, id, today)).await
 }

@@ -180,32 +180,43 @@ async fn the_overview_counts_each_agreement_once_per_partner_country_with_its_pl
     );
 }
 
-/// Overviews asked for together are computed once for all the requests that wait, but never
-/// from before a request was sent: each one shows every write acknowledged before it.
+/// The overview and an agreement's summary asked for together are computed once for all the
+/// requests that wait, but never from before a request was sent: each one shows every write
+/// acknowledged before it.
 #[actix_web::test]
-async fn overviews_asked_for_together_each_show_every_write_acknowledged_before_them() {
+async fn reports_asked_for_together_each_show_every_write_acknowledged_before_them() {
     let app = TestApp::new().await;
     let case = app.founding_case().await;
+    let reports =
+        ["/api/v1/reports/overview".to_owned(), format!("/api/v1/agreements/{}/summary", case.agreement)];
     let mut in_flight = Vec::new();
     for written in 0..16 {
-        // Sent and left waiting for a computation of the overview.
-        let mut early = Box::pin(app.get("/api/v1/reports/overview"));
-        std::future::poll_fn(|cx| {
-            let _ = early.as_mut().poll(cx);
-            std::task::Poll::Ready(())
-        })
-        .await;
-        in_flight.push((written, early));
+        for report in &reports {
+            // Sent and left waiting for a computation of the report.
+            let mut early = Box::pin(app.get(report));
+            std::future::poll_fn(|cx| {
+                let _ = early.as_mut().poll(cx);
+                std::task::Poll::Ready(())
+            })
+            .await;
+            in_flight.push((report, written, early));
+        }
         app.action_plan(case.agreement, json!({"title": format!("Plan {written}"), "status": "planned"}))
             .await;
-        let after = app.get("/api/v1/reports/overview").await.json();
-        assert_eq!(after["action_plans"]["total"], written + 1, "sent after the write was acknowledged");
+        for report in &reports {
+            let after = app.get(report).await.json();
+            assert_eq!(
+                after["action_plans"]["total"],
+                written + 1,
+                "{report} sent after the write was acknowledged"
+            );
+        }
     }
-    for (written, early) in in_flight {
+    for (report, written, early) in in_flight {
         let response = early.await;
         assert_eq!(response.status, StatusCode::OK);
         let total = response.json()["action_plans"]["total"].as_i64().expect("a count");
-        assert!((written..=16).contains(&total), "sent after {written} plans were written: {total}");
+        assert!((written..=16).contains(&total), "{report} sent after {written} plans were written: {total}");
     }
 }
 
