@@ -14,7 +14,7 @@
 pub mod any;
 pub mod handlers;
 mod kind;
-mod reads;
+pub mod reads;
 pub mod routes;
 pub mod store;
 
