@@ -1,11 +1,11 @@
 //! The database: one connection type over SQLite and PostgreSQL, a pool, embedded migrations,
 //! and the helpers every resource uses to run queries off the actix workers.
 
-mod among;
+mod expressions;
 pub mod schema;
 mod writer;
 
-pub use among::{AmongIds, Condition};
+pub use expressions::{AmongIds, Condition, TotalOf};
 pub use writer::Writer;
 
 use std::time::Duration;

@@ -529,7 +529,7 @@ fn counted_by_status_and_year(list: &ListParams, filter: &ActionPlanFilter, span
 fn total_by_status_and_year(conn: &mut DbConnection, filter: &ActionPlanFilter) -> QueryResult<i64> {
     use crate::db::schema::action_plan_status_years as counts;
     let mut query = counts::table
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("CAST(COALESCE(SUM(plans), 0) AS BIGINT)"))
+        .select(crate::db::TotalOf(counts::plans))
         .into_boxed();
     if let Some(status) = &filter.status {
         query = query.filter(status.condition(counts::status));

@@ -1,4 +1,5 @@
-//! A column among a list of ids, as one bound value.
+//! SQL expressions that diesel does not write itself, written so that their statements stay
+//! prepared: a column among a list of ids, as one bound value; a total of counts.
 
 use diesel::QueryResult;
 use diesel::pg::Pg;
@@ -82,4 +83,41 @@ impl<T, W> Condition<T> for W where
         + QueryFragment<Sqlite>
         + QueryId
 {
+}
+
+/// `CAST(COALESCE(SUM(column), 0) AS BIGINT)`: the total of a column of counts, `0` over no
+/// rows, a `BIGINT` on both backends (PostgreSQL's `SUM` of a `BIGINT` is a `NUMERIC`). Written
+/// with diesel's `sql` literal instead, the statement would be parsed and planned on every
+/// request, as a literal is never cached (on PostgreSQL: 0.3 ms of a filtered page's 0.9).
+#[derive(Debug, Clone, Copy)]
+pub struct TotalOf<C>(pub C);
+
+impl<C> diesel::expression::Expression for TotalOf<C> {
+    type SqlType = BigInt;
+}
+
+impl<C, DB> QueryFragment<DB> for TotalOf<C>
+where
+    DB: diesel::backend::Backend,
+    C: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("CAST(COALESCE(SUM(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql("), 0) AS BIGINT)");
+        Ok(())
+    }
+}
+
+impl<C: QueryId> QueryId for TotalOf<C> {
+    type QueryId = TotalOf<C::QueryId>;
+    const HAS_STATIC_QUERY_ID: bool = C::HAS_STATIC_QUERY_ID;
+}
+
+impl<QS, C: diesel::AppearsOnTable<QS>> diesel::AppearsOnTable<QS> for TotalOf<C> {}
+
+impl<QS, C: diesel::SelectableExpression<QS>> diesel::SelectableExpression<QS> for TotalOf<C> {}
+
+impl<C> diesel::expression::ValidGrouping<()> for TotalOf<C> {
+    type IsAggregate = diesel::expression::is_aggregate::Yes;
 }
