@@ -57,11 +57,9 @@ pub trait Resource: Sized + 'static {
     /// 1 when created, one more on every change: the record's ETag.
     fn version(record: &Self::Record) -> i32;
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
-    /// The records of these ids that exist, in any order: by one statement for a resource
-    /// read often, whose GETs are batched ([`RecordReads`]). By default one each.
-    fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self::Record>> {
-        ids.iter().filter_map(|&id| Self::find(conn, id).transpose()).collect()
-    }
+    /// The records of these ids that exist, in any order, by one statement: how the GETs that
+    /// arrive together are read ([`RecordReads`]).
+    fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self::Record>>;
     /// The record's writable fields as the input names them: what a merge patch applies to.
     fn input_fields(record: &Self::Record) -> Result<Value> {
         record_fields(record)
