@@ -12,99 +12,17 @@
 //!
 //! Each prints what it measured (acknowledged writes, 503s, time to recover).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use diesel::{Connection, RunQueryDsl};
+#[path = "support/process.rs"]
+mod process;
 
-const ADMIN_TOKEN: &str = "jalin-faults-admin-token-0123456789";
+use process::{Server, database, drop_database, request};
+
 const WRITERS: usize = 8;
-
-/// A `jalin serve` process and the address it listens on.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    /// Starts the server on `database_url` and waits until it says where it serves.
-    fn start(database_url: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jalin"))
-            .args(["serve", "--bind", "127.0.0.1:0", "--database-url", database_url])
-            .env_clear()
-            .env("RUST_LOG", "info")
-            .env("JALIN_ADMIN_TOKEN", ADMIN_TOKEN)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("jalin starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-        let mut printed = String::new();
-        let address = loop {
-            let Some(Ok(line)) = lines.next() else {
-                let _ = child.wait();
-                panic!("the server ended before serving:\n{printed}");
-            };
-            printed.push_str(&line);
-            printed.push('\n');
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                break rest.split('/').next().unwrap_or_default().to_owned();
-            }
-        };
-        // Keep reading the log, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("the killed server is reaped");
-    }
-
-    fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-/// One HTTP/1.1 request on its own connection: the status and the body.
-fn request(address: &str, method: &str, path: &str, body: Option<&str>) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let text = String::from_utf8_lossy(&response);
-    let invalid =
-        || std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not an HTTP response: {text:?}"));
-    let status = text.split(' ').nth(1).and_then(|code| code.parse().ok()).ok_or_else(invalid)?;
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(invalid)?;
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    Ok((status, if chunked { dechunk(body).ok_or_else(invalid)? } else { body.to_owned() }))
-}
-
-/// The body of a `Transfer-Encoding: chunked` response; `None` when it is cut off.
-fn dechunk(mut rest: &str) -> Option<String> {
-    let mut body = String::new();
-    loop {
-        let (size, after) = rest.split_once("\r\n")?;
-        let size = usize::from_str_radix(size.trim(), 16).ok()?;
-        if size == 0 {
-            return Some(body);
-        }
-        body.push_str(after.get(..size)?);
-        rest = after.get(size..)?.strip_prefix("\r\n")?;
-    }
-}
 
 /// What the writers saw.
 #[derive(Default)]
@@ -179,30 +97,6 @@ fn stored_codes(address: &str) -> std::collections::HashSet<String> {
     let mut reader = csv_crate::Reader::from_reader(body.as_bytes());
     let code = reader.headers().expect("a header row").iter().position(|name| name == "code").expect("code");
     reader.records().map(|row| row.expect("a CSV row")[code].to_owned()).collect()
-}
-
-/// A fresh database: a SQLite file in `directory`, or a new PostgreSQL database.
-fn database(postgres: bool, directory: &std::path::Path) -> String {
-    if !postgres {
-        return format!("sqlite://{}", directory.join("faults.db").display());
-    }
-    let server = std::env::var("TEST_DATABASE_URL")
-        .expect("TEST_DATABASE_URL names the PostgreSQL server these tests use");
-    let name = format!("jalin_faults_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = diesel::pg::PgConnection::establish(&server).expect("PostgreSQL answers");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("a database");
-    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
-    format!("{base}/{name}")
-}
-
-/// Drops a PostgreSQL database that `database` created.
-fn drop_database(url: &str) {
-    if let (Some((_, name)), Ok(server)) = (url.rsplit_once('/'), std::env::var("TEST_DATABASE_URL"))
-        && url.starts_with("postgres")
-        && let Ok(mut conn) = diesel::pg::PgConnection::establish(&server)
-    {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
-    }
 }
 
 fn kill_under_writers(postgres: bool) {

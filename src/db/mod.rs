@@ -26,7 +26,8 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 
 /// Applied to every new SQLite connection: referential integrity is off by default in SQLite,
 /// WAL lets readers work while one writer writes, and the busy timeout makes a second writer
-/// wait for the lock instead of failing at once. In WAL mode, `synchronous = NORMAL` loses
+/// wait for the lock instead of failing at once (set first: turning a new file to WAL takes
+/// that lock too, which another process starting at once may hold). In WAL mode, `synchronous = NORMAL` loses
 /// nothing committed when the process dies (only, at worst, the last commits at a power
 /// loss). Reads map the file into memory rather than copy each page into every connection's
 /// cache, and temporary tables (exports) stay in memory.
@@ -38,8 +39,8 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// workload (~9,000 writes per second, ~15 pages each), p99 7.8-8.1 ms at 500 pages, 10.6 ms
 /// at 1,000, 15 ms at 2,000 and 26-27 ms at 10,000, for 7,700, 8,100, 8,300 and 9,900-10,100
 /// writes per second.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 1073741824; \
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA mmap_size = 1073741824; \
      PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 1000;";
 
 /// Applied to every new PostgreSQL connection. The planner's defaults price a page read at
@@ -204,13 +205,71 @@ pub fn spawn_checkpointer(target: &DatabaseTarget) -> Result<(), ConnectError> {
     Ok(())
 }
 
+/// The key of the PostgreSQL advisory lock held while migrations run (any constant no other
+/// program on the database uses: "jalin" in ASCII).
+const MIGRATIONS_LOCK_KEY: i64 = 0x6a_61_6c_69_6e;
+
 /// Applies the migrations that have not run yet; returns how many ran.
-pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
-    let applied = match conn {
-        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?,
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?,
-    };
-    Ok(applied.len())
+///
+/// Processes that start at once on one database (replicas of a deployment, a rolling update)
+/// take turns: each reads which migrations are pending and applies them while it holds a lock
+/// that the others wait for, so every migration runs once and the later processes find none
+/// pending. On PostgreSQL the lock is a session advisory lock; on SQLite an exclusive lock on
+/// a file beside the database (`<database>.migrations.lock`), since a SQLite transaction cannot
+/// hold it (migration 000011 runs outside one, to rebuild a table with foreign keys off).
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, MigrationError> {
+    match conn {
+        DbConnection::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATIONS_LOCK_KEY})"))?;
+            let applied = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|applied| applied.len());
+            // Also released when the connection closes, should this fail.
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATIONS_LOCK_KEY})"))?;
+            Ok(applied.map_err(MigrationError::Migration)?)
+        }
+        DbConnection::Sqlite(c) => {
+            let _held = lock_sqlite_migrations(&sqlite_file(c)?)?;
+            Ok(c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(MigrationError::Migration)?.len())
+        }
+    }
+}
+
+/// Why migrations could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error("{0}")]
+    Migration(Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    #[error("cannot lock {path} while migrating: {source}")]
+    Lock { path: String, source: std::io::Error },
+}
+
+/// The file of a SQLite connection's main database, as SQLite resolved it.
+fn sqlite_file(conn: &mut SqliteConnection) -> QueryResult<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Main {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let main: Main =
+        diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'").get_result(conn)?;
+    Ok(main.file)
+}
+
+/// The exclusive lock on `<path>.migrations.lock`, waited for as long as another process
+/// holds it; released when the returned file is dropped or the process ends, however it ends.
+/// (Not a lock on the database file itself: closing any descriptor of that file would release
+/// the locks SQLite's own connections of this process hold on it.)
+fn lock_sqlite_migrations(path: &str) -> Result<std::fs::File, MigrationError> {
+    let lock_path = format!("{path}.migrations.lock");
+    let lock = |file: std::fs::File| file.lock().map(|()| file);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .and_then(lock)
+        .map_err(|source| MigrationError::Lock { path: lock_path, source })
 }
 
 /// Applies, in order, the pending migrations whose version is at most `last` (such as

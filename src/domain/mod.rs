@@ -1,13 +1,15 @@
 //! Values that are valid by construction: once parsed, a country code is an assigned one and a
 //! key matches its pattern. Each type deserializes with a message that says what is expected.
 
+pub mod currency;
 mod enums;
 pub mod money;
 mod time;
 
+pub use currency::CurrencyCode;
 pub(crate) use enums::string_enum;
 pub use enums::*;
-pub use money::{CurrencyCode, DecimalText};
+pub use money::DecimalText;
 pub use time::{Timestamp, now};
 
 use std::fmt;

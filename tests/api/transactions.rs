@@ -419,3 +419,46 @@ async fn transactions_and_indicators_travel_through_export_and_import_by_key() {
     second.post("/api/v1/import", &bad).await.assert_problem(422, &["transactions[0].amount"]);
     assert_eq!(second.total("/api/v1/transactions").await, 2);
 }
+
+#[actix_web::test]
+async fn a_withdrawn_currency_is_accepted_only_for_payments_made_before_its_withdrawal() {
+    let app = TestApp::new().await;
+    let (_, plan) = case_with_plan(&app).await;
+    let paid = |currency: &str, amount: &str, day: &str| json!({"action_plan_id": plan, "kind": "expenditure", "amount": amount, "currency": currency, "value_date": day});
+    // The kuna until its withdrawal in January 2023; the Netherlands Antillean guilder until 2025.
+    let kuna = app.create("/api/v1/transactions", paid("HRK", "1500.50", "2019-05-01")).await;
+    assert_eq!(kuna["currency"], "HRK");
+    app.create("/api/v1/transactions", paid("HRK", "10.00", "2023-01-31")).await;
+    app.create("/api/v1/transactions", paid("ANG", "250.00", "2019-06-15")).await;
+    app.create("/api/v1/transactions", paid("DEM", "99.95", "1998-03-01")).await;
+    for (currency, day, now_used) in
+        [("HRK", "2024-05-01", "EUR"), ("ANG", "2025-06-01", "XCG"), ("DEM", "2019-01-01", "EUR")]
+    {
+        let problem = app
+            .post("/api/v1/transactions", &paid(currency, "10.00", day))
+            .await
+            .assert_problem(422, &["currency"]);
+        let message = problem["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("withdrawn") && message.contains(now_used),
+            "{currency} on {day}: {message}"
+        );
+    }
+    // A withdrawn code keeps the minor unit it had: the lira had no decimals.
+    app.post("/api/v1/transactions", &paid("ITL", "1500.5", "1995-01-01"))
+        .await
+        .assert_problem(422, &["amount"]);
+    // Moving a payment past the withdrawal of its currency is refused too, and changes nothing.
+    let path = format!("/api/v1/transactions/{}", kuna["id"]);
+    app.patch(&path, &json!({"value_date": "2024-05-01"})).await.assert_problem(422, &["currency"]);
+    assert_eq!(app.get(&path).await.json()["value_date"], "2019-05-01");
+    // Lists filter on them; imports follow the same rule, naming the record.
+    assert_eq!(app.total("/api/v1/transactions?currency=HRK").await, 2);
+    app.post(
+        "/api/v1/import",
+        &json!({"transactions": [{"key": "kuna-2024", "action_plan": "ap-01", "kind": "expenditure",
+            "amount": "1.00", "currency": "HRK", "value_date": "2024-05-01"}]}),
+    )
+    .await
+    .assert_problem(422, &["transactions[0].currency"]);
+}

@@ -176,6 +176,17 @@ impl Validate for TransactionInput {
         let description = checker.optional_text("description", self.description, TEXT_MAX);
         let source = checker.optional_text("source", self.source, SOURCE_MAX);
 
+        // A withdrawn code (HRK) only for a payment made before its withdrawal.
+        let currency = match (currency, value_date) {
+            (Some(code), Some(day)) => match code.in_force_on(day) {
+                Ok(()) => Some(code),
+                Err(message) => {
+                    checker.error("currency", message);
+                    None
+                }
+            },
+            (currency, _) => currency,
+        };
         let amount_minor = match (amount, currency) {
             (Some(amount), Some(currency)) => match to_minor_units(amount, currency) {
                 Ok(minor) => Some((minor, currency)),
