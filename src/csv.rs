@@ -192,7 +192,9 @@ fn wants_csv(request: &HttpRequest) -> bool {
 /// `;` (each link by its code, subdivision code, acronym, name or key), nothing for null. A list
 /// in which some name holds a `;` is written as a JSON array of the names instead, so that
 /// "Office A; Office B" stays one agency. A cell that a spreadsheet would run as a formula
-/// is neutralised (see [`neutralised`]).
+/// is neutralised (see [`neutralised`]). A control character that text may hold from before
+/// such text was refused (U+0001, U+000B) is replaced by U+FFFD, as in XML: RFC 4180's text
+/// holds none.
 fn cell(value: &Value) -> String {
     let text = match value {
         Value::Null => String::new(),
@@ -207,7 +209,7 @@ fn cell(value: &Value) -> String {
         }
         other => other.to_string(),
     };
-    neutralised(text)
+    neutralised(crate::domain::xml_safe(&text).into_owned())
 }
 
 /// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is what Excel and its

@@ -207,10 +207,6 @@ impl Checker {
             self.error(name, format!("must be at most {max} characters"));
             return None;
         }
-        if trimmed.contains('\0') {
-            self.error(name, "must not contain NUL characters");
-            return None;
-        }
         Some(trimmed)
     }
 
@@ -291,10 +287,46 @@ fn drop_unknown_fields<T: DeserializeOwned>(object: &mut Map<String, Value>, che
     });
 }
 
-/// Reads a request body into the input type `T`, reporting unknown fields in `checker`.
+/// Reports each string under `value` (at `path`) that holds a character XML 1.0 forbids (a
+/// control character such as U+0001 or U+000B, U+FFFE, U+FFFF; NUL among them): no XML the
+/// service writes (the IATI export) could hold it. The string keeps the rest of its text, so
+/// that the field's own checks run on it and report nothing twice; the request fails anyway.
+fn refuse_what_xml_cannot_hold(path: &str, value: &mut Value, checker: &mut Checker) {
+    match value {
+        Value::String(text) => {
+            if let Some(forbidden) = text.chars().find(|c| crate::domain::forbidden_in_xml(*c)) {
+                checker.error(
+                    path,
+                    format!(
+                        "must not contain the control character U+{:04X}: XML, in which the IATI export is written, cannot hold it (tab, line feed and carriage return are the only ones allowed)",
+                        u32::from(forbidden)
+                    ),
+                );
+                text.retain(|c| !crate::domain::forbidden_in_xml(c));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                refuse_what_xml_cannot_hold(&format!("{path}[{index}]"), item, checker);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members.iter_mut() {
+                refuse_what_xml_cannot_hold(&format!("{path}.{name}"), member, checker);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reads a request body into the input type `T`, reporting unknown fields in `checker`, and
+/// text that XML cannot hold.
 pub fn read_body<T: DeserializeOwned>(body: Value, checker: &mut Checker) -> Result<T> {
     let mut object = require_object(body)?;
     drop_unknown_fields::<T>(&mut object, checker);
+    for (name, value) in object.iter_mut() {
+        refuse_what_xml_cannot_hold(name, value, checker);
+    }
     // Every field is a `Field`, which accepts any JSON value: this only fails on a bug.
     serde_json::from_value(Value::Object(object))
         .map_err(|e| ApiError::Internal(format!("input type does not accept its own fields: {e}")))

@@ -163,21 +163,69 @@ impl FromStr for SubdivisionCode {
 }
 deserialize_from_str!(SubdivisionCode);
 
-/// A calendar date, `YYYY-MM-DD`.
+/// A calendar date, `YYYY-MM-DD`, in the years 1000 to 9999: four digits of year, as every
+/// format the service writes (IATI's `xsd:date`, CSV, JSON) reads them back, and no year 0,
+/// which the Gregorian calendar does not have and XML Schema refuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub chrono::NaiveDate);
+
+impl Date {
+    pub const PATTERN: &'static str = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+}
 
 impl FromStr for Date {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
+        use chrono::Datelike;
         let valid_shape = text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
         match chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) if valid_shape => Ok(Self(date)),
-            _ => Err("must be a real date written YYYY-MM-DD".to_owned()),
+            Ok(date) if valid_shape && (1000..=9999).contains(&date.year()) => Ok(Self(date)),
+            _ => Err("must be a real date written YYYY-MM-DD, in the years 1000 to 9999".to_owned()),
         }
     }
 }
 deserialize_from_str!(Date);
+
+impl utoipa::PartialSchema for Date {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(Self::PATTERN))
+            .description(Some("A calendar date, YYYY-MM-DD, in the years 1000 to 9999."))
+            .examples([serde_json::json!("2017-02-09")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Date {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+}
+
+/// [`Date`] under a name utoipa does not take for chrono's own date (`value_type = Date` would
+/// give a plain `format: date`, without the years): what schema attributes name.
+pub type DateOfRecord = Date;
+
+/// Whether XML 1.0 forbids the character in a document, escaped or not: the C0 controls other
+/// than tab, line feed and carriage return, and U+FFFE and U+FFFF. (Surrogates cannot be in a
+/// Rust string.) Text holding one is refused on the way in; text stored before that rule has
+/// them replaced on the way out ([`xml_safe`]).
+pub fn forbidden_in_xml(character: char) -> bool {
+    matches!(character, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `text` with each character XML 1.0 forbids replaced by U+FFFD (the replacement character),
+/// for XML and CSV written from text that may have been stored before such text was refused.
+pub fn xml_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(forbidden_in_xml) {
+        text.chars().map(|c| if forbidden_in_xml(c) { '\u{FFFD}' } else { c }).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
 
 /// An `http` or `https` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]

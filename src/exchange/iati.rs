@@ -230,9 +230,13 @@ fn media_type(link: &DocumentLink) -> &str {
     if path.ends_with(".pdf") { "application/pdf" } else { "text/html" }
 }
 
-/// Text content with `<`, `>` and `&` escaped (quotes need no escaping outside attributes).
-fn text_of(text: &str) -> BytesText<'_> {
-    BytesText::from_escaped(quick_xml::escape::partial_escape(text))
+/// Text content with `<`, `>` and `&` escaped (quotes need no escaping outside attributes),
+/// and any character XML forbids, which text stored before such text was refused may hold,
+/// replaced by U+FFFD: no escape makes U+0001 legal in XML 1.0.
+fn text_of(text: &str) -> BytesText<'static> {
+    BytesText::from_escaped(
+        quick_xml::escape::partial_escape(crate::domain::xml_safe(text).as_ref()).into_owned(),
+    )
 }
 
 fn first_day(year: i32) -> Option<NaiveDate> {
@@ -245,6 +249,13 @@ fn last_day(year: i32) -> Option<NaiveDate> {
 
 fn iso(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
+}
+
+/// Whether `date` can be written as the schema's `xsd:date` with four digits of year. Dates are
+/// refused outside the years 1000 to 9999 on the way in (`domain::Date`); one stored before
+/// that rule is left out of the file rather than written as a date the schema refuses.
+fn writable(date: &NaiveDate) -> bool {
+    (1000..=9999).contains(&date.year())
 }
 
 /// Writes the IATI file of an agreement's action plans.
@@ -403,6 +414,7 @@ impl<'a> IatiWriter<'a> {
             (None, Some(year)) => dates.extend(last_day(year).map(|day| ("3", day))),
             (None, None) => {}
         }
+        dates.retain(|(_, date)| writable(date));
         if dates.is_empty() {
             // Nothing known of its dates: the day it was recorded, as a planned start, is the
             // one date the schema's required element can honestly carry.
@@ -419,7 +431,9 @@ impl<'a> IatiWriter<'a> {
     /// Budgets, each for the calendar year of its value date (IATI budgets cover at most a
     /// year).
     fn budgets(xml: &mut Writer<Vec<u8>>, transactions: &[Transaction]) -> io::Result<()> {
-        for budget in transactions.iter().filter(|t| t.kind == TransactionKind::Budget) {
+        for budget in
+            transactions.iter().filter(|t| t.kind == TransactionKind::Budget && writable(&t.value_date))
+        {
             let year = budget.value_date.year();
             let (Some(start), Some(end)) = (first_day(year), last_day(year)) else { continue };
             xml.create_element("budget").write_inner_content(|xml| {
@@ -450,7 +464,7 @@ impl<'a> IatiWriter<'a> {
         facts: &AgreementFacts,
         transactions: &[Transaction],
     ) -> io::Result<()> {
-        for transaction in transactions {
+        for transaction in transactions.iter().filter(|t| writable(&t.value_date)) {
             let Some(code) = transaction_type(transaction.kind) else { continue };
             xml.create_element("transaction").write_inner_content(|xml| {
                 xml.create_element("transaction-type").with_attribute(("code", code)).write_empty()?;
@@ -489,7 +503,7 @@ impl<'a> IatiWriter<'a> {
                         .with_attribute(("code", language.to_ascii_lowercase().as_str()))
                         .write_empty()?;
                 }
-                if let Some(issued_on) = link.issued_on {
+                if let Some(issued_on) = link.issued_on.filter(writable) {
                     xml.create_element("document-date")
                         .with_attribute(("iso-date", iso(issued_on).as_str()))
                         .write_empty()?;
@@ -540,9 +554,14 @@ impl<'a> IatiWriter<'a> {
     /// end of the target year or the day of the measurement, whichever is later, holding the
     /// target and the actual value. Left out when no year is known.
     fn period(xml: &mut Writer<Vec<u8>>, indicator: &Indicator) -> io::Result<()> {
-        let start_year =
-            indicator.baseline_year.or(indicator.target_year).or(indicator.actual_on.map(|day| day.year()));
-        let end = [indicator.target_year.and_then(last_day), indicator.actual_on].into_iter().flatten().max();
+        let start_year = indicator
+            .baseline_year
+            .or(indicator.target_year)
+            .or(indicator.actual_on.filter(writable).map(|day| day.year()));
+        let end = [indicator.target_year.and_then(last_day), indicator.actual_on.filter(writable)]
+            .into_iter()
+            .flatten()
+            .max();
         let (Some(start), Some(end)) = (start_year.and_then(first_day), end) else { return Ok(()) };
         if indicator.target_value.is_none() && indicator.actual_value.is_none() {
             return Ok(());
@@ -574,6 +593,15 @@ pub fn iati_document(
     generated: &str,
 ) -> Result<Vec<u8>> {
     let facts = db::read_snapshot(conn, |conn| read_facts(conn, id))?;
+    if facts.plans.is_empty() {
+        // The schema wants at least one activity, and the plans are the activities.
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "agreement {id} has no action plans: its IATI file holds one activity per action plan, and a file without one is not valid IATI"
+            ),
+            errors: Vec::new(),
+        });
+    }
     IatiWriter { settings }
         .document(&facts, generated)
         .map_err(|e| ApiError::Internal(format!("cannot write the IATI file: {e}")))
@@ -584,7 +612,8 @@ pub fn iati_document(
 /// `{JALIN_IATI_PREFIX}-{agreement key}-{plan key}` and reported by `JALIN_IATI_ORG_REF` /
 /// `JALIN_IATI_ORG_NAME`. Budgets and transactions come from the plan's transactions (a
 /// contribution in kind has no IATI transaction type and is left out), results from its
-/// indicators, document links from its documents and the agreement's that have a `url`.
+/// indicators, document links from its documents and the agreement's that have a `url`. An
+/// agreement without action plans has no activity to publish: `409`.
 #[utoipa::path(
     tag = "reports",
     operation_id = "agreement_iati",
@@ -593,6 +622,8 @@ pub fn iati_document(
         (status = 200, description = "The IATI activity file", content_type = "application/xml", body = String),
         (status = 404, description = "No agreement has this id", body = crate::error::Problem,
             content_type = "application/problem+json"),
+        (status = 409, description = "The agreement has no action plans, hence no activity to publish",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/agreements/{id}/iati")]

@@ -258,3 +258,57 @@ fn iati_settings_refuse_identifiers_iati_cannot_carry() {
     let settings = IatiSettings::new("XM-JALIN", None, "Jalin", 11).unwrap();
     assert_eq!(settings.org_ref, "XM-JALIN", "the reporting organisation defaults to the prefix");
 }
+
+#[actix_web::test]
+async fn an_agreement_without_action_plans_has_no_iati_file_to_give() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let problem =
+        app.get(&format!("/api/v1/agreements/{}/iati", case.agreement)).await.assert_problem(409, &[]);
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("no action plans"), "{problem}");
+}
+
+#[actix_web::test]
+async fn text_and_dates_stored_before_they_were_refused_still_make_a_valid_file_and_csv() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let plan = app
+        .action_plan(
+            case.agreement,
+            json!({"key": "ap-01", "title": "Plan", "status": "implemented", "year": 2019}),
+        )
+        .await;
+    app.create(
+        "/api/v1/transactions",
+        json!({"action_plan_id": plan["id"], "kind": "expenditure", "amount": "10.00", "currency": "IDR",
+            "value_date": "2019-05-01"}),
+    )
+    .await;
+    // Written straight into the database, as a release that took them would have stored them:
+    // control characters XML forbids in the title, and a date of the year 999.
+    let character = |code: u32| {
+        if app.database_url.starts_with("postgres") {
+            format!("chr({code})")
+        } else {
+            format!("char({code})")
+        }
+    };
+    app.execute_sql(&format!(
+        "UPDATE action_plans SET title = 'Old' || {} || 'title' || {} || {} || {} WHERE key = 'ap-01'; \
+         UPDATE transactions SET value_date = '0999-05-01';",
+        character(1),
+        character(11),
+        character(0xFFFE),
+        character(0xFFFF)
+    ));
+    let file = IatiFile::of(&app, case.agreement).await;
+    file.assert_valid();
+    assert_eq!(
+        file.xpath("string(//iati-activity/title/narrative)"),
+        "Old\u{FFFD}title\u{FFFD}\u{FFFD}\u{FFFD}"
+    );
+    assert_eq!(file.count("//transaction"), 0, "a date the schema cannot carry is left out, not changed");
+    let csv = String::from_utf8(app.get("/api/v1/action-plans?format=csv").await.body).unwrap();
+    assert!(csv.contains("Old\u{FFFD}title\u{FFFD}\u{FFFD}\u{FFFD}"), "{csv}");
+    assert!(!csv.chars().any(jalin::domain::forbidden_in_xml), "{csv:?}");
+}

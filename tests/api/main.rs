@@ -26,6 +26,7 @@ mod milestones;
 mod obstacles;
 mod organizations;
 mod reads;
+mod refusals;
 mod regions;
 mod relationships;
 mod reports;

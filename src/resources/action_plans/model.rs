@@ -92,10 +92,10 @@ pub struct ActionPlanInput {
     /// needs. `year=2027` then finds a plan of 2026-2028.
     #[schema(value_type = Option<i32>, minimum = 1000, maximum = 9999)]
     end_year: Field<i32>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     start_date: Field<Date>,
     /// Not before `start_date`.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     end_date: Field<Date>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     outcome: Field<String>,

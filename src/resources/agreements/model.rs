@@ -120,16 +120,16 @@ pub struct AgreementInput {
     /// Existing sectors, each once.
     #[schema(value_type = Option<Vec<i64>>)]
     sector_ids: Field<Vec<i64>>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     signed_on: Field<Date>,
     /// Default `day`; with `year`, `signed_on` is January 1 of the year, with `month` the first
     /// of the month; another precision than `day` needs a `signed_on`.
     #[schema(value_type = Option<DatePrecision>)]
     signed_on_precision: Field<DatePrecision>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     effective_from: Field<Date>,
     /// Not before `effective_from` or `signed_on`.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     expires_on: Field<Date>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     facilitator: Field<String>,
@@ -137,7 +137,7 @@ pub struct AgreementInput {
     legal_basis: Field<String>,
     #[schema(value_type = Option<String>, max_length = 300)]
     full_power_letter_ref: Field<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     full_power_letter_issued_on: Field<Date>,
     /// An http or https URL.
     #[schema(value_type = Option<String>, max_length = 2000)]
@@ -537,13 +537,13 @@ crate::filters! {
         /// Agreements in this sector.
         sector_id: Option<i64>,
         /// Signed on or after this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         signed_from: Option<Date>,
         /// Signed on or before this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         signed_to: Option<Date>,
         /// Expiring before this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         expires_before: Option<Date>,
     }
 }

@@ -168,7 +168,7 @@ pub struct DocumentInput {
     category: Field<DocumentCategory>,
     #[schema(value_type = String, min_length = 1, max_length = 300, pattern = "\\S")]
     title: Field<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     issued_on: Field<Date>,
     /// A BCP 47 language tag: `id`, `en`, `fr`, `ar`, `id-ID`.
     #[schema(value_type = Option<String>, max_length = 100)]

@@ -153,7 +153,7 @@ pub struct IndicatorInput {
     /// Like `baseline_value`: the value reached, as measured on `actual_on`.
     #[schema(value_type = Option<String>, pattern = "^-?[0-9]+(\\.[0-9]+)?$")]
     actual_value: Field<DecimalText>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     actual_on: Field<Date>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,

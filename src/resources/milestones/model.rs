@@ -69,7 +69,7 @@ pub struct MilestoneInput {
     status: Field<MilestoneStatus>,
     /// When it happened, or is due while pending. With precision `year`, January 1 of the
     /// year; with `month`, the first of the month.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     date: Field<Date>,
     /// Default `day`; another precision needs a `date`.
     #[schema(value_type = Option<DatePrecision>)]
@@ -153,10 +153,10 @@ crate::filters! {
         stage: Option<AnyOf<MilestoneStage>>,
         status: Option<AnyOf<MilestoneStatus>>,
         /// Dated on or after this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         date_from: Option<Date>,
         /// Dated on or before this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         date_to: Option<Date>,
         /// `true`: pending with a date before today (UTC); `false`: every other milestone.
         overdue: Option<bool>,

@@ -81,7 +81,7 @@ pub struct ObstacleInput {
     status: Field<ObstacleStatus>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     mitigation: Field<String>,
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     identified_on: Field<Date>,
     /// Where the fact comes from (a document, an article, a meeting), up to 1,000 characters.
     #[schema(value_type = Option<String>, max_length = 1000)]

@@ -121,7 +121,7 @@ pub struct TransactionInput {
     amount: Field<DecimalText>,
     #[schema(value_type = CurrencyCode)]
     currency: Field<CurrencyCode>,
-    #[schema(value_type = String, format = Date)]
+    #[schema(value_type = crate::domain::DateOfRecord)]
     value_date: Field<Date>,
     /// The side that pays: a region that is a party of the action plan's agreement.
     #[schema(value_type = Option<i64>, minimum = 1)]
@@ -299,10 +299,10 @@ crate::filters! {
         /// Paid by this region.
         party_region_id: Option<i64>,
         /// Dated (`value_date`) on or after this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         value_from: Option<Date>,
         /// Dated (`value_date`) on or before this date.
-        #[param(value_type = Option<String>, format = Date)]
+        #[param(value_type = Option<crate::domain::DateOfRecord>)]
         value_to: Option<Date>,
     }
 }

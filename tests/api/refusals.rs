@@ -1,0 +1,82 @@
+//! What the service refuses, and how it says so (API.md section 12): text XML cannot hold,
+//! dates outside the years 1000 to 9999.
+
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn text_holding_a_character_xml_forbids_is_422_naming_each_field_in_bodies_and_imports() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    for forbidden in ['\u{0}', '\u{1}', '\u{B}', '\u{C}', '\u{1F}', '\u{FFFE}', '\u{FFFF}'] {
+        let problem = app
+            .post(
+                "/api/v1/action-plans",
+                &json!({"agreement_id": case.agreement, "title": format!("Business{forbidden} matching"),
+                    "description": format!("{forbidden}"), "outcome": "fine\ttext\r\nwith tabs and lines",
+                    "status": "planned", "colour": "red"}),
+            )
+            .await
+            .assert_problem(422, &["title", "description", "colour"]);
+        let errors = problem["errors"].as_array().cloned().unwrap_or_default();
+        let title = errors.iter().find(|error| error["field"] == "title").cloned().unwrap_or_default();
+        let message = title["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains(&format!("U+{:04X}", u32::from(forbidden))), "{message}");
+    }
+    // In a list of texts by its place, and in a patch; the record is left as it was.
+    app.post(
+        "/api/v1/contacts",
+        &json!({"name": "Siti", "agency_id": case.disperindag, "languages": ["id", "e\u{1}n"]}),
+    )
+    .await
+    .assert_problem(422, &["languages[1]"]);
+    let path = format!("/api/v1/regions/{}", case.west_java);
+    app.patch(&path, &json!({"name": "West\u{B}Java"})).await.assert_problem(422, &["name"]);
+    assert_eq!(app.get(&path).await.json()["name"], "West Java");
+    app.post(
+        "/api/v1/import",
+        &json!({"action_plans": [
+            {"key": "fine", "agreement": "jabar-souss-massa-2017", "title": "Fine", "status": "planned"},
+            {"key": "bad", "agreement": "jabar-souss-massa-2017", "title": "Bad", "status": "planned",
+             "outcome": "\u{FFFF}"}]}),
+    )
+    .await
+    .assert_problem(422, &["action_plans[1].outcome"]);
+    assert_eq!(app.total("/api/v1/action-plans").await, 0, "nothing of the import was written");
+    // Tab, line feed and carriage return are text like any other.
+    app.create(
+        "/api/v1/action-plans",
+        json!({"agreement_id": case.agreement, "title": "Tabs\tand\nlines", "status": "planned"}),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn dates_take_the_years_1000_to_9999_in_bodies_filters_and_imports() {
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    for date in ["0000-01-01", "0999-12-31", "-001-01-01", "+2019-01-01"] {
+        app.post(
+            "/api/v1/milestones",
+            &json!({"agreement_id": case.agreement, "stage": "signing", "status": "done", "date": date}),
+        )
+        .await
+        .assert_problem(422, &["date"]);
+        app.get(&format!("/api/v1/milestones?date_from={date}")).await.assert_problem(400, &["date_from"]);
+    }
+    for date in ["1000-01-01", "9999-12-31"] {
+        app.create(
+            "/api/v1/milestones",
+            json!({"agreement_id": case.agreement, "stage": "other", "status": "done", "date": date}),
+        )
+        .await;
+    }
+    app.post(
+        "/api/v1/import",
+        &json!({"documents": [{"key": "charter", "agreement": "jabar-souss-massa-2017", "title": "Charter",
+            "category": "memorandum_of_understanding", "issued_on": "0960-01-01"}]}),
+    )
+    .await
+    .assert_problem(422, &["documents[0].issued_on"]);
+}
