@@ -5,17 +5,21 @@
 //! parsed by [`StrictValue`], which refuses such a document (`400`). A body is read no further
 //! than its limit (`413`) and must arrive within `Settings::body_timeout` (`408`), so that a
 //! client that never finishes cannot hold a worker's attention forever. A body may come
-//! compressed (`Content-Encoding: gzip` or `br`): the limit counts its bytes once decoded, so
-//! that a small bomb cannot inflate past it.
+//! compressed (`Content-Encoding: gzip` or `br`, any other is `415` and never decoded): it is
+//! decoded as it arrives, into a buffer that refuses to grow past the limit, so that the
+//! decoder stops as soon as it has produced the limit's worth of bytes, whatever the ratio (a
+//! 1.6 KB brotli body that decodes to 1 GiB is a `413` after the limit plus the decoder's own
+//! buffers). [`JsonBody`] is read by the handler once the caller is known: a caller who may
+//! not write is refused before a byte of the body is read.
 
 use std::future::Future;
-use std::pin::Pin;
+use std::io::Write;
 use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::mime;
-use actix_web::web::BytesMut;
+use actix_web::web::{self, BytesMut};
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -26,26 +30,37 @@ use crate::error::{ApiError, Result};
 /// Largest accepted JSON body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// A JSON body, read strictly: the handler's request body.
-#[derive(Debug)]
-pub struct JsonBody(pub Value);
+/// A JSON body, not yet read: the handler reads it ([`JsonBody::read`]) once its other
+/// extractors (the caller's role above all) have passed, so that a viewer's `POST` is `403`
+/// whatever its body, and no body is decoded for a caller who may not send it.
+pub struct JsonBody {
+    request: HttpRequest,
+    payload: Payload,
+}
+
+impl std::fmt::Debug for JsonBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonBody")
+    }
+}
 
 impl JsonBody {
-    pub fn into_inner(self) -> Value {
-        self.0
+    /// The body as JSON, read strictly, within [`BODY_LIMIT`] and the body timeout.
+    pub async fn read(self) -> Result<Value> {
+        let timeout = self
+            .request
+            .app_data::<web::Data<super::AppState>>()
+            .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |state| state.settings.body_timeout);
+        read_json(&self.request, self.payload, BODY_LIMIT, Deadline::Whole(timeout))?.await
     }
 }
 
 impl FromRequest for JsonBody {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+    type Future = std::future::Ready<Result<Self>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let timeout = request
-            .app_data::<actix_web::web::Data<super::AppState>>()
-            .map_or(crate::config::DEFAULT_BODY_TIMEOUT, |state| state.settings.body_timeout);
-        let body = read_json(request, payload.take(), BODY_LIMIT, Deadline::Whole(timeout));
-        Box::pin(async move { body?.await.map(JsonBody) })
+        std::future::ready(Ok(JsonBody { request: request.clone(), payload: payload.take() }))
     }
 }
 
@@ -62,28 +77,49 @@ pub enum Deadline {
 /// its head (`415`, `413` for a declared length over the limit), then read as it arrives.
 pub fn read_json(
     request: &HttpRequest,
-    payload: Payload,
+    mut payload: Payload,
     limit: usize,
     deadline: Deadline,
 ) -> Result<impl Future<Output = Result<Value>> + 'static> {
     check_head(request, limit)?;
-    let mut body = decoded(request, payload)?;
+    let coding = Coding::of(request)?;
     Ok(async move {
-        let bytes = read_within(&mut body, limit, deadline).await?;
+        let bytes = read_within(&mut payload, coding, limit, deadline).await?;
         parse_strict(&bytes)
     })
 }
 
-/// The body as sent, or decoded from `gzip` or `br`; `415` for another encoding.
-fn decoded(request: &HttpRequest, payload: Payload) -> Result<actix_web::dev::Decompress<Payload>> {
-    let encoding = request.headers().get(header::CONTENT_ENCODING).map(|value| value.to_str().unwrap_or("?"));
-    match encoding.map(|encoding| encoding.trim().to_ascii_lowercase()).as_deref() {
-        None | Some("identity" | "gzip" | "x-gzip" | "br") => {
-            Ok(actix_web::dev::Decompress::from_headers(payload, request.headers()))
+/// How a body is encoded: as it is, or compressed in one of the two codings taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+impl Coding {
+    /// The body's `Content-Encoding`; `415` for any other than `gzip` and `br`.
+    pub fn of(request: &HttpRequest) -> Result<Self> {
+        let Some(value) = request.headers().get(header::CONTENT_ENCODING) else { return Ok(Self::Identity) };
+        match value.to_str().map(|encoding| encoding.trim().to_ascii_lowercase()).as_deref() {
+            Ok("identity") => Ok(Self::Identity),
+            Ok("gzip" | "x-gzip") => Ok(Self::Gzip),
+            Ok("br") => Ok(Self::Brotli),
+            Ok(other) => Err(ApiError::UnsupportedMediaType(format!(
+                "the body's Content-Encoding `{other}` is not supported: send it as it is, or as gzip or br"
+            ))),
+            Err(_) => Err(ApiError::UnsupportedMediaType(
+                "the body's Content-Encoding is not supported: send it as it is, or as gzip or br".to_owned(),
+            )),
         }
-        Some(other) => Err(ApiError::UnsupportedMediaType(format!(
-            "the body's Content-Encoding `{other}` is not supported: send it as it is, or as gzip or br"
-        ))),
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Gzip => "gzip",
+            Self::Brotli => "br",
+        }
     }
 }
 
@@ -106,23 +142,131 @@ fn check_head(request: &HttpRequest, limit: usize) -> Result<()> {
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    // A compressed body's declared length is its compressed one: a bound on nothing here.
-    let compressed = request.headers().contains_key(header::CONTENT_ENCODING);
-    if !compressed && declared.is_some_and(|length| length > limit as u64) {
+    // A compressed body's declared length is its compressed one, which the decoded bytes can
+    // only exceed: over the limit, it is too large either way.
+    if declared.is_some_and(|length| length > limit as u64) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
     Ok(())
 }
 
-/// The whole body, at most `limit` bytes, arrived within the `deadline`.
-pub async fn read_within<S>(payload: &mut S, limit: usize, deadline: Deadline) -> Result<BytesMut>
+/// The decoded bytes of a body, refusing to hold more than `limit` of them: a write that would
+/// pass it fails with [`OverLimit`], which stops the decoder writing into it.
+struct Bounded {
+    bytes: BytesMut,
+    limit: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the decoded body is larger than its limit")]
+struct OverLimit;
+
+impl Write for Bounded {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + data.len() > self.limit {
+            return Err(std::io::Error::other(OverLimit));
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The output buffer of the brotli decoder: what it decodes at most before writing it on.
+const BROTLI_BUFFER: usize = 64 * 1024;
+
+/// A body's decoder, writing what it decodes into a [`Bounded`] buffer as it goes.
+enum Decoder {
+    Identity(Bounded),
+    Gzip(Box<flate2::write::GzDecoder<Bounded>>),
+    Brotli(Box<brotli_decompressor::DecompressorWriter<Bounded>>),
+}
+
+impl Decoder {
+    fn new(coding: Coding, limit: usize) -> Self {
+        // The whole limit reserved at once: only the pages written to are ever resident, and the
+        // buffer never grows by copying itself (which held half the limit twice over, often
+        // in the heaps of two threads, as decoding moves between blocking threads).
+        let bounded = Bounded { bytes: BytesMut::with_capacity(limit), limit };
+        match coding {
+            Coding::Identity => Self::Identity(bounded),
+            Coding::Gzip => Self::Gzip(Box::new(flate2::write::GzDecoder::new(bounded))),
+            Coding::Brotli => {
+                Self::Brotli(Box::new(brotli_decompressor::DecompressorWriter::new(bounded, BROTLI_BUFFER)))
+            }
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        match self {
+            Self::Identity(bounded) => bounded.write_all(chunk),
+            Self::Gzip(decoder) => decoder.write_all(chunk),
+            Self::Brotli(decoder) => decoder.write_all(chunk),
+        }
+    }
+
+    /// The whole body, once the stream is complete.
+    fn finish(self) -> std::io::Result<BytesMut> {
+        match self {
+            Self::Identity(bounded) => Ok(bounded.bytes),
+            Self::Gzip(decoder) => decoder.finish().map(|bounded| bounded.bytes),
+            Self::Brotli(mut decoder) => {
+                decoder.close()?;
+                decoder
+                    .into_inner()
+                    .map(|bounded| bounded.bytes)
+                    .map_err(|_| std::io::Error::other("the brotli stream is not complete"))
+            }
+        }
+    }
+}
+
+/// What went wrong while decoding: `413` past the limit, `400` for bytes that are not the
+/// coding they claim to be.
+fn decoding_failed(error: std::io::Error, coding: Coding, limit: usize) -> ApiError {
+    if error.get_ref().is_some_and(|inner| inner.is::<OverLimit>()) {
+        return ApiError::PayloadTooLarge { limit };
+    }
+    ApiError::BadRequest {
+        detail: format!("the body is not valid {} as its Content-Encoding says: {error}", coding.name()),
+        errors: Vec::new(),
+    }
+}
+
+/// Runs a decoding step: compressed bytes on a blocking thread, since a chunk of a few
+/// kilobytes may decode into megabytes (up to the limit) and a worker must not stall on it;
+/// bytes as sent, in place.
+async fn decode<T: Send + 'static>(
+    coding: Coding,
+    decoder: Decoder,
+    step: impl FnOnce(Decoder) -> (Option<Decoder>, std::io::Result<T>) + Send + 'static,
+) -> Result<(Option<Decoder>, std::io::Result<T>)> {
+    if coding == Coding::Identity {
+        return Ok(step(decoder));
+    }
+    web::block(move || step(decoder))
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))
+}
+
+/// The whole body, decoded from `coding`, at most `limit` bytes once decoded, arrived within
+/// the `deadline`.
+pub async fn read_within<S>(
+    payload: &mut S,
+    coding: Coding,
+    limit: usize,
+    deadline: Deadline,
+) -> Result<BytesMut>
 where
     S: futures_util::Stream<
             Item = std::result::Result<actix_web::web::Bytes, actix_web::error::PayloadError>,
         > + Unpin,
 {
     let read = async {
-        let mut body = BytesMut::new();
+        let mut decoder = Decoder::new(coding, limit);
         loop {
             let next = match deadline {
                 Deadline::BetweenParts(pause) => actix_web::rt::time::timeout(pause, payload.next())
@@ -135,12 +279,16 @@ where
                 detail: format!("the body could not be read: {error}"),
                 errors: Vec::new(),
             })?;
-            if body.len() + chunk.len() > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            body.extend_from_slice(&chunk);
+            let (kept, fed) = decode(coding, decoder, move |mut decoder| {
+                let fed = decoder.feed(&chunk);
+                (Some(decoder), fed)
+            })
+            .await?;
+            fed.map_err(|error| decoding_failed(error, coding, limit))?;
+            decoder = kept.ok_or_else(|| ApiError::Internal("the decoder was lost".into()))?;
         }
-        Ok(body)
+        let (_, finished) = decode(coding, decoder, |decoder| (None, decoder.finish())).await?;
+        finished.map_err(|error| decoding_failed(error, coding, limit))
     };
     match deadline {
         Deadline::Whole(timeout) => {

@@ -199,7 +199,7 @@ macro_rules! resource_routes {
         )]
         #[post($collection)]
         pub async fn $create(editor: Editor, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse> {
-            handlers::create::<$resource>(&state, editor.0, body.into_inner()).await
+            handlers::create::<$resource>(&state, editor.0, body.read().await?).await
         }
 
         #[utoipa::path(
@@ -217,7 +217,7 @@ macro_rules! resource_routes {
             id: web::Path<i64>,
             body: JsonBody,
         ) -> Result<HttpResponse> {
-            handlers::update::<$resource>(&state, editor.0, &request, id.into_inner(), body.into_inner()).await
+            handlers::update::<$resource>(&state, editor.0, &request, id.into_inner(), body.read().await?).await
         }
 
         #[utoipa::path(

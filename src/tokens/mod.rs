@@ -207,7 +207,7 @@ pub async fn create_token(
     body: crate::http::JsonBody,
 ) -> Result<HttpResponse> {
     let mut checker = Checker::default();
-    let input: TokenInput = read_body(body.into_inner(), &mut checker)?;
+    let input: TokenInput = read_body(body.read().await?, &mut checker)?;
     let name = checked_name(&mut checker, input.name);
     let role = checker.required("role", input.role);
     checker.finish()?;

@@ -80,3 +80,84 @@ async fn dates_take_the_years_1000_to_9999_in_bodies_filters_and_imports() {
     .await
     .assert_problem(422, &["documents[0].issued_on"]);
 }
+
+#[actix_web::test]
+async fn a_caller_who_may_not_write_is_refused_before_the_body_is_read() {
+    use actix_web::test::TestRequest;
+
+    use crate::helpers::with_token;
+
+    let app = TestApp::new().await;
+    // Bodies that would each be refused for what they are, were they read.
+    let bodies: [(&str, &[(&str, &str)], &[u8]); 5] = [
+        ("not JSON", &[("content-type", "text/plain")], b"hello"),
+        (
+            "declared too large",
+            &[("content-type", "application/json"), ("content-length", "999999999")],
+            b"{}",
+        ),
+        (
+            "broken brotli",
+            &[("content-type", "application/json"), ("content-encoding", "br")],
+            b"\xff\xfe\xfd",
+        ),
+        (
+            "in a coding not taken",
+            &[("content-type", "application/json"), ("content-encoding", "zstd")],
+            b"{}",
+        ),
+        ("broken JSON", &[("content-type", "application/json")], b"{\"name\": "),
+    ];
+    for (what, headers, body) in bodies {
+        for (path, token, status) in [
+            ("/api/v1/regions", Some(&app.viewer_token), 403),
+            ("/api/v1/regions", None, 401),
+            ("/api/v1/import", Some(&app.viewer_token), 403),
+            ("/api/v1/tokens", Some(&app.editor_token), 403),
+        ] {
+            let mut request = TestRequest::post().uri(path).set_payload(body.to_vec());
+            for (name, value) in headers {
+                request = request.insert_header((*name, *value));
+            }
+            if let Some(token) = token {
+                request = with_token(request, token);
+            }
+            let response = app.send(request).await;
+            assert_eq!(response.status.as_u16(), status, "{what} on {path}");
+            response.assert_problem(status, &[]);
+        }
+    }
+    assert_eq!(app.total("/api/v1/regions").await, 0);
+}
+
+#[actix_web::test]
+async fn an_upload_is_read_only_for_an_editor_and_only_as_it_is_sent() {
+    use actix_web::test::TestRequest;
+
+    use crate::helpers::with_token;
+
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let document = app
+        .create(
+            "/api/v1/documents",
+            json!({"agreement_id": case.agreement, "category": "memorandum_of_understanding", "title": "MoU"}),
+        )
+        .await;
+    let path = format!("/api/v1/documents/{}/file", document["id"]);
+    let upload = |token: &str, encoding: Option<&str>| {
+        let request = TestRequest::put().uri(&path).insert_header(("content-type", "text/plain"));
+        let request = match encoding {
+            Some(encoding) => request.insert_header(("content-encoding", encoding)),
+            None => request,
+        };
+        with_token(request.set_payload(&b"\xff\xfe not text"[..]), token)
+    };
+    app.send(upload(&app.viewer_token, None)).await.assert_problem(403, &[]);
+    // A file is stored as it is sent: a compressed one would be stored compressed, so it is
+    // refused rather than decoded.
+    for encoding in ["gzip", "br", "deflate"] {
+        app.send(upload(&app.editor_token, Some(encoding))).await.assert_problem(415, &[]);
+    }
+    assert_eq!(app.get(&format!("/api/v1/documents/{}", document["id"])).await.json()["file"], json!(null));
+}

@@ -356,7 +356,7 @@ fn version_tag(document: &Document) -> (header::HeaderName, String) {
         (status = 404, description = "No such document", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match names another version", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A type that is not accepted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A type that is not accepted, or a body sent with a Content-Encoding", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty, or bytes that contradict the type", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -372,6 +372,13 @@ pub async fn upload_document_file(
     let id = id.into_inner();
     let expected = Precondition::from_header(&request, header::IF_MATCH)?;
     let declared = declared(&request)?;
+    // The bytes are stored as they arrive, and their SHA-256 is the file's ETag: a body sent
+    // compressed would be stored compressed, under the type of what it holds.
+    if crate::http::body::Coding::of(&request)? != crate::http::body::Coding::Identity {
+        return Err(ApiError::UnsupportedMediaType(
+            "a file is stored as it is sent: send it without Content-Encoding".to_owned(),
+        ));
+    }
     // An unknown document, or a stale If-Match, is refused before the body is read (and the
     // version is checked again where the file is written).
     let precondition = expected.clone();
