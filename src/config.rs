@@ -12,6 +12,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://jalin.db";
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest file a document may hold (`JALIN_MAX_FILE_BYTES`): 32 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+/// How long a whole file upload may take (`JALIN_UPLOAD_TIMEOUT_SECONDS`): 10 minutes, 32 MiB
+/// at 55 KB/s; a client may also pause no longer than [`DEFAULT_BODY_TIMEOUT`] at a time.
+pub const DEFAULT_UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+/// Uploads received at once (`JALIN_MAX_CONCURRENT_UPLOADS`), each spooled to a temporary file.
+pub const DEFAULT_MAX_CONCURRENT_UPLOADS: usize = 4;
 /// Largest document `POST /api/v1/import` reads (`JALIN_MAX_IMPORT_BYTES`), once decoded:
 /// 64 MiB, some 120,000 action plans, imported in one transaction.
 pub const DEFAULT_MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
@@ -157,6 +162,14 @@ pub struct ServeArgs {
     #[arg(long, env = "JALIN_MAX_IMPORT_BYTES", default_value_t = DEFAULT_MAX_IMPORT_BYTES,
         value_parser = clap::value_parser!(u64).range(1..))]
     pub max_import_bytes: u64,
+    /// Seconds a whole file upload may take (`408` after them).
+    #[arg(long, env = "JALIN_UPLOAD_TIMEOUT_SECONDS", default_value_t = DEFAULT_UPLOAD_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub upload_timeout_seconds: u64,
+    /// File uploads received at once; another one is `503` with `Retry-After` meanwhile.
+    #[arg(long, env = "JALIN_MAX_CONCURRENT_UPLOADS", default_value_t = DEFAULT_MAX_CONCURRENT_UPLOADS as u16,
+        value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub max_concurrent_uploads: u16,
     /// A secret registered at start as the admin token named `admin`. Only from the
     /// environment, so that it is never on a command line.
     #[arg(skip = std::env::var("JALIN_ADMIN_TOKEN").ok().filter(|token| !token.is_empty()))]
@@ -242,6 +255,10 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Largest import document (`JALIN_MAX_IMPORT_BYTES`); `413` beyond.
     pub max_import_bytes: u64,
+    /// How long a whole file upload may take (`JALIN_UPLOAD_TIMEOUT_SECONDS`); `408` beyond.
+    pub upload_timeout: Duration,
+    /// File uploads received at once (`JALIN_MAX_CONCURRENT_UPLOADS`); `503` beyond.
+    pub max_concurrent_uploads: usize,
     /// The IATI export's reporting organisation and identifiers.
     pub iati: IatiSettings,
 }
@@ -254,6 +271,8 @@ impl Default for Settings {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
+            upload_timeout: DEFAULT_UPLOAD_TIMEOUT,
+            max_concurrent_uploads: DEFAULT_MAX_CONCURRENT_UPLOADS,
             iati: IatiSettings::default(),
         }
     }
@@ -267,6 +286,8 @@ impl ServeArgs {
             cors_origins: parse_origins(&self.cors_origins)?,
             max_file_bytes: self.max_file_bytes,
             max_import_bytes: self.max_import_bytes,
+            upload_timeout: Duration::from_secs(self.upload_timeout_seconds),
+            max_concurrent_uploads: usize::from(self.max_concurrent_uploads),
             iati: IatiSettings::new(
                 &self.iati_prefix,
                 self.iati_org_ref.as_deref(),

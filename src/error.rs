@@ -90,6 +90,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// Every slot of a bounded kind of work is taken (`503`, `Retry-After`); the detail is for
+    /// the client.
+    #[error("busy: {0}")]
+    Busy(&'static str),
     #[error("database error: {0}")]
     Database(#[source] diesel::result::Error),
     #[error("internal error: {0}")]
@@ -145,7 +149,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "urn:jalin:problem:payload-too-large",
             Self::RequestTimeout => "urn:jalin:problem:request-timeout",
             Self::UnsupportedMediaType(_) => "urn:jalin:problem:unsupported-media-type",
-            Self::Unavailable(_) => "urn:jalin:problem:unavailable",
+            Self::Unavailable(_) | Self::Busy(_) => "urn:jalin:problem:unavailable",
             Self::Database(_) | Self::Internal(_) => "urn:jalin:problem:internal",
         }
     }
@@ -195,6 +199,7 @@ impl ApiError {
             Self::Unavailable(_) => {
                 ("the database is not answering; try again shortly".to_owned(), Vec::new())
             }
+            Self::Busy(detail) => ((*detail).to_owned(), Vec::new()),
             Self::Database(_) | Self::Internal(_) => {
                 ("an unexpected error occurred; it has been logged".to_owned(), Vec::new())
             }
@@ -236,7 +241,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -250,7 +255,7 @@ impl ResponseError for ApiError {
             response.force_close();
         }
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if let Self::Unavailable(_) = self {
+        if let Self::Unavailable(_) | Self::Busy(_) = self {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
         }
         if let Self::MethodNotAllowed { allow } = self

@@ -224,6 +224,7 @@ fn log_server_error<B>(response: &ServiceResponse<B>, described: &str, id: &str)
         Some(ApiError::Unavailable(cause)) => {
             log::warn!("{described} answered 503 (request {id}): {cause}")
         }
+        Some(ApiError::Busy(cause)) => log::warn!("{described} answered 503 (request {id}): {cause}"),
         Some(error) => log::error!("{described} failed (request {id}): {error:?}"),
         None => match cause {
             Some(error) => log::error!("{described} failed (request {id}): {error:?}"),

@@ -7,10 +7,12 @@ pub mod body;
 pub mod fallback;
 pub mod middleware;
 mod precondition;
+mod slots;
 mod state;
 pub mod streaming;
 
 pub use batch::{Batches, Coalescer};
 pub use body::JsonBody;
 pub use precondition::Precondition;
+pub use slots::Slots;
 pub use state::{AppState, HEALTH_CHECK_TIMEOUT};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::config::Settings;
 use crate::db::{DatabaseTarget, Pool, Writer, lazy_pool};
 use crate::http::Coalescer;
-use crate::http::streaming::StreamSlots;
+use crate::http::Slots;
 use crate::resource::RecordReads;
 
 /// How long the database has to answer the health check before the service is reported
@@ -22,7 +22,10 @@ pub struct AppState {
     pub health_pool: Pool,
     pub settings: Settings,
     /// Responses that may stream at once, each holding a connection: half the pool.
-    pub streams: StreamSlots,
+    pub streams: Slots,
+    /// Uploads being received at once, each spooled to a temporary file
+    /// (`JALIN_MAX_CONCURRENT_UPLOADS`).
+    pub uploads: Slots,
     /// Identical report requests that arrive together, computed once.
     pub reports: Coalescer,
     /// GETs of records that arrive together, read by one statement.
@@ -34,7 +37,14 @@ impl AppState {
     /// SQLite writer's thread cannot be started.
     pub fn new(pool: Pool, target: &DatabaseTarget, settings: Settings) -> std::io::Result<Self> {
         let health_pool = lazy_pool(target, 1, HEALTH_CHECK_TIMEOUT);
-        let streams = StreamSlots::new(pool.max_size() as usize / 2);
+        let streams = Slots::new(
+            pool.max_size() as usize / 2,
+            "every slot for streamed responses (CSV lists, exports, files) is taken: try again shortly",
+        );
+        let uploads = Slots::new(
+            settings.max_concurrent_uploads,
+            "as many files as JALIN_MAX_CONCURRENT_UPLOADS allows are being received: try again shortly",
+        );
         let writer = Writer::new(pool.clone(), target)?;
         Ok(Self {
             pool,
@@ -42,6 +52,7 @@ impl AppState {
             health_pool,
             settings,
             streams,
+            uploads,
             reports: Coalescer::default(),
             reads: RecordReads::new(1),
         })

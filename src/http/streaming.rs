@@ -9,13 +9,12 @@
 //! everyone else (`503` with `Retry-After` beyond that). A failure after the first bytes
 //! cannot change the status any more: the response is cut off, never ended as if complete.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::StreamExt;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::mpsc;
 
 use super::middleware::RequestId;
 use crate::db::{DbConnection, Pool};
@@ -43,28 +42,12 @@ impl Sink {
     }
 }
 
-/// A limit on responses streaming at once.
-#[derive(Debug, Clone)]
-pub struct StreamSlots(Arc<Semaphore>);
-
-impl StreamSlots {
-    pub fn new(slots: usize) -> Self {
-        Self(Arc::new(Semaphore::new(slots.max(1))))
-    }
-
-    fn take(&self) -> Result<OwnedSemaphorePermit, ApiError> {
-        Arc::clone(&self.0)
-            .try_acquire_owned()
-            .map_err(|_| ApiError::Unavailable("every slot for streamed downloads is taken".to_owned()))
-    }
-}
-
 /// A `200` whose body `produce` writes on a thread of its own with its own connection, taken
 /// before answering (so that a database that does not answer is still a `503`).
 /// `response` carries the headers (content type, disposition).
 pub async fn respond<F>(
     pool: &Pool,
-    slots: &StreamSlots,
+    slots: &super::Slots,
     request: &HttpRequest,
     mut response: HttpResponseBuilder,
     produce: F,
@@ -80,7 +63,7 @@ where
 /// `Content-Length`, not in chunks.
 pub async fn respond_sized<F>(
     pool: &Pool,
-    slots: &StreamSlots,
+    slots: &super::Slots,
     request: &HttpRequest,
     mut response: HttpResponseBuilder,
     length: u64,
@@ -96,7 +79,7 @@ where
 /// Starts `produce` on a thread of its own with a pooled connection; the chunks it sends.
 async fn open<F>(
     pool: &Pool,
-    slots: &StreamSlots,
+    slots: &super::Slots,
     request: &HttpRequest,
     produce: F,
 ) -> Result<impl futures_util::Stream<Item = Result<Bytes, ApiError>> + use<F>, ApiError>

@@ -161,3 +161,85 @@ async fn an_upload_is_read_only_for_an_editor_and_only_as_it_is_sent() {
     }
     assert_eq!(app.get(&format!("/api/v1/documents/{}", document["id"])).await.json()["file"], json!(null));
 }
+
+/// A document to upload to, and the path of its file.
+async fn document_file(app: &TestApp) -> String {
+    let case = app.founding_case().await;
+    let document = app
+        .create(
+            "/api/v1/documents",
+            json!({"agreement_id": case.agreement, "category": "memorandum_of_understanding", "title": "MoU"}),
+        )
+        .await;
+    format!("/api/v1/documents/{}/file", document["id"])
+}
+
+/// An upload of plain text whose body is `payload`, which the test feeds by hand.
+fn upload_fed_by_hand(app: &TestApp, path: &str, payload: actix_http::h1::Payload) -> actix_http::Request {
+    use actix_web::test::TestRequest;
+    let request = app
+        .as_editor(TestRequest::put().uri(path))
+        .insert_header(("content-type", "text/plain"))
+        .to_request();
+    request.replace_payload(actix_http::Payload::from(payload)).0
+}
+
+#[actix_web::test]
+async fn an_upload_that_trickles_in_is_408_once_the_upload_timeout_has_passed() {
+    let settings = jalin::config::Settings {
+        upload_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(settings).await;
+    let path = document_file(&app).await;
+    let (mut sender, payload) = actix_http::h1::Payload::create(false);
+    let request = upload_fed_by_hand(&app, &path, payload);
+    // A byte every 20 ms: never a pause as long as the body timeout (30 s), never the end.
+    let trickle = actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(std::time::Duration::from_millis(20));
+        loop {
+            every.tick().await;
+            sender.feed_data(actix_web::web::Bytes::from_static(b"a"));
+        }
+    });
+    let started = std::time::Instant::now();
+    app.send_request(request).await.assert_problem(408, &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "it ended at the upload timeout");
+    trickle.abort();
+    let document = path.trim_end_matches("/file");
+    assert_eq!(app.get(document).await.json()["file"], json!(null));
+}
+
+#[actix_web::test]
+async fn uploads_beyond_the_concurrent_limit_are_503_with_retry_after_while_the_others_are_received() {
+    let settings = jalin::config::Settings {
+        max_concurrent_uploads: 1,
+        upload_timeout: std::time::Duration::from_millis(500),
+        ..Default::default()
+    };
+    let app = TestApp::with_settings(settings).await;
+    let path = document_file(&app).await;
+    // The first upload holds the one slot while its body does not come.
+    let (sender, payload) = actix_http::h1::Payload::create(false);
+    let first = upload_fed_by_hand(&app, &path, payload);
+    let (_second_sender, payload) = actix_http::h1::Payload::create(false);
+    let second = upload_fed_by_hand(&app, &path, payload);
+    let (first, second) = futures_util::future::join(app.send_request(first), async {
+        // Sent once the first has taken the slot: the first future runs first in `join`.
+        app.send_request(second).await
+    })
+    .await;
+    second.assert_problem(503, &[]);
+    assert_eq!(second.header("retry-after"), Some("5"));
+    first.assert_problem(408, &[]);
+    drop(sender);
+    // Once it is given up on, the slot is free again.
+    let stored = app
+        .send(
+            app.as_editor(actix_web::test::TestRequest::put().uri(&path))
+                .insert_header(("content-type", "text/plain"))
+                .set_payload("the minutes of the meeting"),
+        )
+        .await;
+    assert_eq!(stored.status, 200, "{}", String::from_utf8_lossy(&stored.body));
+}

@@ -352,12 +352,14 @@ fn version_tag(document: &Document) -> (header::HeaderName, String) {
         (status = 200, description = "The document, with its new file and version", body = Document,
             headers(("ETag" = String, description = "The document's new version"))),
         (status = 400, description = "If-Match is not a list of entity tags, or the body broke off", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 408, description = "The client paused longer than the body timeout", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The client paused longer than the body timeout (30 s), or the whole upload took longer than `JALIN_UPLOAD_TIMEOUT_SECONDS` (600)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such document", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match names another version", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the limit", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "A type that is not accepted, or a body sent with a Content-Encoding", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Empty, or bytes that contradict the type", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "As many files as `JALIN_MAX_CONCURRENT_UPLOADS` (4) allows are being received", body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = String, description = "Seconds to wait before trying again"))),
     ),
     security(("bearer" = []))
 )]
@@ -388,7 +390,13 @@ pub async fn upload_document_file(
     })
     .await?;
     let limit = state.settings.max_file_bytes;
-    let mut spooled = spool(&request, &mut payload, declared, limit, state.settings.body_timeout).await?;
+    // A slot for the time the body is received, taken before a byte of it is read.
+    let receiving = state.uploads.take()?;
+    let received = spool(&request, &mut payload, declared, limit, state.settings.body_timeout);
+    let mut spooled = actix_web::rt::time::timeout(state.settings.upload_timeout, received)
+        .await
+        .map_err(|_| ApiError::RequestTimeout)??;
+    drop(receiving);
     let actor = editor.0.name;
     let document = state
         .writer
