@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -56,6 +56,16 @@ pub fn caller_for(conn: &mut DbConnection, token: &str) -> Result<Option<Caller>
     Ok(row.map(|(token_id, name, role)| Caller { token_id, name, role }))
 }
 
+/// Whether the token `token_id` is still valid (not revoked): asked again while a long
+/// response streams, so that a token revoked meanwhile ends it.
+pub fn is_live(conn: &mut DbConnection, token_id: i64) -> Result<bool> {
+    let live: i64 = api_tokens::table
+        .filter(api_tokens::id.eq(token_id).and(api_tokens::revoked_at.is_null()))
+        .count()
+        .get_result(conn)?;
+    Ok(live > 0)
+}
+
 /// Stores a new token and returns its id; the caller shows `token` once and audits it.
 pub fn register(conn: &mut DbConnection, name: &str, role: Role, token: &str) -> Result<i64> {
     Ok(diesel::insert_into(api_tokens::table)
@@ -99,10 +109,14 @@ async fn authorize(request: HttpRequest, minimum: Option<Role>) -> Result<Option
     let caller = match bearer(&request)? {
         Some(token) => {
             let caller = db::run(&state.pool, move |conn| caller_for(conn, &token)).await?;
-            Some(caller.ok_or_else(|| ApiError::Unauthorized {
+            let caller = caller.ok_or_else(|| ApiError::Unauthorized {
                 detail: "the token is unknown or revoked".into(),
                 token_given: true,
-            })?)
+            })?;
+            // For what reads the caller later than the extractors (a streamed response checks
+            // the token again between its parts).
+            request.extensions_mut().insert(caller.clone());
+            Some(caller)
         }
         None => None,
     };

@@ -16,7 +16,7 @@ use crate::auth::Editor;
 use crate::db::DbConnection;
 use crate::db::MAX_BOUND_VALUES;
 use crate::domain::Key;
-use crate::error::{FieldError, Result};
+use crate::error::{ApiError, FieldError, Result};
 use crate::http::AppState;
 use crate::input::Checker;
 use crate::links::MAX_IDS;
@@ -202,14 +202,24 @@ impl Run<'_> {
             }
         }
         let existing = self.id(resource.kind(), key)?;
-        match importer.import(
+        let imported = importer.import(
             self.conn,
             key,
             Value::Object(fields),
             existing,
             &mut self.checker,
             &mut self.trail,
-        )? {
+        );
+        let references = resource.references();
+        // A unique value another record holds (`subdivision_code`) is named by its place in
+        // the document. The transaction cannot go on after it on PostgreSQL: it ends here.
+        let imported = imported.map_err(|error| match error {
+            ApiError::Duplicate(errors) => {
+                ApiError::Duplicate(errors.into_iter().map(|e| document_error(references, path, e)).collect())
+            }
+            other => other,
+        })?;
+        match imported {
             Imported::Created(id) => {
                 // Written now: a later record of this kind may refer to it.
                 self.ids.insert((resource.kind().table, key.to_owned()), Some(id));
@@ -219,7 +229,6 @@ impl Run<'_> {
             Imported::Updated => counts.updated += 1,
             Imported::Unchanged => counts.unchanged += 1,
             Imported::Invalid(errors) => {
-                let references = resource.references();
                 self.errors.extend(errors.into_iter().map(|e| document_error(references, path, e)));
             }
         }

@@ -51,7 +51,7 @@ pub async fn access_log(
     let peer = request.peer_addr().map(|address| address.ip().to_string());
     let method = request.method().clone();
     let path = request.path().to_owned();
-    let query = request.query_string().to_owned();
+    let query = redacted(request.query_string()).into_owned();
     let version = request.version();
     let response = next.call(request).await?;
     if let Some(error) = response.response().error() {
@@ -71,6 +71,58 @@ pub async fn access_log(
         status: response.status().as_u16(),
     };
     Ok(response.map_body(move |_, body| Logged { body, line, sent: 0 }).map_into_left_body())
+}
+
+/// The query as the access line writes it: the value of a parameter whose name says it holds
+/// a secret (`access_token`, `token`, `api_key`, `client_secret`, `password`...), and any value
+/// that holds a Jalin token whatever its name, replaced by `[redacted]`. A token belongs in
+/// the `Authorization` header, which is never logged; a careless client's query would put it
+/// in every log that keeps access lines. (`key`, a record's key, is no secret.)
+fn redacted(query: &str) -> std::borrow::Cow<'_, str> {
+    fn secret_name(name: &str) -> bool {
+        let name = percent_encoding::percent_decode_str(name)
+            .decode_utf8_lossy()
+            .to_ascii_lowercase()
+            .replace('-', "_");
+        matches!(
+            name.as_str(),
+            "token"
+                | "apikey"
+                | "secret"
+                | "password"
+                | "passwd"
+                | "pwd"
+                | "auth"
+                | "authorization"
+                | "signature"
+                | "sig"
+        ) || ["token", "api_key", "apikey", "secret", "password", "private_key", "secret_key"]
+            .iter()
+            .any(|ending| name.ends_with(&format!("_{ending}")) || name == *ending)
+    }
+    fn holds_token(value: &str) -> bool {
+        let value = percent_encoding::percent_decode_str(value).decode_utf8_lossy();
+        value.match_indices("jalin_").any(|(at, _)| {
+            let rest = &value[at + "jalin_".len()..];
+            rest.len() >= 64 && rest.bytes().take(64).all(|byte| byte.is_ascii_hexdigit())
+        })
+    }
+    let hides = |part: &str| {
+        let (name, value) = part.split_once('=').unwrap_or((part, ""));
+        !value.is_empty() && (secret_name(name) || holds_token(value))
+    };
+    if !query.split('&').any(hides) {
+        return query.into();
+    }
+    query
+        .split('&')
+        .map(|part| match part.split_once('=') {
+            Some((name, _)) if hides(part) => format!("{name}=[redacted]"),
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+        .into()
 }
 
 /// What the access line of a request says, but for what its body sends.
@@ -317,6 +369,50 @@ mod tests {
     use actix_web::{App, HttpResponse, web};
 
     use super::*;
+
+    #[test]
+    fn access_lines_leave_out_the_values_of_secrets_in_queries() {
+        let token = format!("jalin_{}", "ab12".repeat(16));
+        for (query, written) in [
+            ("limit=2&access_token=s3cret", "limit=2&access_token=[redacted]".to_owned()),
+            ("token=abc&q=jawa", "token=[redacted]&q=jawa".to_owned()),
+            (
+                "API_KEY=1&Client-Secret=2&password=3&id_token=4",
+                "API_KEY=[redacted]&Client-Secret=[redacted]&password=[redacted]&id_token=[redacted]"
+                    .to_owned(),
+            ),
+            (&format!("q={token}&sort=key"), "q=[redacted]&sort=key".to_owned()),
+            (&format!("x=Bearer%20{token}"), "x=[redacted]".to_owned()),
+            ("key=ID-JB&keys=a,b&monkey=1&q=token", "key=ID-JB&keys=a,b&monkey=1&q=token".to_owned()),
+            ("token=", "token=".to_owned()),
+            ("", String::new()),
+        ] {
+            assert_eq!(redacted(query), written, "{query}");
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_token_in_a_query_never_reaches_the_access_log() {
+        capture_log();
+        let app = actix_web::test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_id))
+                .wrap(actix_web::middleware::from_fn(access_log))
+                .route("/listed", web::get().to(|| async { HttpResponse::Ok().finish() })),
+        )
+        .await;
+        let secret = format!("jalin_{}", "0f".repeat(32));
+        let request = actix_web::test::TestRequest::get()
+            .uri(&format!("/listed?access_token={secret}&limit=1"))
+            .insert_header((REQUEST_ID, "req-secret-9"))
+            .to_request();
+        drop(actix_web::test::call_service(&app, request).await);
+        let lines = LINES.lock().unwrap();
+        let (text, json) =
+            lines.iter().find(|(line, _)| line.contains("req-secret-9")).expect("an access line");
+        assert!(text.contains("/listed?access_token=[redacted]&limit=1"), "{text}");
+        assert!(!text.contains(&secret) && !json.contains(&secret), "{text}\n{json}");
+    }
 
     #[test]
     fn runs_of_slashes_become_one_and_the_query_stays() {

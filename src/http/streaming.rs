@@ -29,16 +29,42 @@ pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Sink {
     sender: mpsc::Sender<Result<Bytes, ApiError>>,
     runtime: tokio::runtime::Handle,
+    /// The caller's token, checked again before each chunk, with a pool to check it on (the
+    /// producer's own connection reads one snapshot, which would not see a revocation).
+    token: Option<(Pool, i64)>,
 }
 
 impl Sink {
-    /// Hands a chunk to the response; `false` when the client has gone or stalled, and the
-    /// producer should stop.
+    /// Hands a chunk to the response; `false` when the client has gone or stalled, or its
+    /// token has been revoked since the response began (the response then ends cut off), and
+    /// the producer should stop.
     pub fn send(&mut self, chunk: Vec<u8>) -> bool {
+        if let Some(revoked) = self.revoked_token() {
+            let _ = self.runtime.block_on(self.sender.send(Err(revoked)));
+            return false;
+        }
         let sent = self.sender.send(Ok(Bytes::from(chunk)));
         // The timer is made inside the runtime's context: this thread is not one of its own.
         let within_time = async { actix_web::rt::time::timeout(STALL_TIMEOUT, sent).await };
         matches!(self.runtime.block_on(within_time), Ok(Ok(())))
+    }
+
+    /// The error that ends the response when the caller's token is no longer valid (or cannot
+    /// be checked).
+    fn revoked_token(&self) -> Option<ApiError> {
+        let (pool, token_id) = self.token.as_ref()?;
+        let live = pool
+            .get()
+            .map_err(|e| ApiError::Unavailable(e.to_string()))
+            .and_then(|mut conn| crate::auth::is_live(&mut conn, *token_id));
+        match live {
+            Ok(true) => None,
+            Ok(false) => Some(ApiError::Unauthorized {
+                detail: "the token was revoked while the response was sent".to_owned(),
+                token_given: true,
+            }),
+            Err(error) => Some(error),
+        }
     }
 }
 
@@ -87,8 +113,8 @@ where
     F: FnOnce(&mut DbConnection, &mut Sink) -> Result<(), ApiError> + Send + 'static,
 {
     let permit = slots.take()?;
-    let pool = pool.clone();
-    let mut conn = actix_web::web::block(move || pool.get())
+    let pooled = pool.clone();
+    let mut conn = actix_web::web::block(move || pooled.get())
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
@@ -96,7 +122,9 @@ where
     let request_id = request.extensions().get::<RequestId>().map_or_else(String::new, |id| id.0.clone());
     let described = format!("{} {}", request.method(), request.path());
     let failures = sender.clone();
-    let sink = Sink { sender, runtime: tokio::runtime::Handle::current() };
+    let token =
+        request.extensions().get::<crate::auth::Caller>().map(|caller| (pool.clone(), caller.token_id));
+    let sink = Sink { sender, runtime: tokio::runtime::Handle::current(), token };
     let (outcome, finished) = tokio::sync::oneshot::channel();
     // A thread of its own, not one of the worker's blocking threads: a stream holds its thread
     // as long as the client reads, and the blocking threads are counted for short reads (as

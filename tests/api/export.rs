@@ -152,3 +152,60 @@ async fn a_region_exports_after_the_region_it_lies_within_whatever_the_keys() {
     orphan["regions"][0]["country_code"] = json!("MA");
     second.post("/api/v1/import", &orphan).await.assert_problem(422, &["regions[0].parent_region"]);
 }
+
+#[actix_web::test]
+async fn a_token_revoked_while_its_export_streams_ends_the_stream() {
+    use futures_util::StreamExt;
+
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    // Some 3 MB of plans: far more than the chunks a stream sends ahead of its reader.
+    app.execute_sql(&format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000) \
+         INSERT INTO action_plans (key, agreement_id, title, description, status, version, created_at, updated_at) \
+         SELECT 'bulk-' || i, {}, 'Plan ' || i, 'A plan described at some length, to make the export long enough', \
+                'planned', 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM n;",
+        case.agreement
+    ));
+    let created = app
+        .send(with_token(
+            TestRequest::post().uri("/api/v1/tokens").set_json(json!({"name": "exporter", "role": "viewer"})),
+            &app.admin_token,
+        ))
+        .await
+        .json();
+    let secret = created["token"].as_str().unwrap_or_default().to_owned();
+    let export = || with_token(TestRequest::get().uri("/api/v1/export"), &secret);
+
+    // Revoked after the first chunk: the stream is cut off within the chunks already on their way.
+    let (status, mut chunks) = app.open(export()).await;
+    assert_eq!(status, 200);
+    let first = chunks.next().await.expect("a first chunk").expect("the first chunk arrives");
+    let revoked = app
+        .send(with_token(
+            TestRequest::delete().uri(&format!("/api/v1/tokens/{}", created["id"])),
+            &app.admin_token,
+        ))
+        .await;
+    assert_eq!(revoked.status, 204);
+    let (mut received, mut after_revocation, mut cut_off) = (first.len(), 0, false);
+    while let Some(chunk) = chunks.next().await {
+        match chunk {
+            Ok(chunk) => {
+                received += chunk.len();
+                after_revocation += 1;
+            }
+            Err(_) => {
+                cut_off = true;
+                break;
+            }
+        }
+    }
+    assert!(cut_off, "the export ended as if complete after {received} bytes");
+    assert!(after_revocation <= 5, "{after_revocation} chunks were sent after the revocation");
+
+    // A token that stays valid gets the whole document.
+    let whole = app.digest(with_token(TestRequest::get().uri("/api/v1/export"), &app.admin_token)).await;
+    assert_eq!(whole.status, 200);
+    assert!(whole.length > 2 * received as u64, "whole: {} bytes, cut off after {received}", whole.length);
+}

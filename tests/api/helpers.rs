@@ -18,6 +18,11 @@ use serde_json::{Value, json};
 
 type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
 type DigestCall = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = Digested>>>>;
+type StreamCall = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = (StatusCode, Chunks)>>>>;
+
+/// A response body read a chunk at a time, as the test asks for each: a failed chunk is a
+/// body cut off.
+pub type Chunks = Pin<Box<dyn futures_util::Stream<Item = Result<actix_web::web::Bytes, String>>>>;
 
 /// A response whose body was read a chunk at a time and kept only as its length and SHA-256.
 pub struct Digested {
@@ -33,6 +38,7 @@ pub struct Digested {
 pub struct TestApp {
     call: Call,
     digest: DigestCall,
+    stream: StreamCall,
     pool: jalin::db::Pool,
     /// Tokens of each role, registered in the test's database.
     pub viewer_token: String,
@@ -172,6 +178,25 @@ impl TestApp {
             <[String; 3]>::try_from(tokens).expect("three tokens");
         let pool = state.pool.clone();
         let service = Rc::new(test::init_service(jalin::app::build(state)).await);
+        let opened = Rc::clone(&service);
+        let stream: StreamCall = Box::new(move |request| {
+            let service = Rc::clone(&opened);
+            Box::pin(async move {
+                let response = test::call_service(&*service, request).await;
+                let status = response.status();
+                let body = Box::pin(response.into_body());
+                let chunks = futures_util::stream::unfold(body, |mut body| async move {
+                    let chunk =
+                        std::future::poll_fn(|cx| actix_web::body::MessageBody::poll_next(body.as_mut(), cx))
+                            .await?;
+                    Some((
+                        chunk.map_err(|error| Into::<Box<dyn std::error::Error>>::into(error).to_string()),
+                        body,
+                    ))
+                });
+                (status, Box::pin(chunks) as Chunks)
+            })
+        });
         let streamed = Rc::clone(&service);
         let digest: DigestCall = Box::new(move |request| {
             let service = Rc::clone(&streamed);
@@ -213,6 +238,7 @@ impl TestApp {
         Self {
             call,
             digest,
+            stream,
             pool,
             viewer_token,
             editor_token,
@@ -235,6 +261,11 @@ impl TestApp {
     /// length and SHA-256 (a large download never sits whole in the test's memory).
     pub async fn digest(&self, request: TestRequest) -> Digested {
         (self.digest)(request.to_request()).await
+    }
+
+    /// Sends a request; its status and its body, to be read a chunk at a time.
+    pub async fn open(&self, request: TestRequest) -> (StatusCode, Chunks) {
+        (self.stream)(request.to_request()).await
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {

@@ -427,3 +427,23 @@ async fn a_document_source_fills_the_records_that_give_none() {
     document["source"] = json!(42);
     app.post("/api/v1/import", &document).await.assert_problem(422, &["source"]);
 }
+
+#[actix_web::test]
+async fn an_import_that_breaks_a_unique_value_names_the_record_in_the_document() {
+    let app = TestApp::new().await;
+    app.west_java().await;
+    let region = |key: &str, code: &str| {
+        json!({"key": key, "name": format!("Region {key}"), "kind": "province", "country_code": "ID",
+            "subdivision_code": code})
+    };
+    // The fourth region takes West Java's subdivision code, under another key.
+    let document = json!({"regions": [region("ID-JT", "ID-JT"), region("ID-JI", "ID-JI"), region("ID-BA", "ID-BA"),
+        region("jabar-again", "ID-JB")]});
+    let problem =
+        app.post("/api/v1/import", &document).await.assert_problem(409, &["regions[3].subdivision_code"]);
+    assert!(
+        problem["errors"][0]["message"].as_str().unwrap_or_default().contains("already used"),
+        "{problem}"
+    );
+    assert_eq!(app.total("/api/v1/regions").await, 1, "nothing of the document was written");
+}
