@@ -19,7 +19,8 @@ pub fn open_database(args: &DatabaseArgs, pool_size: u32) -> StartResult<Pool> {
     let pool = db::open_pool(&target, pool_size).map_err(|e| format!("cannot open {described}: {e}"))?;
     let mut conn = pool.get().map_err(|e| format!("cannot open {described}: {e}"))?;
     let applied = db::run_migrations(&mut conn).map_err(|e| format!("cannot migrate {described}: {e}"))?;
-    db::check_writable(&mut conn).map_err(|e| format!("{described} cannot be written: {e}"))?;
+    db::patiently(&mut conn, db::check_writable)
+        .map_err(|e| format!("{described} cannot be written: {e}"))?;
     log::info!("database: {described} ({applied} migration{} applied)", if applied == 1 { "" } else { "s" });
     if !db::folds_every_letter(&mut conn).map_err(|e| format!("cannot query {described}: {e}"))? {
         log::warn!(
@@ -39,12 +40,13 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
     let pool = open_database(&args.database, pool_size)?;
     // The first admin token comes from the environment, so that no secret is on a command line.
     if let Some(token) = &args.admin_token {
-        let registered = crate::tokens::register_admin_token(&mut *pool.get()?, token)
-            .map_err(|e| format!("JALIN_ADMIN_TOKEN: {}", e.operator_message()))?;
+        let registered =
+            db::patiently(&mut *pool.get()?, |conn| crate::tokens::register_admin_token(conn, token))
+                .map_err(|e| format!("JALIN_ADMIN_TOKEN: {}", e.operator_message()))?;
         log::info!("JALIN_ADMIN_TOKEN is {registered}");
     }
     if args.demo {
-        let loaded = crate::exchange::demo::load_demo(&mut *pool.get()?)
+        let loaded = db::patiently(&mut *pool.get()?, crate::exchange::demo::load_demo)
             .map_err(|e| format!("cannot load the demo data set: {}", e.operator_message()))?;
         match loaded {
             Some(_) => log::info!("demo data set loaded: the West Java - Souss-Massa sister-province case"),
@@ -58,15 +60,23 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
         .map_or_else(|| default_database_threads(&target, pool_size, workers), usize::from);
     let state =
         AppState::new(pool, &target, settings).map_err(|e| format!("cannot start the SQLite writer: {e}"))?;
-    let server = actix_web::HttpServer::new(move || crate::app::build(state.clone()))
-        .workers(workers)
-        .worker_max_blocking_threads(database_threads)
-        .bind(&args.bind)
+    let listeners = crate::http::connection::listeners(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
-    for address in server.addrs() {
+    if listeners.is_empty() {
+        return Err(format!("cannot listen on {}: it names no address", args.bind).into());
+    }
+    let addresses =
+        listeners.iter().map(std::net::TcpListener::local_addr).collect::<std::io::Result<Vec<_>>>()?;
+    let server = crate::http::connection::serve(
+        move || crate::app::build(state.clone()),
+        listeners,
+        workers,
+        database_threads,
+    )?;
+    for address in addresses {
         log::info!("serving on http://{address}/ (Swagger UI at http://{address}/swagger-ui/)");
     }
-    server.run().await?;
+    server.await?;
     Ok(())
 }
 

@@ -545,6 +545,31 @@ pub fn lock_row(conn: &mut DbConnection, table: &'static str, id: i64) -> QueryR
     Ok(())
 }
 
+/// How long a SQLite connection waits for the write lock while the service starts: other
+/// processes starting at once on the same file may hold it for their own start (migrations,
+/// the demo data set), longer than a request would wait.
+const STARTUP_BUSY_TIMEOUT_MS: u32 = 600_000;
+
+/// Runs `f`, the service's own writes at start, waiting for SQLite's write lock as long as
+/// [`STARTUP_BUSY_TIMEOUT_MS`] rather than a request's 5 s; the connection then waits as before.
+pub fn patiently<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute(&format!("PRAGMA busy_timeout = {STARTUP_BUSY_TIMEOUT_MS}"))?;
+    }
+    let result = f(conn);
+    if let DbConnection::Sqlite(sqlite) = conn {
+        // Back to what `SQLITE_PRAGMAS` set.
+        sqlite.batch_execute("PRAGMA busy_timeout = 5000")?;
+    }
+    result
+}
+
 /// Fails unless the database accepts writes. SQLite opens a file it may not write read-only
 /// without a word, and the first write would fail much later; a table created and dropped in
 /// a transaction that is rolled back finds out now and leaves nothing behind.

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod body;
+pub mod connection;
 pub mod fallback;
 pub mod middleware;
 mod precondition;

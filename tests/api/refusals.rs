@@ -89,7 +89,8 @@ async fn a_caller_who_may_not_write_is_refused_before_the_body_is_read() {
 
     let app = TestApp::new().await;
     // Bodies that would each be refused for what they are, were they read.
-    let bodies: [(&str, &[(&str, &str)], &[u8]); 5] = [
+    type Headers = &'static [(&'static str, &'static str)];
+    let bodies: [(&str, Headers, &[u8]); 5] = [
         ("not JSON", &[("content-type", "text/plain")], b"hello"),
         (
             "declared too large",

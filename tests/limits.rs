@@ -1,7 +1,9 @@
-//! Compressed request bodies that decode to far more than their limit (decompression bombs),
-//! sent to a real `jalin serve`: each is `413`, and the server's peak memory (its resident
-//! high-water mark, `VmHWM`) grows by no more than the largest limit plus the decoders' own
-//! buffers, where decoding a body whole before checking it took 2 GB for a 1.6 KB brotli body.
+//! What a real `jalin serve` refuses before a request reaches a handler, through its socket:
+//! compressed bodies that decode to far more than their limit (decompression bombs) are `413`
+//! while the server's peak memory (its resident high-water mark, `VmHWM`) grows by no more
+//! than the limit plus the decoders' own buffers, where decoding a body whole before checking
+//! it took 2 GB for a 1.6 KB brotli body; codings it does not take; request heads it cannot
+//! take (a URL too long, headers too large, a malformed head), each a problem.
 //! On the backend `TEST_DATABASE_URL` names, like every test.
 
 #[path = "support/process.rs"]
@@ -100,4 +102,54 @@ fn a_body_in_a_coding_the_service_does_not_take_is_415_and_never_decoded() {
             send(&server.address, "POST", "/api/v1/sectors", &headers, b"\x78\x9c").expect("an answer");
         assert_eq!(answer.status, 415, "{coding}: {}", answer.body);
     }
+}
+
+/// Writes `head` (a request head, whole or cut off) on a connection of its own; what the
+/// server answers.
+fn raw(server: &Server, head: &[u8]) -> process::Answer {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(&server.address).expect("the server listens");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).expect("a timeout");
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(head);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no answer: {text:?}"));
+    let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    process::Answer { status, head: head.to_ascii_lowercase(), body: body.to_owned() }
+}
+
+#[test]
+fn request_heads_the_server_cannot_take_are_problems_414_431_and_400() {
+    let database = FreshDatabase::new();
+    let server = Server::start(&database.url);
+    let url = |length: usize| format!("/api/v1/regions?q={}", "a".repeat(length));
+    for (what, head, status) in [
+        ("an 80 KB URL", format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", url(80_000)), 414),
+        ("a 200 KB URL", format!("GET {} HTTP/1.1\r\nHost: x\r\n\r\n", url(200_000)), 414),
+        (
+            "140 KB of headers",
+            format!("GET /api/v1/regions HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(140_000)),
+            431,
+        ),
+        ("a malformed method", "G@T /api/v1/regions HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(), 400),
+        ("a header without a colon", "GET /api/v1/regions HTTP/1.1\r\nHost x\r\n\r\n".to_owned(), 400),
+    ] {
+        let answer = raw(&server, head.as_bytes());
+        assert_eq!(answer.status, status, "{what}: {}\n{}", answer.head, answer.body);
+        assert!(answer.head.contains("content-type: application/problem+json"), "{what}: {}", answer.head);
+        let problem: serde_json::Value =
+            serde_json::from_str(&answer.body).unwrap_or_else(|e| panic!("{what}: {e}: {}", answer.body));
+        assert_eq!(problem["status"], status, "{what}");
+        assert!(problem["detail"].as_str().is_some_and(|detail| !detail.is_empty()), "{what}: {problem}");
+    }
+    // A request line within the limit reaches the application, on a connection kept alive.
+    let answer = raw(
+        &server,
+        format!("GET {} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", url(30_000)).as_bytes(),
+    );
+    assert!(answer.head.contains("x-request-id"), "answered by the application: {}", answer.head);
+    let (status, _) = server.request("GET", "/api/v1/regions", None).expect("the server still answers");
+    assert_eq!(status, 200);
 }
