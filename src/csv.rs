@@ -106,9 +106,16 @@ fn page_links(
     let full_page = i64::try_from(returned).unwrap_or(i64::MAX) >= list.limit;
     let mut links = vec![link(String::new(), "first")];
     match list.after_id {
-        Some(_) => {
+        // In id order, the next page is the one after this page's last id; in another order,
+        // the next matches after the same id.
+        Some(after) => {
             if let (true, Some(last)) = (full_page, last_id) {
-                links.push(link(format!("after_id={last}"), "next"));
+                let next = if list.sort.is_empty() {
+                    format!("after_id={last}")
+                } else {
+                    format!("after_id={after}&offset={}", list.offset.saturating_add(list.limit))
+                };
+                links.push(link(next, "next"));
             }
         }
         None => {

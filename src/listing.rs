@@ -56,17 +56,11 @@ pub struct ListQueryDoc {
     /// from counts kept per range of ids): to go through a long list, page with `after_id`.
     #[param(minimum = 0, default = 0)]
     offset: Option<i64>,
-    /// Only matches with a larger id, in id order: give the last id of a page to get the next
-    /// one, as fast at the millionth record as at the first. Not with `sort` or `offset`;
-    /// `total` still counts every match.
+    /// Only matches with a larger id, in id order unless `sort` says otherwise: give the last
+    /// id of a page to get the next one, as fast at the millionth record as at the first. With
+    /// `offset`, that many of them are skipped; `total` still counts every match.
     #[param(minimum = 0)]
     after_id: Option<i64>,
-    /// Comma-separated field names, each optionally prefixed with `-` for descending order,
-    /// such as `-created_at,name`. Ties are broken by `id`. Nulls come last in ascending order
-    /// and first in descending order; a field followed by `:nullsfirst` or `:nullslast` puts
-    /// them where it says, such as `-population:nullslast,name` (on a field that is never null
-    /// it changes nothing). The sortable fields are listed in each list operation's description.
-    sort: Option<String>,
     /// Case-insensitive substring search over the resource's names and descriptions.
     #[param(max_length = 300)]
     q: Option<String>,
@@ -85,10 +79,55 @@ pub struct PagingDoc {
     /// How many matches to skip.
     #[param(minimum = 0, default = 0)]
     offset: Option<i64>,
-    /// Comma-separated field names, each optionally prefixed with `-` for descending order,
-    /// and followed by `:nullsfirst` or `:nullslast` to say where nulls go (by default last in
-    /// ascending order, first in descending order). Without it, newest first.
-    sort: Option<String>,
+}
+
+/// A list that `sort` orders: the fields it may name.
+pub trait SortableList {
+    const SORTABLE: &'static [&'static str];
+}
+
+impl<R: crate::resource::Listed> SortableList for R {
+    const SORTABLE: &'static [&'static str] = R::SORTABLE;
+}
+
+/// The `sort` parameter of a list of `L`, its schema a pattern of exactly the terms `L` takes
+/// (a generated client, and a conformance test, then know them). Documentation only: read by
+/// [`ListParams::take`].
+pub struct SortDoc<L>(std::marker::PhantomData<L>);
+
+impl<L: SortableList> IntoParams for SortDoc<L> {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, schema::Type};
+        let description = format!(
+            "Comma-separated fields among {}, each optionally prefixed with `-` for descending order, \
+             such as `-created_at,name`. Ties are broken by `id`; a field named twice counts once. \
+             Nulls come last in ascending order and first in descending order; a field followed by \
+             `:nullsfirst` or `:nullslast` puts them where it says, such as `-population:nullslast,name` \
+             (on a field that is never null it changes nothing).",
+            L::SORTABLE.iter().map(|field| format!("`{field}`")).collect::<Vec<_>>().join(", ")
+        );
+        vec![
+            ParameterBuilder::new()
+                .name("sort")
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .description(Some(description))
+                .schema(Some(
+                    ObjectBuilder::new().schema_type(Type::String).pattern(Some(sort_pattern(L::SORTABLE))),
+                ))
+                .build(),
+        ]
+    }
+}
+
+/// The regular expression of what `sort` takes for these fields: terms separated by commas,
+/// spaces around them allowed.
+pub fn sort_pattern(sortable: &[&str]) -> String {
+    let term = format!("-?({})(:(nullsfirst|nullslast))?", sortable.join("|"));
+    format!("^ *{term} *(, *{term} *)*$")
 }
 
 /// One term of `sort`.
@@ -159,14 +198,7 @@ impl ListParams {
         let key = params.take::<String>("key");
         let after_id = params.take_with("after_id", |text| {
             let id = i64::parse_query(text)?;
-            if id < 0 {
-                Err("must be at least 0".to_owned())
-            } else if !paging.sort.is_empty() || paging.offset > 0 {
-                Err("pages in id order from an id on: it cannot be combined with `sort` or `offset`"
-                    .to_owned())
-            } else {
-                Ok(id)
-            }
+            if id < 0 { Err("must be at least 0".to_owned()) } else { Ok(id) }
         });
         Self { search_pattern, key, after_id, ..paging }
     }
@@ -207,7 +239,7 @@ impl ListParams {
 
 fn parse_sort(text: &str, sortable: &'static [&'static str]) -> Result<Vec<SortKey>, String> {
     let mut keys: Vec<SortKey> = Vec::new();
-    for term in text.split(',').map(str::trim) {
+    for term in text.split(',').map(|term| term.trim_matches(' ')) {
         let (term, nulls) = match term.split_once(':') {
             None => (term, None),
             Some((term, "nullsfirst")) => (term, Some(Nulls::First)),
@@ -225,10 +257,10 @@ fn parse_sort(text: &str, sortable: &'static [&'static str]) -> Result<Vec<SortK
         let Some(field) = sortable.iter().find(|f| **f == name) else {
             return Err(format!("cannot sort by `{name}`; sortable fields: {}", sortable.join(", ")));
         };
-        if keys.iter().any(|k| k.field == *field) {
-            return Err(format!("`{name}` is named more than once"));
+        // Named again, a field adds nothing to the order: the first time counts.
+        if !keys.iter().any(|k| k.field == *field) {
+            keys.push(SortKey { field, descending, nulls });
         }
-        keys.push(SortKey { field, descending, nulls });
     }
     Ok(keys)
 }
@@ -476,7 +508,7 @@ pub struct AnyOf<T>(Vec<T>);
 impl<T: ToSchema> PartialSchema for AnyOf<T> {
     fn schema() -> RefOr<Schema> {
         let value = RefOr::Ref(Ref::from_schema_name(T::name()));
-        ArrayBuilder::new().items(value).min_items(Some(1)).unique_items(true).into()
+        ArrayBuilder::new().items(value).min_items(Some(1)).into()
     }
 }
 
@@ -838,7 +870,7 @@ mod tests {
         assert_eq!(keys[0], SortKey { field: "population", descending: true, nulls: None });
         assert_eq!(keys[1], SortKey::ascending("name"));
         assert!(parse_sort("password", FIELDS).unwrap_err().contains("password"));
-        assert!(parse_sort("name,-name", FIELDS).is_err());
+        assert_eq!(parse_sort("name,-name", FIELDS).unwrap(), [SortKey::ascending("name")]);
         assert!(parse_sort("", FIELDS).is_err());
     }
 
@@ -862,9 +894,34 @@ mod tests {
         ] {
             assert!(parse_sort(bad, FIELDS).is_err(), "{bad}");
         }
-        assert!(
-            parse_sort("population:nullslast,-population", FIELDS).unwrap_err().contains("more than once")
+        assert_eq!(
+            parse_sort("population:nullslast,-population", FIELDS).unwrap(),
+            [SortKey { field: "population", descending: false, nulls: Some(Nulls::Last) }],
+            "a field named twice counts once, the first time"
         );
+    }
+
+    #[test]
+    fn the_sort_pattern_takes_exactly_what_sort_reads() {
+        let pattern = regex::Regex::new(&sort_pattern(FIELDS)).unwrap();
+        for text in [
+            "name",
+            "-population:nullslast,name",
+            " name , -id:nullsfirst ",
+            "id,id",
+            "",
+            "name,",
+            ",name",
+            "nom",
+            "name:",
+            "Name",
+            "\tname",
+            "name;id",
+            "--name",
+            "name:nullslast:nullsfirst",
+        ] {
+            assert_eq!(pattern.is_match(text), parse_sort(text, FIELDS).is_ok(), "{text:?}");
+        }
     }
 
     #[test]

@@ -71,6 +71,7 @@ pub fn finish(mut document: OpenApi) -> OpenApi {
     StandardResponses.modify(&mut document);
     refer_to_page_items(&mut document);
     flatten_tagged_unions(&mut document);
+    refuse_what_xml_cannot_hold(&mut document);
     add_patch_bodies(&mut document);
     add_links_from_created_records(&mut document);
     add_links_from_stored_bodies(&mut document);
@@ -238,6 +239,7 @@ impl Modify for StandardResponses {
                         add_access_rules(method.clone(), operation, personal);
                         add_versioning(method.clone(), operation, is_record);
                         add_page_links(operation);
+                        refuse_nul_in_query_text(operation);
                     }
                     add_problem_responses(method, operation);
                 }
@@ -269,6 +271,16 @@ fn add_access_rules(method: HttpMethod, operation: &mut Operation, personal: boo
 /// Versions: reads and writes of one record carry its `ETag`; `PATCH` and `DELETE` honour
 /// `If-Match` (412 when stale), `GET` honours `If-None-Match` (304 when unchanged).
 fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool) {
+    // Declared by the operation itself (a document's file): the same schemas as here.
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if let RefOr::T(parameter) = parameter {
+            match parameter.name.as_str() {
+                "If-Match" => parameter.schema = Some(RefOr::T(Schema::Object(entity_tags_schema()))),
+                "If-None-Match" => parameter.schema = Some(RefOr::T(Schema::Object(any_text_schema()))),
+                _ => {}
+            }
+        }
+    }
     let etag = || {
         utoipa::openapi::HeaderBuilder::new()
             .schema(Some(
@@ -286,22 +298,22 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
     if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(success) {
         response.headers.insert("ETag".to_owned(), RefOr::T(etag()));
     }
-    let header_parameter = |name: &str, description: &str| {
+    let header_parameter = |name: &str, description: &str, schema: utoipa::openapi::Object| {
         utoipa::openapi::path::ParameterBuilder::new()
             .name(name)
             .parameter_in(utoipa::openapi::path::ParameterIn::Header)
             .required(utoipa::openapi::Required::False)
             .description(Some(description))
-            .schema(Some(
-                utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
-            ))
+            .schema(Some(Schema::Object(schema)))
             .build()
     };
     match method {
         HttpMethod::Get if is_record => {
             operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
                 "If-None-Match",
-                "The ETag the client holds: 304 Not Modified when it is still current",
+                "The ETag the client holds: 304 Not Modified when it is still current (a value that is not \
+                 a list of entity tags names none)",
+                any_text_schema(),
             )));
             operation.responses.responses.entry("304".to_owned()).or_insert_with(|| {
                 RefOr::T(
@@ -316,6 +328,7 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
             operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
                 "If-Match",
                 "Apply only if the record's ETag is this one (or one of these): 412 otherwise",
+                entity_tags_schema(),
             )));
             let responses = &mut operation.responses.responses;
             responses.entry("412".to_owned()).or_insert_with(|| {
@@ -327,6 +340,42 @@ fn add_versioning(method: HttpMethod, operation: &mut Operation, is_record: bool
         }
         _ => {}
     }
+}
+
+/// A query value holding a NUL is a `400` (`listing::QueryParams`): every text parameter that
+/// no pattern or enumeration already bounds says so.
+fn refuse_nul_in_query_text(operation: &mut Operation) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{SchemaType, Type};
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else { continue };
+        if parameter.parameter_in != ParameterIn::Query {
+            continue;
+        }
+        let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else { continue };
+        let text = match &schema.schema_type {
+            SchemaType::Type(Type::String) => true,
+            SchemaType::Array(types) => types.contains(&Type::String),
+            _ => false,
+        };
+        if text && schema.pattern.is_none() && schema.enum_values.is_none() && schema.format.is_none() {
+            schema.pattern = Some(r"^[^\u0000]*$".to_owned());
+        }
+    }
+}
+
+/// What `If-None-Match` takes: any text (one that is not a list of entity tags names none, and
+/// the answer is the record).
+fn any_text_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).build()
+}
+
+/// What `If-Match` takes: `*` or a list of entity tags (`400` otherwise).
+fn entity_tags_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(crate::http::Precondition::PATTERN))
+        .build()
 }
 
 /// A page (`Page_...`) says in `Link` (RFC 8288) where the first, previous, next and last
@@ -412,6 +461,60 @@ fn problem_response(description: &str) -> RefOr<Response> {
             Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Problem")))),
         )
         .into()
+}
+
+/// The characters text fields refuse (`domain::forbidden_in_xml`), as a regular expression's
+/// class: what a body's free text may not hold.
+const XML_FORBIDDEN: &str = r"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF";
+
+/// Every free text field of a request body (`...Input`, `TokenInput`, an import document's
+/// `source`) says that it holds no character XML forbids, as the server enforces
+/// (`input::read_body`): a pattern of its own, or the one it had (`\S`, some text that is not
+/// blank) joined to it. Fields with a pattern of their own (keys, codes) or an enumeration
+/// already hold none.
+fn refuse_what_xml_cannot_hold(document: &mut OpenApi) {
+    fn text_pattern(current: Option<&str>) -> Option<String> {
+        match current {
+            None => Some(format!("^[^{XML_FORBIDDEN}]*$")),
+            Some(r"\S") => Some(format!(r"^[^{XML_FORBIDDEN}]*[^\s{XML_FORBIDDEN}][^{XML_FORBIDDEN}]*$")),
+            Some(_) => None,
+        }
+    }
+    fn is_text(object: &utoipa::openapi::Object) -> bool {
+        use utoipa::openapi::schema::{SchemaType, Type};
+        let string = match &object.schema_type {
+            SchemaType::Type(Type::String) => true,
+            SchemaType::Array(types) => types.contains(&Type::String),
+            _ => false,
+        };
+        string && object.enum_values.is_none() && object.format.is_none()
+    }
+    fn refuse(schema: &mut RefOr<Schema>) {
+        match schema {
+            RefOr::T(Schema::Object(object)) if is_text(object) => {
+                if let Some(pattern) = text_pattern(object.pattern.as_deref()) {
+                    object.pattern = Some(pattern);
+                }
+            }
+            RefOr::T(Schema::Array(array)) => {
+                if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items {
+                    refuse(items);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(components) = document.components.as_mut() else { return };
+    for (name, schema) in components.schemas.iter_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else { continue };
+        if name.ends_with("Input") {
+            object.properties.values_mut().for_each(refuse);
+        } else if name == "DataDocument"
+            && let Some(source) = object.properties.get_mut("source")
+        {
+            refuse(source);
+        }
+    }
 }
 
 /// For every `PATCH` whose body refers to `XInput`, adds a schema `XPatch` that is `XInput`

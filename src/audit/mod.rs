@@ -3,7 +3,7 @@
 //! changed. Nothing edits or deletes events.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -168,14 +168,37 @@ impl<'a> Trail<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Instant(NaiveDateTime);
 
+/// Either form, as the schema of the parameters says.
+impl utoipa::PartialSchema for Instant {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::AnyOfBuilder;
+        use utoipa::openapi::schema::{KnownFormat, SchemaFormat, Type};
+        use utoipa::openapi::{ObjectBuilder, Ref};
+        AnyOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .item(Ref::from_schema_name("Date"))
+            .description(Some("An RFC 3339 timestamp, or a date (its midnight, UTC)."))
+            .into()
+    }
+}
+
+impl ToSchema for Instant {}
+
 impl QueryValue for Instant {
     fn parse_query(text: &str) -> Result<Self, String> {
         if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
             return Ok(Self(at.naive_utc()));
         }
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(date) if text.len() == 10 => Ok(Self(date.and_time(chrono::NaiveTime::MIN))),
-            _ => Err("must be an RFC 3339 timestamp or a date written YYYY-MM-DD".to_owned()),
+        match text.parse::<crate::domain::Date>() {
+            Ok(date) => Ok(Self(date.0.and_time(chrono::NaiveTime::MIN))),
+            _ => {
+                Err("must be an RFC 3339 timestamp or a date written YYYY-MM-DD (years 1000 to 9999)"
+                    .to_owned())
+            }
         }
     }
 }
@@ -189,10 +212,10 @@ crate::filters! {
         /// Events of this token name.
         actor: Option<String>,
         /// Events at or after this time (RFC 3339, or a date).
-        #[param(value_type = Option<String>)]
+        #[param(value_type = Option<Instant>, inline)]
         from: Option<Instant>,
         /// Events before this time (RFC 3339, or a date: before its midnight).
-        #[param(value_type = Option<String>)]
+        #[param(value_type = Option<Instant>, inline)]
         to: Option<Instant>,
     }
 }
@@ -238,6 +261,10 @@ pub fn page(conn: &mut DbConnection, list: &ListParams, filter: &AuditFilter) ->
 
 /// The audit trail as a CSV source.
 pub struct AuditEvents;
+
+impl crate::listing::SortableList for AuditEvents {
+    const SORTABLE: &'static [&'static str] = SORTABLE;
+}
 
 impl CsvSource for AuditEvents {
     type Record = AuditEvent;
@@ -295,7 +322,7 @@ pub async fn history(
 #[utoipa::path(
     tag = "access",
     operation_id = "list_audit_events",
-    params(crate::listing::PagingDoc, AuditFilter),
+    params(crate::listing::PagingDoc, crate::listing::SortDoc<AuditEvents>, AuditFilter),
     responses((status = 200, description = "A page of events", body = Page<AuditEvent>)),
     security(("bearer" = []))
 )]

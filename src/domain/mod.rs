@@ -237,24 +237,57 @@ impl WebUrl {
     }
 }
 
+impl WebUrl {
+    /// What [`WebUrl`] takes, for the OpenAPI document (with at most 2,000 characters).
+    pub const PATTERN: &'static str = "^https?://[^\\s/?#\\u0000-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF][^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]*$";
+}
+
 impl FromStr for WebUrl {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
         let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
         let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
-        let valid = text.len() <= 2000
+        let valid = text.chars().count() <= 2000
             && host.is_some_and(|host| !host.is_empty())
-            && !text.chars().any(|c| c.is_whitespace() || c.is_control());
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || forbidden_in_xml(c));
         if valid { Ok(Self(text.to_owned())) } else { Err("must be an http or https URL".to_owned()) }
     }
 }
 deserialize_from_str!(WebUrl);
+
+impl utoipa::PartialSchema for WebUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An http or https URL, at most 2,000 characters."))
+            .max_length(Some(2000))
+            .pattern(Some(Self::PATTERN))
+            .examples([serde_json::json!("https://jabarprov.go.id/")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for WebUrl {}
 
 /// A well-formed BCP 47 language tag (RFC 5646): `id`, `en`, `fr-MA`, `id-ID`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LanguageTag(String);
 
 impl LanguageTag {
+    /// RFC 5646's `langtag` and `privateuse` productions, which say what is well formed: what
+    /// [`LanguageTag`] takes, checked by this very expression, so that the OpenAPI document
+    /// states exactly that. (The 17 irregular grandfathered tags, `i-klingon`, `en-GB-oed`...,
+    /// fit no production and are refused: each has a preferred value, `tlh`.)
+    pub const PATTERN: &'static str = concat!(
+        "^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4}|[A-Za-z]{5,8})",
+        "(-[A-Za-z]{4})?",
+        "(-([A-Za-z]{2}|[0-9]{3}))?",
+        "(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*",
+        "(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*",
+        "(-[Xx](-[A-Za-z0-9]{1,8})+)?",
+        "|[Xx](-[A-Za-z0-9]{1,8})+)$"
+    );
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -267,13 +300,29 @@ impl LanguageTag {
 impl FromStr for LanguageTag {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, String> {
-        match language_tags::LanguageTag::parse(text) {
-            Ok(_) => Ok(Self(text.to_owned())),
-            Err(error) => Err(format!("must be a BCP 47 language tag such as `id` or `fr-MA` ({error})")),
+        static WELL_FORMED: std::sync::LazyLock<Option<regex::Regex>> =
+            std::sync::LazyLock::new(|| regex::Regex::new(LanguageTag::PATTERN).ok());
+        match WELL_FORMED.as_ref() {
+            Some(well_formed) if well_formed.is_match(text) => Ok(Self(text.to_owned())),
+            Some(_) => Err("must be a well-formed BCP 47 language tag such as `id` or `fr-MA`".to_owned()),
+            None => Err("cannot be checked: the language tag pattern does not compile".to_owned()),
         }
     }
 }
 deserialize_from_str!(LanguageTag);
+
+impl utoipa::PartialSchema for LanguageTag {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A well-formed BCP 47 language tag (RFC 5646), such as `id`, `en` or `fr-MA`."))
+            .pattern(Some(Self::PATTERN))
+            .examples([serde_json::json!("id")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageTag {}
 
 /// The schema lists every assigned code, so that documentation and clients know them.
 impl utoipa::PartialSchema for CountryCode {
@@ -295,6 +344,75 @@ impl utoipa::ToSchema for CountryCode {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_are_the_well_formed_ones_of_rfc_5646() {
+        for tag in [
+            "id",
+            "en",
+            "fr-MA",
+            "zh-Hant-TW",
+            "zh-min-nan",
+            "art-lojban",
+            "de-1901",
+            "sl-rozaj-biske",
+            "en-a-bbb-x-ccc",
+            "x-private",
+            "X-A",
+            "qaa-Qaaa-QM",
+            "en-US-u-islamcal",
+            "zh-yue-HK",
+            "es-419",
+        ] {
+            assert!(tag.parse::<LanguageTag>().is_ok(), "{tag}");
+        }
+        for text in [
+            "",
+            "e",
+            "toolonglanguage",
+            "en-",
+            "-en",
+            "en--US",
+            "en-x",
+            "en-a",
+            "en-a-b",
+            "x--x",
+            "ar-aao-abc-def-ghi",
+            "123",
+            "en_US",
+            "\u{e9}",
+            "i-klingon",
+            "en-GB-oed",
+            "en-US\n",
+        ] {
+            assert!(text.parse::<LanguageTag>().is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_url_pattern_takes_exactly_what_a_web_url_is() {
+        let pattern = regex::Regex::new(WebUrl::PATTERN).unwrap();
+        let long = format!("https://example.org/{}", "a".repeat(1980));
+        for text in [
+            "https://jabarprov.go.id/",
+            "http://a",
+            "https://example.org/path?q=1#top",
+            "https://ex\u{e9}mple.org/d\u{e9}j\u{e0}",
+            "ftp://example.org",
+            "https://",
+            "https:///path",
+            "https://?q",
+            "https://example.org/a b",
+            "https://example.org/\u{7}",
+            "https://example.org/\u{85}",
+            "https://example.org/\u{FFFE}",
+            " https://example.org",
+            "HTTPS://example.org",
+        ] {
+            assert_eq!(pattern.is_match(text), text.parse::<WebUrl>().is_ok(), "{text:?}");
+        }
+        assert!(long.parse::<WebUrl>().is_ok() && format!("{long}a").parse::<WebUrl>().is_err());
+    }
 
     #[test]
     fn country_codes_must_be_assigned_and_upper_case() {

@@ -17,6 +17,12 @@ pub enum Precondition {
 }
 
 impl Precondition {
+    /// What the header takes (RFC 9110: `*` or a list of entity tags, `"3"` or `W/"3"`, each of
+    /// visible ASCII characters but `"`), empty elements of the list included, which RFC 9110
+    /// says to ignore: an `If-Match` of no tag at all matches nothing (`412`).
+    pub const PATTERN: &'static str =
+        r#"^[ \t]*((\*|(W/)?"[!#-~]*")[ \t]*)?(,[ \t]*((\*|(W/)?"[!#-~]*")[ \t]*)?)*$"#;
+
     /// The header's tags, `None` without the header; a malformed header is a `400`.
     pub fn from_header(request: &HttpRequest, name: header::HeaderName) -> Result<Option<Self>> {
         let values: Vec<&header::HeaderValue> = request.headers().get_all(&name).collect();
@@ -30,7 +36,10 @@ impl Precondition {
         let mut tags = Vec::new();
         for value in values {
             let text = value.to_str().map_err(|_| malformed())?;
-            for item in text.split(',').map(str::trim) {
+            for item in text.split(',').map(|item| item.trim_matches([' ', '\t'])) {
+                if item.is_empty() {
+                    continue;
+                }
                 if item == "*" {
                     return Ok(Some(Self::Any));
                 }
@@ -41,7 +50,7 @@ impl Precondition {
                 let tag = quoted
                     .strip_prefix('"')
                     .and_then(|rest| rest.strip_suffix('"'))
-                    .filter(|tag| !tag.contains('"'))
+                    .filter(|tag| tag.bytes().all(|byte| byte == b'!' || (b'#'..=b'~').contains(&byte)))
                     .ok_or_else(malformed)?;
                 tags.push((tag.to_owned(), weak));
             }
@@ -96,6 +105,37 @@ mod tests {
         assert!(parse("*").unwrap().unwrap().matches(9));
         assert!(parse("3").is_err());
         assert!(parse("\"3").is_err());
-        assert!(parse("").is_err());
+        assert!(parse("\"a b\"").is_err(), "no space in an entity tag");
+        // Empty elements are ignored (RFC 9110 5.6.1): no tag at all matches nothing.
+        assert!(!parse("").unwrap().unwrap().matches(3));
+        assert!(parse(" , \"3\" ,").unwrap().unwrap().matches(3));
+    }
+
+    #[test]
+    fn the_pattern_takes_exactly_what_the_header_reads() {
+        let pattern = regex::Regex::new(Precondition::PATTERN).unwrap();
+        for value in [
+            "\"3\"",
+            "W/\"3\"",
+            "*",
+            "\"1\", \"3\"",
+            "",
+            " , ",
+            "\t\"3\"\t",
+            "\"\"",
+            "W/\"(B\"",
+            "3",
+            "\"3",
+            "\"a b\"",
+            "w/\"3\"",
+            "\"3\" \"4\"",
+            "**",
+            "\"3\";",
+            "\"é\"",
+        ] {
+            let read = TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request();
+            let taken = Precondition::from_header(&read, header::IF_MATCH).is_ok();
+            assert_eq!(pattern.is_match(value), taken, "{value:?}");
+        }
     }
 }

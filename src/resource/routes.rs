@@ -163,7 +163,7 @@ macro_rules! resource_routes {
             tag = KIND.plural,
             summary = words::list::<$resource>(),
             description = words::list_details::<$resource>(),
-            params($crate::listing::ListQueryDoc, $filter),
+            params($crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $filter),
             responses((status = 200, description = words::page(KIND), body = Page<$record>))
         )]
         #[get($collection)]
@@ -239,7 +239,7 @@ macro_rules! resource_routes {
         #[utoipa::path(
             tag = KIND.plural,
             summary = words::history::<$resource>(),
-            params(("id" = i64, Path, description = words::id(KIND)), $crate::listing::PagingDoc),
+            params(("id" = i64, Path, description = words::id(KIND)), $crate::listing::PagingDoc, $crate::listing::SortDoc<$crate::audit::AuditEvents>),
             responses((status = 200, description = format!("A page of the {}'s audit events", KIND.name),
                 body = Page<$crate::audit::AuditEvent>))
         )]
@@ -259,7 +259,7 @@ macro_rules! resource_routes {
                 tag = <$parent as $crate::resource::Resource>::KIND.plural,
                 summary = words::within::<$resource>(<$parent as $crate::resource::Resource>::KIND),
                 params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
-                    $crate::listing::ListQueryDoc, $filter),
+                    $crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $filter),
                 responses((status = 200,
                     description = format!("A page of the {}'s {}",
                         <$parent as $crate::resource::Resource>::KIND.name, KIND.plural),
@@ -286,7 +286,7 @@ macro_rules! resource_routes {
                 operation_id = concat!(stringify!($list), "_csv"),
                 summary = words::list_csv::<$resource>(),
                 description = words::list_csv_details::<$resource>(),
-                params($crate::listing::ListQueryDoc, $crate::csv::CsvDoc, $filter),
+                params($crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $crate::csv::CsvDoc, $filter),
                 responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
             )]
             #[get($csv_path)]
@@ -302,7 +302,7 @@ macro_rules! resource_routes {
                     summary = words::within_csv::<$resource>(<$parent as $crate::resource::Resource>::KIND),
                     description = words::list_csv_details::<$resource>(),
                     params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
-                        $crate::listing::ListQueryDoc, $crate::csv::CsvDoc, $filter),
+                        $crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $crate::csv::CsvDoc, $filter),
                     responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
                 )]
                 #[get($nested_csv_path)]

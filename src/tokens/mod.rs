@@ -233,7 +233,7 @@ sortable!(SORTABLE, sort_tokens, api_tokens::BoxedQuery<'static, Backend>, api_t
 #[utoipa::path(
     tag = "access",
     operation_id = "list_tokens",
-    params(crate::listing::PagingDoc),
+    params(crate::listing::PagingDoc, crate::listing::SortDoc<Tokens>),
     responses((status = 200, description = "A page of tokens", body = Page<TokenInfo>)),
     security(("bearer" = []))
 )]
@@ -250,6 +250,10 @@ pub async fn list_tokens(
 
 /// Tokens as a CSV source (no secrets, no hashes).
 pub struct Tokens;
+
+impl crate::listing::SortableList for Tokens {
+    const SORTABLE: &'static [&'static str] = SORTABLE;
+}
 
 impl CsvSource for Tokens {
     type Record = TokenInfo;

@@ -264,8 +264,17 @@ async fn after_id_pages_in_id_order_with_the_total_of_every_match() {
     assert_eq!(filtered["total"], all_indonesian["total"]);
     assert!(ids(&filtered).iter().all(|id| *id > 1));
     assert_eq!(ids(&app.get("/api/v1/regions?after_id=3").await.json()), Vec::<i64>::new());
-    app.get("/api/v1/regions?after_id=1&sort=name").await.assert_problem(400, &["after_id"]);
-    app.get("/api/v1/regions?after_id=1&offset=2").await.assert_problem(400, &["after_id"]);
+    // With `offset`, that many of them are skipped; with `sort`, they come in its order, and
+    // the next page is the next matches after the same id.
+    assert_eq!(ids(&app.get("/api/v1/regions?after_id=1&offset=1").await.json()), [3]);
+    let by_name: Vec<i64> =
+        ids(&app.get("/api/v1/regions?sort=-name").await.json()).into_iter().filter(|id| *id > 1).collect();
+    let sorted = app.get("/api/v1/regions?after_id=1&sort=-name&limit=1").await;
+    assert_eq!(ids(&sorted.json()), by_name[..1]);
+    let link = sorted.header("link").unwrap_or_default().to_owned();
+    assert!(link.contains("after_id=1&offset=1>; rel=\"next\""), "{link}");
+    let next = app.get("/api/v1/regions?after_id=1&sort=-name&limit=1&offset=1").await;
+    assert_eq!(ids(&next.json()), by_name[1..]);
     app.get("/api/v1/regions?after_id=-1").await.assert_problem(400, &["after_id"]);
 }
 

@@ -101,7 +101,7 @@ pub struct AgreementInput {
     local_description: Field<String>,
     /// The language of `local_title` and `local_description`, and of its action plans' (a BCP
     /// 47 tag such as `id` or `fr-MA`).
-    #[schema(value_type = Option<String>, example = "id")]
+    #[schema(value_type = Option<crate::domain::LanguageTag>, example = "id")]
     local_language: Field<LanguageTag>,
     #[schema(value_type = AgreementKind)]
     kind: Field<AgreementKind>,
@@ -140,7 +140,7 @@ pub struct AgreementInput {
     #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     full_power_letter_issued_on: Field<Date>,
     /// An http or https URL.
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<crate::domain::WebUrl>)]
     document_url: Field<WebUrl>,
     /// An existing agreement, with the same parties, that this one extends.
     #[schema(value_type = Option<i64>, minimum = 1)]

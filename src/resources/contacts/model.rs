@@ -84,7 +84,7 @@ pub struct ContactInput {
     #[schema(value_type = Option<i64>, minimum = 1)]
     region_id: Field<i64>,
     /// BCP 47 tags, each once.
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<crate::domain::LanguageTag>>)]
     languages: Field<Vec<String>>,
     /// Defaults to `true`.
     #[schema(value_type = Option<bool>)]
@@ -210,11 +210,8 @@ impl Validate for ContactInput {
 
         for (index, tag) in languages.iter().enumerate() {
             // Well-formed as RFC 5646 says (BCP 47); tags compare without case.
-            if let Err(error) = language_tags::LanguageTag::parse(tag) {
-                checker.error(
-                    format!("languages[{index}]"),
-                    format!("must be a BCP 47 language tag such as `id` or `fr-MA` ({error})"),
-                );
+            if let Err(error) = tag.parse::<crate::domain::LanguageTag>() {
+                checker.error(format!("languages[{index}]"), error);
             } else if languages[..index].iter().any(|earlier| earlier.eq_ignore_ascii_case(tag)) {
                 checker.error(format!("languages[{index}]"), format!("{tag} is listed more than once"));
             }

@@ -171,12 +171,12 @@ pub struct DocumentInput {
     #[schema(value_type = Option<crate::domain::DateOfRecord>)]
     issued_on: Field<Date>,
     /// A BCP 47 language tag: `id`, `en`, `fr`, `ar`, `id-ID`.
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<crate::domain::LanguageTag>)]
     language: Field<LanguageTag>,
     #[schema(value_type = Option<String>, max_length = 300)]
     reference: Field<String>,
     /// An http or https URL.
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<crate::domain::WebUrl>)]
     url: Field<WebUrl>,
     #[schema(value_type = Option<String>, max_length = 10000)]
     notes: Field<String>,
@@ -265,7 +265,7 @@ crate::filters! {
         action_plan_id: Option<i64>,
         category: Option<AnyOf<DocumentCategory>>,
         /// Documents in this language (the tag compared without case).
-        #[param(value_type = Option<String>)]
+        #[param(value_type = Option<crate::domain::LanguageTag>)]
         language: Option<LanguageTag>,
         /// `true`: those with a stored file; `false`: those without.
         has_file: Option<bool>,

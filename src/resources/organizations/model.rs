@@ -65,7 +65,7 @@ pub struct OrganizationInput {
     #[schema(value_type = Option<CountryCode>)]
     country_code: Field<CountryCode>,
     /// An http or https URL.
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<crate::domain::WebUrl>)]
     website: Field<WebUrl>,
 }
 
