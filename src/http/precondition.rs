@@ -34,26 +34,45 @@ impl Precondition {
             errors: vec![crate::error::FieldError::new(name.as_str(), "is not a list of entity tags")],
         };
         let mut tags = Vec::new();
+        let mut any = false;
         for value in values {
-            let text = value.to_str().map_err(|_| malformed())?;
-            for item in text.split(',').map(|item| item.trim_matches([' ', '\t'])) {
-                if item.is_empty() {
+            // Read a token at a time: a quoted tag may hold a comma.
+            let mut rest = value.to_str().map_err(|_| malformed())?;
+            loop {
+                rest = rest.trim_start_matches([' ', '\t']);
+                if rest.is_empty() {
+                    break;
+                }
+                if let Some(after) = rest.strip_prefix(',') {
+                    // An empty element of the list, which RFC 9110 says to ignore.
+                    rest = after;
                     continue;
                 }
-                if item == "*" {
-                    return Ok(Some(Self::Any));
+                if let Some(after) = rest.strip_prefix('*') {
+                    any = true;
+                    rest = after;
+                } else {
+                    let (weak, quoted) = match rest.strip_prefix("W/") {
+                        Some(after) => (true, after),
+                        None => (false, rest),
+                    };
+                    let inner = quoted.strip_prefix('"').ok_or_else(malformed)?;
+                    let end = inner.find('"').ok_or_else(malformed)?;
+                    let tag = &inner[..end];
+                    if !tag.bytes().all(|byte| byte == b'!' || (b'#'..=b'~').contains(&byte)) {
+                        return Err(malformed());
+                    }
+                    tags.push((tag.to_owned(), weak));
+                    rest = &inner[end + 1..];
                 }
-                let (weak, quoted) = match item.strip_prefix("W/") {
-                    Some(rest) => (true, rest),
-                    None => (false, item),
-                };
-                let tag = quoted
-                    .strip_prefix('"')
-                    .and_then(|rest| rest.strip_suffix('"'))
-                    .filter(|tag| tag.bytes().all(|byte| byte == b'!' || (b'#'..=b'~').contains(&byte)))
-                    .ok_or_else(malformed)?;
-                tags.push((tag.to_owned(), weak));
+                rest = rest.trim_start_matches([' ', '\t']);
+                if !rest.is_empty() {
+                    rest = rest.strip_prefix(',').ok_or_else(malformed)?;
+                }
             }
+        }
+        if any {
+            return Ok(Some(Self::Any));
         }
         Ok(Some(Self::Tags(tags)))
     }

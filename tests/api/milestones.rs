@@ -118,11 +118,52 @@ async fn an_agreement_stage_is_the_last_done_step_in_procedure_order() {
     let page = app.get("/api/v1/agreements?stage=deposit").await.json();
     assert_eq!(ids(&page), [other["id"].as_i64().unwrap()]);
     app.get("/api/v1/agreements?stage=signed").await.assert_problem(400, &["stage"]);
-    // The stage is derived: a client cannot write it, and it leaves the version alone.
+    // The stage is derived: a client cannot write it.
     app.patch(&format!("/api/v1/agreements/{}", other["id"]), &json!({"stage": "signing"}))
         .await
         .assert_problem(422, &["stage"]);
-    assert_eq!(app.get(&format!("/api/v1/agreements/{}", other["id"])).await.json()["version"], 1);
+}
+
+#[actix_web::test]
+async fn a_change_of_stage_is_a_new_version_of_the_agreement() {
+    use actix_web::test::TestRequest;
+
+    let app = TestApp::new().await;
+    let case = app.founding_case().await;
+    let path = format!("/api/v1/agreements/{}", case.agreement);
+    let before = app.get(&path).await;
+    let etag = before.header("etag").unwrap_or_default().to_owned();
+    let milestone = app
+        .create(
+            "/api/v1/milestones",
+            json!({"agreement_id": case.agreement, "stage": "signing", "status": "done"}),
+        )
+        .await;
+    // A client that holds the old ETag is not told that nothing changed, nor may it write with it.
+    let after = app.send(TestRequest::get().uri(&path).insert_header(("if-none-match", etag.as_str()))).await;
+    assert_eq!(after.status, 200, "the stage changed: the old ETag is stale");
+    assert_eq!(after.json()["stage"], "signing");
+    assert_eq!(after.json()["version"], before.json()["version"].as_i64().unwrap_or(0) + 1);
+    assert!(after.json()["updated_at"].as_str() > before.json()["updated_at"].as_str());
+    app.send(
+        app.as_editor(
+            TestRequest::patch()
+                .uri(&path)
+                .insert_header(("if-match", etag.as_str()))
+                .set_json(json!({"title": "Renamed"})),
+        ),
+    )
+    .await
+    .assert_problem(412, &[]);
+    // A milestone write that leaves the stage as it was leaves the agreement alone.
+    let version = after.json()["version"].clone();
+    app.patch(&format!("/api/v1/milestones/{}", milestone["id"]), &json!({"reference": "12/2017"})).await;
+    app.create(
+        "/api/v1/milestones",
+        json!({"agreement_id": case.agreement, "stage": "exploration", "status": "done"}),
+    )
+    .await;
+    assert_eq!(app.get(&path).await.json()["version"], version);
 }
 
 #[actix_web::test]
