@@ -238,7 +238,10 @@ impl WebUrl {
 }
 
 impl WebUrl {
-    /// What [`WebUrl`] takes, for the OpenAPI document (with at most 2,000 characters).
+    /// The shape of what [`WebUrl`] takes, for the OpenAPI document (with at most 2,000
+    /// characters): `http://` or `https://`, a host, no space nor control character. The
+    /// service also parses it as a URL (WHATWG), which no pattern says: `http://[x` has this
+    /// shape and is refused (`422`).
     pub const PATTERN: &'static str = "^https?://[^\\s/?#\\u0000-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF][^\\s\\u0000-\\u001F\\u007F-\\u009F\\uFFFE\\uFFFF]*$";
 }
 
@@ -249,7 +252,8 @@ impl FromStr for WebUrl {
         let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
         let valid = text.chars().count() <= 2000
             && host.is_some_and(|host| !host.is_empty())
-            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || forbidden_in_xml(c));
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || forbidden_in_xml(c))
+            && url::Url::parse(text).is_ok_and(|url| url.host_str().is_some_and(|host| !host.is_empty()));
         if valid { Ok(Self(text.to_owned())) } else { Err("must be an http or https URL".to_owned()) }
     }
 }
@@ -411,6 +415,11 @@ mod tests {
         ] {
             assert_eq!(pattern.is_match(text), text.parse::<WebUrl>().is_ok(), "{text:?}");
         }
+        // What has the shape and is no URL: refused, though the pattern cannot say so.
+        for text in ["http://[x", "https://exa mple.org", "http://a:99999", "https://[::1"] {
+            assert!(text.parse::<WebUrl>().is_err(), "{text:?}");
+        }
+        assert!("http://[::1]:8080/".parse::<WebUrl>().is_ok());
         assert!(long.parse::<WebUrl>().is_ok() && format!("{long}a").parse::<WebUrl>().is_err());
     }
 

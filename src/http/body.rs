@@ -83,8 +83,13 @@ pub fn read_json(
 ) -> Result<impl Future<Output = Result<Value>> + 'static> {
     check_head(request, limit)?;
     let coding = Coding::of(request)?;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
     Ok(async move {
-        let bytes = read_within(&mut payload, coding, limit, deadline).await?;
+        let bytes = read_within(&mut payload, coding, limit, declared, deadline).await?;
         parse_strict(&bytes)
     })
 }
@@ -186,11 +191,17 @@ enum Decoder {
 }
 
 impl Decoder {
-    fn new(coding: Coding, limit: usize) -> Self {
-        // The whole limit reserved at once: only the pages written to are ever resident, and the
-        // buffer never grows by copying itself (which held half the limit twice over, often
-        // in the heaps of two threads, as decoding moves between blocking threads).
-        let bounded = Bounded { bytes: BytesMut::with_capacity(limit), limit };
+    /// A decoder of a body that declares `declared` bytes (as sent).
+    fn new(coding: Coding, limit: usize, declared: Option<usize>) -> Self {
+        // Compressed, the whole limit is reserved at once: only the pages written to are ever
+        // resident, and the buffer never grows by copying itself (which held half the limit
+        // twice over, often in the heaps of two threads, as decoding moves between blocking
+        // threads). As sent, what the body declares (a body cannot outgrow its bytes on the wire).
+        let capacity = match coding {
+            Coding::Identity => declared.unwrap_or(0).min(limit),
+            Coding::Gzip | Coding::Brotli => limit,
+        };
+        let bounded = Bounded { bytes: BytesMut::with_capacity(capacity), limit };
         match coding {
             Coding::Identity => Self::Identity(bounded),
             Coding::Gzip => Self::Gzip(Box::new(flate2::write::GzDecoder::new(bounded))),
@@ -253,11 +264,12 @@ async fn decode<T: Send + 'static>(
 }
 
 /// The whole body, decoded from `coding`, at most `limit` bytes once decoded, arrived within
-/// the `deadline`.
+/// the `deadline`; `declared` is its `Content-Length`, if any.
 pub async fn read_within<S>(
     payload: &mut S,
     coding: Coding,
     limit: usize,
+    declared: Option<usize>,
     deadline: Deadline,
 ) -> Result<BytesMut>
 where
@@ -266,7 +278,7 @@ where
         > + Unpin,
 {
     let read = async {
-        let mut decoder = Decoder::new(coding, limit);
+        let mut decoder = Decoder::new(coding, limit, declared);
         loop {
             let next = match deadline {
                 Deadline::BetweenParts(pause) => actix_web::rt::time::timeout(pause, payload.next())

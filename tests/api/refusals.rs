@@ -138,14 +138,7 @@ async fn an_upload_is_read_only_for_an_editor_and_only_as_it_is_sent() {
     use crate::helpers::with_token;
 
     let app = TestApp::new().await;
-    let case = app.founding_case().await;
-    let document = app
-        .create(
-            "/api/v1/documents",
-            json!({"agreement_id": case.agreement, "category": "memorandum_of_understanding", "title": "MoU"}),
-        )
-        .await;
-    let path = format!("/api/v1/documents/{}/file", document["id"]);
+    let path = document_file(&app).await;
     let upload = |token: &str, encoding: Option<&str>| {
         let request = TestRequest::put().uri(&path).insert_header(("content-type", "text/plain"));
         let request = match encoding {
@@ -160,7 +153,7 @@ async fn an_upload_is_read_only_for_an_editor_and_only_as_it_is_sent() {
     for encoding in ["gzip", "br", "deflate"] {
         app.send(upload(&app.editor_token, Some(encoding))).await.assert_problem(415, &[]);
     }
-    assert_eq!(app.get(&format!("/api/v1/documents/{}", document["id"])).await.json()["file"], json!(null));
+    assert_eq!(app.get(path.trim_end_matches("/file")).await.json()["file"], json!(null));
 }
 
 /// A document to upload to, and the path of its file.
@@ -220,20 +213,20 @@ async fn uploads_beyond_the_concurrent_limit_are_503_with_retry_after_while_the_
     };
     let app = TestApp::with_settings(settings).await;
     let path = document_file(&app).await;
-    // The first upload holds the one slot while its body does not come.
-    let (sender, payload) = actix_http::h1::Payload::create(false);
+    // Two uploads at once whose bodies never come: whichever takes the one slot first holds
+    // it until it is given up on (408); the other is refused at once (503).
+    let (first_sender, payload) = actix_http::h1::Payload::create(false);
     let first = upload_fed_by_hand(&app, &path, payload);
-    let (_second_sender, payload) = actix_http::h1::Payload::create(false);
+    let (second_sender, payload) = actix_http::h1::Payload::create(false);
     let second = upload_fed_by_hand(&app, &path, payload);
-    let (first, second) = futures_util::future::join(app.send_request(first), async {
-        // Sent once the first has taken the slot: the first future runs first in `join`.
-        app.send_request(second).await
-    })
-    .await;
-    second.assert_problem(503, &[]);
-    assert_eq!(second.header("retry-after"), Some("5"));
-    first.assert_problem(408, &[]);
-    drop(sender);
+    let (first, second) = futures_util::future::join(app.send_request(first), app.send_request(second)).await;
+    let (mut statuses, refused) = (vec![first.status.as_u16(), second.status.as_u16()], [&first, &second]);
+    statuses.sort_unstable();
+    assert_eq!(statuses, [408, 503]);
+    let refused = refused.into_iter().find(|response| response.status == 503).expect("a 503");
+    refused.assert_problem(503, &[]);
+    assert_eq!(refused.header("retry-after"), Some("5"));
+    drop((first_sender, second_sender));
     // Once it is given up on, the slot is free again.
     let stored = app
         .send(

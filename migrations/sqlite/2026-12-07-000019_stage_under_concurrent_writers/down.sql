@@ -1,7 +1,9 @@
 DROP TRIGGER milestones_stage_insert;
 DROP TRIGGER milestones_stage_delete;
 DROP TRIGGER milestones_stage_update;
+DROP VIEW done_stages;
 
+-- The triggers of migration 000012, as they were.
 CREATE TRIGGER milestones_stage_insert AFTER INSERT ON milestones
 BEGIN
     UPDATE agreements SET stage = (SELECT m.stage FROM milestones m
