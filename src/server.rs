@@ -38,6 +38,11 @@ pub async fn serve(args: ServeArgs) -> StartResult<()> {
         args.workers.map_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()), usize::from);
     let pool_size = args.database_connections.map_or_else(|| (workers as u32 * 4).max(16), u32::from);
     let pool = open_database(&args.database, pool_size)?;
+    // Read now, not at the first transaction: a fault of the build shows at start.
+    log::info!(
+        "currencies: ISO 4217 List One and List Three, published {}",
+        crate::domain::currency::lists_published()
+    );
     // The first admin token comes from the environment, so that no secret is on a command line.
     if let Some(token) = &args.admin_token {
         let registered =

@@ -156,8 +156,8 @@ fn unreadable_head_answer(written: &[u8]) -> Option<(usize, StatusCode)> {
 }
 
 /// The problem to write instead of actix-http's bodiless `status`, given the length of the
-/// request line that was being read.
-fn problem_answer(status: StatusCode, request_line: usize) -> Vec<u8> {
+/// request line that was being read: its status and its bytes.
+fn problem_answer(status: StatusCode, request_line: usize) -> (StatusCode, Vec<u8>) {
     let (status, kind, detail) = match status {
         StatusCode::BAD_REQUEST | StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
             if request_line > REQUEST_LINE_MAX =>
@@ -199,7 +199,7 @@ fn problem_answer(status: StatusCode, request_line: usize) -> Vec<u8> {
     )
     .into_bytes();
     answer.extend(body);
-    answer
+    (status, answer)
 }
 
 impl<IO: AsyncWrite + Unpin> Guarded<IO> {
@@ -237,12 +237,12 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for Guarded<IO> {
         std::task::ready!(this.poll_replacement(cx))?;
         if let Some((start, status)) = unreadable_head_answer(buf) {
             let mut replacement = buf[..start].to_vec();
-            let answer = problem_answer(status, this.request_line);
+            let (answered, answer) = problem_answer(status, this.request_line);
             log::info!(
                 target: super::middleware::ACCESS_LOG_TARGET,
                 "- {} \"(a request head it could not take)\" {} {} (a request line of {} bytes)",
                 this.peer.map_or_else(|| "-".to_owned(), |peer| peer.ip().to_string()),
-                String::from_utf8_lossy(&answer[9..12]),
+                answered.as_u16(),
                 answer.len(),
                 this.request_line
             );
@@ -294,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_long_request_line_is_414_and_long_headers_431() {
-        let answer = |status, line| String::from_utf8(problem_answer(status, line)).unwrap();
+        let answer = |status, line| String::from_utf8(problem_answer(status, line).1).unwrap();
         assert!(answer(StatusCode::BAD_REQUEST, 80_000).starts_with("HTTP/1.1 414 URI Too Long\r\n"));
         assert!(answer(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, 200_000).starts_with("HTTP/1.1 414 "));
         assert!(answer(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, 40).starts_with("HTTP/1.1 431 "));
