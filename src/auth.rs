@@ -113,9 +113,17 @@ async fn authorize(request: HttpRequest, minimum: Option<Role>) -> Result<Option
                 detail: "the token is unknown or revoked".into(),
                 token_given: true,
             })?;
-            // For what reads the caller later than the extractors (a streamed response checks
-            // the token again between its parts).
-            request.extensions_mut().insert(caller.clone());
+            // A streamed response asks again between its parts: a token revoked meanwhile ends it.
+            let token_id = caller.token_id;
+            request.extensions_mut().insert(crate::http::streaming::StillAllowed(std::sync::Arc::new(
+                move |conn: &mut DbConnection| match is_live(conn, token_id)? {
+                    true => Ok(()),
+                    false => Err(ApiError::Unauthorized {
+                        detail: "the token was revoked while the response was sent".to_owned(),
+                        token_given: true,
+                    }),
+                },
+            )));
             Some(caller)
         }
         None => None,
@@ -150,20 +158,6 @@ impl FromRequest for Reader {
             let public = request.app_data::<web::Data<AppState>>().is_none_or(|s| s.settings.public_read);
             Ok(Reader(authorize(request, (!public).then_some(Role::Viewer)).await?))
         })
-    }
-}
-
-impl Reader {
-    /// Whether the caller may read records of `R`: personal data (`Resource::PERSONAL`) only
-    /// with a token, whatever the public-read setting.
-    pub fn may_read<R: crate::resource::Resource>(&self) -> Result<()> {
-        if R::PERSONAL && self.0.is_none() {
-            return Err(ApiError::Unauthorized {
-                detail: format!("{} are personal data: reading them needs a token", R::KIND.plural),
-                token_given: false,
-            });
-        }
-        Ok(())
     }
 }
 

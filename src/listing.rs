@@ -86,10 +86,6 @@ pub trait SortableList {
     const SORTABLE: &'static [&'static str];
 }
 
-impl<R: crate::resource::Listed> SortableList for R {
-    const SORTABLE: &'static [&'static str] = R::SORTABLE;
-}
-
 /// The `sort` parameter of a list of `L`, its schema a pattern of exactly the terms `L` takes
 /// (a generated client, and a conformance test, then know them). Documentation only: read by
 /// [`ListParams::take`].
@@ -836,8 +832,8 @@ macro_rules! listed {
             if let Some(pattern) = &list.search_pattern {
                 // Every column as nullable, so that required and optional ones chain alike.
                 query = query.filter(
-                    $crate::listing::lower_nullable($table::$first.nullable()).like(pattern.clone()).escape('\\')
-                        $(.or($crate::listing::lower_nullable($table::$more.nullable())
+                    $crate::db::lower_nullable($table::$first.nullable()).like(pattern.clone()).escape('\\')
+                        $(.or($crate::db::lower_nullable($table::$more.nullable())
                             .like(pattern.clone())
                             .escape('\\')))*,
                 );
@@ -845,17 +841,6 @@ macro_rules! listed {
             query
         }
     };
-}
-
-diesel::define_sql_function! {
-    /// `lower()` of a text, for case-insensitive search on both backends.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-diesel::define_sql_function! {
-    /// `lower()` of a nullable text.
-    #[sql_name = "lower"]
-    fn lower_nullable(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
 }
 
 #[cfg(test)]

@@ -63,6 +63,18 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+diesel::define_sql_function! {
+    /// `lower()` of a text, for case-insensitive search on both backends (SQLite's is
+    /// replaced on every connection: see [`ConnectionManager`]).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// `lower()` of a nullable text.
+    #[sql_name = "lower"]
+    fn lower_nullable(text: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
 /// The backend type of [`DbConnection`], for boxed queries.
 pub type Backend = <DbConnection as Connection>::Backend;
 pub type Pool = r2d2::Pool<ConnectionManager>;
@@ -129,7 +141,7 @@ impl ConnectionManager {
                 // but `q=ÉCONOMIE` not `économie`. Searches fold both sides with Rust's
                 // Unicode lower case instead, as PostgreSQL's lower() does in a UTF-8 locale.
                 // (No index is built on lower(), so none depends on the built-in.)
-                crate::listing::lower_nullable_utils::register_impl(&mut conn, |text: Option<String>| {
+                lower_nullable_utils::register_impl(&mut conn, |text: Option<String>| {
                     text.map(|text| text.to_lowercase())
                 })?;
                 Ok(DbConnection::Sqlite(conn))

@@ -7,7 +7,7 @@
 //! older than the request. Two uses:
 //! - [`Coalescer`]: a report that many dashboards ask for at once is computed once;
 //! - records asked for by id at once are read by one statement
-//!   ([`RecordReads`](crate::resource::RecordReads)): on PostgreSQL, one round trip to the
+//!   ([`RecordBatches`], read by `resource::reads`): on PostgreSQL, one round trip to the
 //!   server for many GETs instead of one each.
 
 use std::collections::HashMap;
@@ -22,6 +22,19 @@ use tokio::sync::oneshot;
 use crate::error::ApiError;
 
 /// The questions of each key that wait for a computation, `Q` a question, `A` its answer.
+/// A record as a GET answers it: its version, which is its ETag, and its JSON.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub version: i32,
+    pub body: actix_web::web::Bytes,
+}
+
+/// The GETs of each kind of record (its table) that wait for the next read of that kind, by
+/// id: each answered with its record shown, `None` when it does not exist, or the read's
+/// error (`resource::reads` reads them).
+pub type RecordBatches =
+    Batches<&'static str, i64, std::result::Result<Option<Shown>, std::sync::Arc<crate::error::ApiError>>>;
+
 pub struct Batches<K, Q, A> {
     queues: Arc<Mutex<HashMap<K, Queue<Q, A>>>>,
     /// How many computations of one key run at once.

@@ -7,7 +7,6 @@ use crate::config::Settings;
 use crate::db::{DatabaseTarget, Pool, Writer, lazy_pool};
 use crate::http::Coalescer;
 use crate::http::Slots;
-use crate::resource::RecordReads;
 
 /// How long the database has to answer the health check before the service is reported
 /// unavailable.
@@ -29,7 +28,7 @@ pub struct AppState {
     /// Identical report requests that arrive together, computed once.
     pub reports: Coalescer,
     /// GETs of records that arrive together, read by one statement.
-    pub reads: RecordReads,
+    pub reads: crate::http::RecordBatches,
 }
 
 impl AppState {
@@ -54,7 +53,7 @@ impl AppState {
             streams,
             uploads,
             reports: Coalescer::default(),
-            reads: RecordReads::new(1),
+            reads: crate::http::RecordBatches::new(1),
         })
     }
 }

@@ -25,13 +25,19 @@ const CHANNEL_CAPACITY: usize = 4;
 /// How long a client may take nothing before its response is abandoned.
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Whether the caller of a request may still be answered: put in the request's extensions by
+/// whoever authenticated it (`auth`), asked again before each chunk of a streamed response, on
+/// a connection of its own (the producer's reads one snapshot, which would not see a
+/// revocation). A `401` or `503` ends the response.
+#[derive(Clone)]
+pub struct StillAllowed(pub std::sync::Arc<dyn Fn(&mut DbConnection) -> Result<(), ApiError> + Send + Sync>);
+
 /// Where a producer writes its chunks.
 pub struct Sink {
     sender: mpsc::Sender<Result<Bytes, ApiError>>,
     runtime: tokio::runtime::Handle,
-    /// The caller's token, checked again before each chunk, with a pool to check it on (the
-    /// producer's own connection reads one snapshot, which would not see a revocation).
-    token: Option<(Pool, i64)>,
+    /// The caller's check, with a pool to run it on.
+    still_allowed: Option<(Pool, StillAllowed)>,
 }
 
 impl Sink {
@@ -49,22 +55,14 @@ impl Sink {
         matches!(self.runtime.block_on(within_time), Ok(Ok(())))
     }
 
-    /// The error that ends the response when the caller's token is no longer valid (or cannot
-    /// be checked).
+    /// The error that ends the response when the caller may no longer be answered (or that
+    /// cannot be checked).
     fn revoked_token(&self) -> Option<ApiError> {
-        let (pool, token_id) = self.token.as_ref()?;
-        let live = pool
-            .get()
+        let (pool, StillAllowed(check)) = self.still_allowed.as_ref()?;
+        pool.get()
             .map_err(|e| ApiError::Unavailable(e.to_string()))
-            .and_then(|mut conn| crate::auth::is_live(&mut conn, *token_id));
-        match live {
-            Ok(true) => None,
-            Ok(false) => Some(ApiError::Unauthorized {
-                detail: "the token was revoked while the response was sent".to_owned(),
-                token_given: true,
-            }),
-            Err(error) => Some(error),
-        }
+            .and_then(|mut conn| check(&mut conn))
+            .err()
     }
 }
 
@@ -122,9 +120,8 @@ where
     let request_id = request.extensions().get::<RequestId>().map_or_else(String::new, |id| id.0.clone());
     let described = format!("{} {}", request.method(), request.path());
     let failures = sender.clone();
-    let token =
-        request.extensions().get::<crate::auth::Caller>().map(|caller| (pool.clone(), caller.token_id));
-    let sink = Sink { sender, runtime: tokio::runtime::Handle::current(), token };
+    let still_allowed = request.extensions().get::<StillAllowed>().map(|check| (pool.clone(), check.clone()));
+    let sink = Sink { sender, runtime: tokio::runtime::Handle::current(), still_allowed };
     let (outcome, finished) = tokio::sync::oneshot::channel();
     // A thread of its own, not one of the worker's blocking threads: a stream holds its thread
     // as long as the client reads, and the blocking threads are counted for short reads (as

@@ -25,7 +25,7 @@ fn etag(version: i32) -> (header::HeaderName, String) {
 pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
     // A malformed If-None-Match only costs the client its cache hit: ignore it.
     let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH).ok().flatten();
-    let shown = state.reads.find::<R>(&state.pool, id).await?;
+    let shown = super::reads::find::<R>(&state.reads, &state.pool, id).await?;
     if unchanged_if.is_some_and(|tags| tags.matches_weakly(shown.version)) {
         return Ok(HttpResponse::NotModified().insert_header(etag(shown.version)).finish());
     }

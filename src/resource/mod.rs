@@ -23,7 +23,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use kind::{Kind, Reference};
-pub use reads::{RecordReads, Shown};
 
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -58,7 +57,7 @@ pub trait Resource: Sized + 'static {
     fn version(record: &Self::Record) -> i32;
     fn find(conn: &mut DbConnection, id: i64) -> Result<Option<Self::Record>>;
     /// The records of these ids that exist, in any order, by one statement: how the GETs that
-    /// arrive together are read ([`RecordReads`]).
+    /// arrive together are read ([`reads::find`]).
     fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<Self::Record>>;
     /// The record's writable fields as the input names them: what a merge patch applies to.
     fn input_fields(record: &Self::Record) -> Result<Value> {
@@ -124,6 +123,23 @@ pub trait Listed: Resource {
         list: &ListParams,
         filter: &Self::Filter,
     ) -> Result<(i64, Vec<Self::Record>)>;
+}
+
+/// Whether `reader` may read records of `R`: personal data (`Resource::PERSONAL`) only with a
+/// token, whatever the public-read setting.
+pub fn may_read<R: Resource>(reader: &crate::auth::Reader) -> Result<()> {
+    if R::PERSONAL && reader.0.is_none() {
+        return Err(crate::error::ApiError::Unauthorized {
+            detail: format!("{} are personal data: reading them needs a token", R::KIND.plural),
+            token_given: false,
+        });
+    }
+    Ok(())
+}
+
+/// A resource's list is sorted by the fields it declares: its `sort` parameter says them.
+impl<R: Listed> crate::listing::SortableList for R {
+    const SORTABLE: &'static [&'static str] = <R as Listed>::SORTABLE;
 }
 
 /// A resource also listed under a record of `P`: `/agreements/{id}/action-plans`.

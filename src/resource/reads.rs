@@ -15,42 +15,21 @@ use actix_web::web::Bytes;
 use super::Resource;
 use crate::db::{self, DbConnection, Pool};
 use crate::error::{ApiError, Result};
-use crate::http::Batches;
-
-/// A record as a GET answers it: its version, which is its ETag, and its JSON.
-#[derive(Debug, Clone)]
-pub struct Shown {
-    pub version: i32,
-    pub body: Bytes,
-}
+use crate::http::{RecordBatches, Shown};
 
 /// A record read for a GET: `None` when it does not exist.
 type Read = std::result::Result<Option<Shown>, Arc<ApiError>>;
 
-/// The GETs of each kind of record that wait for the next read.
-#[derive(Clone)]
-pub struct RecordReads {
-    batches: Batches<&'static str, i64, Read>,
-}
-
-impl RecordReads {
-    /// At most `concurrency` reads of one kind at once: while they run, the GETs that arrive
-    /// wait for the next.
-    pub fn new(concurrency: usize) -> Self {
-        Self { batches: Batches::new(concurrency) }
-    }
-
-    /// The record `id` of `R`, read after this call began, or a `404`.
-    pub async fn find<R: Resource>(&self, pool: &Pool, id: i64) -> Result<Shown> {
-        let pool = pool.clone();
-        let read =
-            self.batches.ask(R::KIND.table, id, move |ids| read_together::<R>(pool.clone(), ids)).await;
-        match read {
-            Some(Ok(Some(shown))) => Ok(shown),
-            Some(Ok(None)) => Err(R::KIND.not_found(id)),
-            Some(Err(error)) => Err(error.copy_for_another_request()),
-            None => Err(ApiError::Internal("the read ended without an answer".into())),
-        }
+/// The record `id` of `R`, read after this call began (with the GETs of `R` that wait with it
+/// in `reads`), or a `404`.
+pub async fn find<R: Resource>(reads: &RecordBatches, pool: &Pool, id: i64) -> Result<Shown> {
+    let pool = pool.clone();
+    let read = reads.ask(R::KIND.table, id, move |ids| read_together::<R>(pool.clone(), ids)).await;
+    match read {
+        Some(Ok(Some(shown))) => Ok(shown),
+        Some(Ok(None)) => Err(R::KIND.not_found(id)),
+        Some(Err(error)) => Err(error.copy_for_another_request()),
+        None => Err(ApiError::Internal("the read ended without an answer".into())),
     }
 }
 

@@ -168,7 +168,7 @@ macro_rules! resource_routes {
         )]
         #[get($collection)]
         pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
-            reader.may_read::<$resource>()?;
+            $crate::resource::may_read::<$resource>(&reader)?;
             handlers::list::<$resource>(&state, &request).await
         }
 
@@ -185,7 +185,7 @@ macro_rules! resource_routes {
             request: HttpRequest,
             id: web::Path<i64>,
         ) -> Result<HttpResponse> {
-            reader.may_read::<$resource>()?;
+            $crate::resource::may_read::<$resource>(&reader)?;
             handlers::read::<$resource>(&state, &request, id.into_inner()).await
         }
 
@@ -250,7 +250,7 @@ macro_rules! resource_routes {
             request: HttpRequest,
             id: web::Path<i64>,
         ) -> Result<HttpResponse> {
-            reader.may_read::<$resource>()?;
+            $crate::resource::may_read::<$resource>(&reader)?;
             handlers::history::<$resource>(&state, &request, id.into_inner()).await
         }
 
@@ -272,7 +272,7 @@ macro_rules! resource_routes {
                 request: HttpRequest,
                 id: web::Path<i64>,
             ) -> Result<HttpResponse> {
-                reader.may_read::<$resource>()?;
+                $crate::resource::may_read::<$resource>(&reader)?;
                 handlers::list_within::<$resource, $parent>(&state, &request, id.into_inner()).await
             }
         )*
@@ -291,7 +291,7 @@ macro_rules! resource_routes {
             )]
             #[get($csv_path)]
             pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
-                reader.may_read::<$resource>()?;
+                $crate::resource::may_read::<$resource>(&reader)?;
                 handlers::list_csv::<$resource>(&state, &request).await
             }
 
@@ -312,7 +312,7 @@ macro_rules! resource_routes {
                     request: HttpRequest,
                     id: web::Path<i64>,
                 ) -> Result<HttpResponse> {
-                    reader.may_read::<$resource>()?;
+                    $crate::resource::may_read::<$resource>(&reader)?;
                     handlers::list_within_csv::<$resource, $parent>(&state, &request, id.into_inner()).await
                 }
             )*

@@ -298,7 +298,7 @@ fn filtered(list: &ListParams, filter: &DocumentFilter) -> documents::BoxedQuery
     }
     if let Some(language) = &filter.language {
         query = query.filter(
-            crate::listing::lower_nullable(documents::language).eq(language.as_str().to_lowercase()),
+            crate::db::lower_nullable(documents::language).eq(language.as_str().to_lowercase()),
         );
     }
     if let Some(has_file) = filter.has_file {
