@@ -30,7 +30,10 @@ pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// a connection of its own (the producer's reads one snapshot, which would not see a
 /// revocation). A `401` or `503` ends the response.
 #[derive(Clone)]
-pub struct StillAllowed(pub std::sync::Arc<dyn Fn(&mut DbConnection) -> Result<(), ApiError> + Send + Sync>);
+pub struct StillAllowed(pub std::sync::Arc<Check>);
+
+/// A check on a connection of its own: `Ok` to go on.
+pub type Check = dyn Fn(&mut DbConnection) -> Result<(), ApiError> + Send + Sync;
 
 /// Where a producer writes its chunks.
 pub struct Sink {
