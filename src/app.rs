@@ -57,10 +57,15 @@ pub fn build(
     let (app, document) =
         App::new().into_utoipa_app().openapi(openapi::base()).configure(api).split_for_parts();
     let document = openapi::finish(document);
+    // What deletes ask of every kind: whether any record still refers to the one deleted.
+    let references = web::Data::new(crate::resource::AllReferences::new(
+        RESOURCES.iter().map(|resource| (resource.kind(), resource.references())),
+    ));
     let routes = RouteTable::from_openapi(&document);
     let cors = middleware::cors(&state.settings.cors_origins);
     app.app_data(web::Data::new(state))
         .app_data(web::Data::new(routes))
+        .app_data(references)
         .app_data(fallback::path_config())
         // The token entered in Swagger UI survives a reload of the page (kept in the browser).
         .service(

@@ -23,5 +23,6 @@ pub mod progress;
 pub mod reports;
 pub mod resource;
 pub mod resources;
+pub mod rules;
 pub mod server;
 pub mod tokens;

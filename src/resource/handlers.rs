@@ -11,7 +11,7 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::csv::{self, CsvSource};
 use crate::db::{self, DbConnection};
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::http::{AppState, Precondition};
 use crate::input::require_object;
 use crate::listing::{FromQuery, ListParams, QueryParams};
@@ -69,7 +69,15 @@ pub async fn delete<R: Resource>(
     id: i64,
 ) -> Result<HttpResponse> {
     let expected = Precondition::from_header(request, header::IF_MATCH)?;
-    state.writer.run(move |conn| store::remove::<R>(conn, id, expected.as_ref(), &caller.name)).await?;
+    // The registry's references, given by whoever mounted the routes (`app::build`).
+    let references = request
+        .app_data::<actix_web::web::Data<super::AllReferences>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("the registry's references are not in the application".into()))?;
+    state
+        .writer
+        .run(move |conn| store::remove::<R>(conn, id, expected.as_ref(), &references, &caller.name))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

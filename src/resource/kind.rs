@@ -134,12 +134,15 @@ pub struct Reference {
     /// For a list of references, the link table that stores it; `None` for one reference,
     /// stored in the column named `api`.
     pub links: Option<LinkTable>,
+    /// What the records that refer this way are called when they keep the target from being
+    /// deleted (`regions within it`); by default the plural of their kind.
+    pub referrers: Option<&'static str>,
 }
 
 impl Reference {
     /// One reference, in the column named `api`.
     pub const fn one(document: &'static str, api: &'static str, target: &'static Kind) -> Self {
-        Self { document, api, target, links: None }
+        Self { document, api, target, links: None, referrers: None }
     }
 
     /// A list of references, in a link table.
@@ -149,11 +152,61 @@ impl Reference {
         target: &'static Kind,
         links: LinkTable,
     ) -> Self {
-        Self { document, api, target, links: Some(links) }
+        Self { document, api, target, links: Some(links), referrers: None }
+    }
+
+    /// The reference, its referrers called `referrers` in the `409` of a delete.
+    pub const fn referred_to_by(self, referrers: &'static str) -> Self {
+        Self { referrers: Some(referrers), ..self }
     }
 
     /// Whether it is a list of keys rather than one.
     pub fn is_list(&self) -> bool {
         self.links.is_some()
+    }
+}
+
+/// Every reference of every kind of record (the registry's), to find what still refers to a
+/// record before it is deleted: a record is deleted only once nothing refers to it (the
+/// foreign keys say the same, `ON DELETE RESTRICT`, without saying what).
+#[derive(Debug, Default)]
+pub struct AllReferences(Vec<(&'static Kind, &'static Reference)>);
+
+impl AllReferences {
+    /// The references of each kind.
+    pub fn new(kinds: impl IntoIterator<Item = (&'static Kind, &'static [Reference])>) -> Self {
+        Self(
+            kinds
+                .into_iter()
+                .flat_map(|(kind, references)| references.iter().map(move |r| (kind, r)))
+                .collect(),
+        )
+    }
+
+    /// How many records refer to the record `id` of `target`, by what they are called
+    /// (`action plans`, `regions within it`); none counted more than once per reference.
+    pub fn to(
+        &self,
+        conn: &mut DbConnection,
+        target: &Kind,
+        id: i64,
+    ) -> diesel::QueryResult<Vec<(&'static str, i64)>> {
+        self.0
+            .iter()
+            .filter(|(_, reference)| reference.target == target)
+            .map(|(kind, reference)| {
+                // Names from the registry's own declarations, and an integer: nothing to bind.
+                let sql = match &reference.links {
+                    None => {
+                        format!("SELECT COUNT(*) AS count FROM {} WHERE {} = {id}", kind.table, reference.api)
+                    }
+                    Some(links) => format!(
+                        "SELECT COUNT(DISTINCT {}) AS count FROM {} WHERE {} = {id}",
+                        links.owner, links.table, links.target
+                    ),
+                };
+                Ok((reference.referrers.unwrap_or(kind.plural), crate::db::count_sql(conn, &sql)?))
+            })
+            .collect()
     }
 }

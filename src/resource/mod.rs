@@ -22,7 +22,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use kind::{Kind, Reference};
+pub use kind::{AllReferences, Kind, Reference};
 
 use crate::db::DbConnection;
 use crate::error::Result;
@@ -79,10 +79,6 @@ pub trait Resource: Sized + 'static {
         values.into_iter().map(|values| Self::insert(conn, values)).collect()
     }
     fn update(conn: &mut DbConnection, id: i64, values: Self::Values) -> Result<Self::Record>;
-    /// What still refers to the record, and how many of each: it is not deleted while any do.
-    fn referrers(_conn: &mut DbConnection, _id: i64) -> Result<Vec<(&'static str, i64)>> {
-        Ok(Vec::new())
-    }
     /// Deletes the record (its owned link rows go with it).
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()>;
 }

@@ -105,16 +105,18 @@ pub fn patch<R: Resource>(
     Ok(update::<R>(conn, current, values, &mut Trail::immediate(actor))?.0)
 }
 
-/// Deletes a record that nothing refers to (`409` naming what does) if `expected` allows.
+/// Deletes a record that nothing refers to (`409` naming what does, among `references`) if
+/// `expected` allows.
 pub fn remove<R: Resource>(
     conn: &mut DbConnection,
     id: i64,
     expected: Option<&Precondition>,
+    references: &super::AllReferences,
     actor: &str,
 ) -> Result<()> {
     let current = locked::<R>(conn, id)?;
     check_precondition::<R>(&current, expected)?;
-    ApiError::ensure_unreferenced(R::KIND.name, &R::referrers(conn, id)?)?;
+    ApiError::ensure_unreferenced(R::KIND.name, &references.to(conn, R::KIND, id)?)?;
     R::delete(conn, id)?;
     let changes = audit::diff(Some(&writable_fields::<R>(&current)?), None);
     audit::append(conn, actor, AuditAction::Deleted, R::KIND.resource_type, id, changes)

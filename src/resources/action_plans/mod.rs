@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConnection;
-use crate::db::schema::{action_plans, documents, obstacles};
+use crate::db::schema::action_plans;
 use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
@@ -159,17 +159,6 @@ impl Resource for ActionPlans {
             .returning(action_plans::all_columns)
             .get_result(conn)?;
         model::with_written_links(conn, record, values, false)
-    }
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let obstacles = obstacles::table.filter(obstacles::action_plan_id.eq(id)).count().get_result(conn)?;
-        let documents = documents::table.filter(documents::action_plan_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![
-            ("obstacles", obstacles),
-            ("documents", documents),
-            ("transactions", crate::resources::transactions::of_action_plan(conn, id)?),
-            ("indicators", crate::resources::indicators::of_action_plan(conn, id)?),
-        ])
     }
 
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {

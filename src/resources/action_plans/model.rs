@@ -210,17 +210,17 @@ impl Validate for ActionPlanInput {
                 );
             }
             if moved > 0 && !checker.has_error("agreement_id") {
-                let stranded = crate::resources::transactions::paid_by_non_parties(
+                let stranded = crate::rules::paid_by_non_parties(
                     conn,
                     agreement_id,
-                    crate::resources::transactions::PartyChange::PlanMoved(id),
+                    crate::rules::PartyChange::PlanMoved(id),
                 )?;
                 if !stranded.is_empty() {
                     checker.error(
                         "agreement_id",
                         format!(
                             "transactions {} of the plan are paid by regions that are not parties of agreement {agreement_id}",
-                            crate::resources::transactions::id_list(&stranded)
+                            crate::rules::id_list(&stranded)
                         ),
                     );
                 }

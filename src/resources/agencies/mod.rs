@@ -32,13 +32,6 @@ impl Resource for Agencies {
 
     crate::row_resource!(agencies);
 
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        Ok(vec![
-            ("action plans", crate::links::action_plan_agencies::count_owners(conn, id)?),
-            crate::resources::contacts::working_for(conn, crate::resources::contacts::Employer::Agency, id)?,
-        ])
-    }
 }
 
 impl Listed for Agencies {

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::db::DbConnection;
-use crate::db::schema::{action_plans, agreements, documents, milestones, obstacles};
+use crate::db::schema::agreements;
 use crate::error::Result;
 use crate::input::record_fields;
 use crate::links;
@@ -63,8 +63,8 @@ impl Resource for Agreements {
             links::agreement_organizations::STORAGE,
         ),
         Reference::many("sectors", "sector_ids", Sectors::KIND, links::agreement_sectors::STORAGE),
-        Reference::one("renews", "renews_agreement_id", Self::KIND),
-        Reference::one("amends", "amends_agreement_id", Self::KIND),
+        Reference::one("renews", "renews_agreement_id", Self::KIND).referred_to_by("renewing agreements"),
+        Reference::one("amends", "amends_agreement_id", Self::KIND).referred_to_by("amending agreements"),
     ];
     const SOURCED: bool = true;
     type Record = Agreement;
@@ -125,23 +125,6 @@ impl Resource for Agreements {
             .returning(agreements::all_columns)
             .get_result(conn)?;
         model::with_written_links(conn, record, values, false)
-    }
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let plans = action_plans::table.filter(action_plans::agreement_id.eq(id)).count().get_result(conn)?;
-        let obstacles = obstacles::table.filter(obstacles::agreement_id.eq(id)).count().get_result(conn)?;
-        let milestones = milestones::table.filter(milestones::agreement_id.eq(id)).count().get_result(conn)?;
-        let documents = documents::table.filter(documents::agreement_id.eq(id)).count().get_result(conn)?;
-        let renewals = agreements::table.filter(agreements::renews_agreement_id.eq(id)).count().get_result(conn)?;
-        let addenda = agreements::table.filter(agreements::amends_agreement_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![
-            ("action plans", plans),
-            ("obstacles", obstacles),
-            ("milestones", milestones),
-            ("documents", documents),
-            ("renewing agreements", renewals),
-            ("amending agreements", addenda),
-        ])
     }
 
     fn delete(conn: &mut DbConnection, id: i64) -> Result<()> {

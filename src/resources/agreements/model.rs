@@ -271,14 +271,14 @@ impl Validate for AgreementInput {
             && parties_changed
         {
             check_later_agreements_keep_parties(conn, checker, id, &party_set)?;
-            let change = crate::resources::transactions::PartyChange::Parties(&region_ids);
-            let stranded = crate::resources::transactions::paid_by_non_parties(conn, id, change)?;
+            let change = crate::rules::PartyChange::Parties(&region_ids);
+            let stranded = crate::rules::paid_by_non_parties(conn, id, change)?;
             if !stranded.is_empty() {
                 checker.error(
                     "party_region_ids",
                     format!(
                         "transactions {} are paid by a region this change removes from the parties",
-                        crate::resources::transactions::id_list(&stranded)
+                        crate::rules::id_list(&stranded)
                     ),
                 );
             }

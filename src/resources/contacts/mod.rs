@@ -7,7 +7,6 @@ mod routes;
 
 pub use model::{Contact, ContactFilter, ContactInput, ContactValues};
 
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::contacts;
@@ -42,31 +41,8 @@ impl Resource for Contacts {
     type Values = ContactValues;
 
     crate::row_resource!(contacts);
-
-    fn referrers(_conn: &mut DbConnection, _id: i64) -> Result<Vec<(&'static str, i64)>> {
-        Ok(Vec::new())
-    }
 }
 
-/// Whom a contact works for.
-#[derive(Debug, Clone, Copy)]
-pub enum Employer {
-    Agency,
-    Organization,
-    Region,
-}
-
-/// How many contacts work for this agency, organization or region: what keeps it from being
-/// deleted.
-pub fn working_for(conn: &mut DbConnection, employer: Employer, id: i64) -> Result<(&'static str, i64)> {
-    let of = contacts::table.into_boxed();
-    let of = match employer {
-        Employer::Agency => of.filter(contacts::agency_id.eq(id)),
-        Employer::Organization => of.filter(contacts::organization_id.eq(id)),
-        Employer::Region => of.filter(contacts::region_id.eq(id)),
-    };
-    Ok(("contacts", of.count().get_result(conn)?))
-}
 
 impl Listed for Contacts {
     type Filter = ContactFilter;

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::db::DbConnection;
-use crate::db::schema::{documents, milestones};
+use crate::db::schema::documents;
 use crate::error::Result;
 use crate::listing::ListParams;
 use crate::resource::{Kind, Listed, Nested, Reference, Resource, store};
@@ -54,11 +54,6 @@ impl Resource for Documents {
             );
         }
         Ok(fields)
-    }
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let milestones = milestones::table.filter(milestones::document_id.eq(id)).count().get_result(conn)?;
-        Ok(vec![("milestones", milestones)])
     }
 }
 

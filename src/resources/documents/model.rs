@@ -230,7 +230,7 @@ impl Validate for DocumentInput {
         {
             // A milestone names a document of its own agreement: moving the document would
             // leave it naming one of another.
-            let held = crate::resources::milestones::naming_document_elsewhere(conn, id, agreement_id)?;
+            let held = crate::rules::milestones_naming_document_elsewhere(conn, id, agreement_id)?;
             if held > 0 {
                 checker.error(
                     "agreement_id",

@@ -6,7 +6,6 @@ mod routes;
 
 pub use model::{Indicator, IndicatorFilter, IndicatorInput, IndicatorValues};
 
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::indicators;
@@ -74,7 +73,3 @@ impl Nested<ActionPlans> for Indicators {
     }
 }
 
-/// How many indicators belong to the action plan `plan`.
-pub fn of_action_plan(conn: &mut DbConnection, plan: i64) -> QueryResult<i64> {
-    indicators::table.filter(indicators::action_plan_id.eq(plan)).count().get_result(conn)
-}

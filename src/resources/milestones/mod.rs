@@ -5,7 +5,7 @@
 mod model;
 mod routes;
 
-pub use model::{Milestone, MilestoneFilter, MilestoneInput, MilestoneValues, naming_document_elsewhere};
+pub use model::{Milestone, MilestoneFilter, MilestoneInput, MilestoneValues};
 
 use crate::db::DbConnection;
 use crate::db::schema::milestones;

@@ -221,12 +221,3 @@ pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &Mileston
     Ok(page_of(conn, list, |list| filtered(list, filter))?)
 }
 
-/// How many milestones name document `document` but belong to another agreement than
-/// `agreement`: those a move of the document to `agreement` would strand.
-pub fn naming_document_elsewhere(conn: &mut DbConnection, document: i64, agreement: i64) -> QueryResult<i64> {
-    milestones::table
-        .filter(milestones::document_id.eq(document))
-        .filter(milestones::agreement_id.ne(agreement))
-        .count()
-        .get_result(conn)
-}

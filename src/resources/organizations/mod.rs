@@ -30,16 +30,6 @@ impl Resource for Organizations {
     type Values = OrganizationValues;
 
     crate::row_resource!(organizations);
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let contacts = crate::resources::contacts::working_for(
-            conn,
-            crate::resources::contacts::Employer::Organization,
-            id,
-        )?;
-        let agreements = crate::links::agreement_organizations::count_owners(conn, id)?;
-        Ok(vec![("agreements", agreements), contacts])
-    }
 }
 
 impl Listed for Organizations {

@@ -6,13 +6,11 @@ mod routes;
 
 pub use model::{Region, RegionFilter, RegionInput, RegionValues, within_region};
 
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{agencies, regions};
+use crate::db::schema::regions;
 use crate::error::Result;
 use crate::listing::ListParams;
-use crate::resources::contacts::Employer;
 use crate::resource::{Kind, Listed, Reference, Resource};
 
 /// Regions as a resource: `regions` in documents.
@@ -28,28 +26,13 @@ impl Resource for Regions {
         description: "Subnational governments: provinces, states, cities...",
     };
     const REFERENCES: &'static [Reference] =
-        &[Reference::one("parent_region", "parent_region_id", Self::KIND)];
+        &[Reference::one("parent_region", "parent_region_id", Self::KIND).referred_to_by("regions within it")];
     type Record = Region;
     type Input = RegionInput;
     type Values = RegionValues;
 
     crate::row_resource!(regions);
 
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let agencies = agencies::table.filter(agencies::region_id.eq(id)).count().get_result(conn)?;
-        let agreements = crate::links::agreement_parties::count_owners(conn, id)?;
-        let contacts = crate::resources::contacts::working_for(conn, Employer::Region, id)?;
-        let within = regions::table.filter(regions::parent_region_id.eq(id)).count().get_result(conn)?;
-        let transactions = crate::resources::transactions::paid_by(conn, id)?;
-        Ok(vec![
-            ("agencies", agencies),
-            ("agreements", agreements),
-            contacts,
-            ("regions within it", within),
-            ("transactions it pays", transactions),
-        ])
-    }
 
 }
 

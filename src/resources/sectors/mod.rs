@@ -30,12 +30,6 @@ impl Resource for Sectors {
 
     crate::row_resource!(sectors);
 
-
-    fn referrers(conn: &mut DbConnection, id: i64) -> Result<Vec<(&'static str, i64)>> {
-        let agreements = crate::links::agreement_sectors::count_owners(conn, id)?;
-        let action_plans = crate::links::action_plan_sectors::count_owners(conn, id)?;
-        Ok(vec![("agreements", agreements), ("action plans", action_plans)])
-    }
 }
 
 impl Listed for Sectors {

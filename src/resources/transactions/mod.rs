@@ -4,9 +4,8 @@
 mod model;
 mod routes;
 
-pub use model::{PartyChange, Transaction, TransactionFilter, TransactionInput, TransactionValues, paid_by_non_parties};
+pub use model::{Transaction, TransactionFilter, TransactionInput, TransactionValues};
 
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::transactions;
@@ -31,7 +30,7 @@ impl Resource for Transactions {
     };
     const REFERENCES: &'static [Reference] = &[
         Reference::one("action_plan", "action_plan_id", ActionPlans::KIND),
-        Reference::one("party_region", "party_region_id", Regions::KIND),
+        Reference::one("party_region", "party_region_id", Regions::KIND).referred_to_by("transactions it pays"),
     ];
     const SOURCED: bool = true;
     type Record = Transaction;
@@ -77,17 +76,3 @@ impl Nested<ActionPlans> for Transactions {
     }
 }
 
-/// How many transactions belong to the action plan `plan`.
-pub fn of_action_plan(conn: &mut DbConnection, plan: i64) -> QueryResult<i64> {
-    transactions::table.filter(transactions::action_plan_id.eq(plan)).count().get_result(conn)
-}
-
-/// How many transactions name the region `region` as the side that pays.
-pub fn paid_by(conn: &mut DbConnection, region: i64) -> QueryResult<i64> {
-    transactions::table.filter(transactions::party_region_id.eq(region)).count().get_result(conn)
-}
-
-/// Transaction ids as a message lists them: `4, 7, 12`.
-pub fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
-}

@@ -245,47 +245,6 @@ fn is_party(conn: &mut DbConnection, agreement: i64, region: i64) -> QueryResult
     Ok(count > 0)
 }
 
-/// The transactions that a change would leave paid by a region that is not a party of their
-/// action plan's agreement, by id (at most 20): those of `agreement`'s plans when its parties
-/// become `parties`, or those of the plan `moved` when it moves to `agreement`.
-pub fn paid_by_non_parties(
-    conn: &mut DbConnection,
-    agreement: i64,
-    change: PartyChange<'_>,
-) -> QueryResult<Vec<i64>> {
-    let paid = transactions::table
-        .filter(transactions::party_region_id.is_not_null())
-        .select(transactions::id)
-        .order(transactions::id)
-        .limit(20)
-        .into_boxed::<Backend>();
-    let stranded = match change {
-        PartyChange::Parties(parties) => paid
-            .filter(
-                transactions::action_plan_id
-                    .eq_any(action_plans::table.filter(action_plans::agreement_id.eq(agreement)).select(action_plans::id)),
-            )
-            .filter(transactions::party_region_id.ne_all(parties.to_vec())),
-        PartyChange::PlanMoved(plan) => paid.filter(transactions::action_plan_id.eq(plan)).filter(
-            transactions::party_region_id.assume_not_null().ne_all(
-                agreement_parties::table
-                    .filter(agreement_parties::agreement_id.eq(agreement))
-                    .select(agreement_parties::region_id),
-            ),
-        ),
-    };
-    stranded.load(conn)
-}
-
-/// What changes the parties a transaction may be paid by.
-#[derive(Debug, Clone, Copy)]
-pub enum PartyChange<'a> {
-    /// The agreement's parties become these regions.
-    Parties(&'a [i64]),
-    /// This action plan moves to the agreement.
-    PlanMoved(i64),
-}
-
 crate::filters! {
     /// Filters of the transaction list.
     pub struct TransactionFilter {
