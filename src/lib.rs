@@ -19,6 +19,7 @@ pub mod links;
 pub mod listing;
 pub mod logging;
 pub mod openapi;
+pub mod pages;
 pub mod progress;
 pub mod reports;
 pub mod resource;

@@ -10,12 +10,12 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Admin;
-use crate::csv::CsvSource;
 use crate::db::schema::audit_events;
 use crate::db::{self, Backend, DbConnection};
 use crate::domain::{AuditAction, Timestamp};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
+use crate::listing::ListSource;
 use crate::listing::{FromQuery, ListParams, Page, QueryValue};
 use crate::sortable;
 
@@ -266,7 +266,7 @@ impl crate::listing::SortableList for AuditEvents {
     const SORTABLE: &'static [&'static str] = SORTABLE;
 }
 
-impl CsvSource for AuditEvents {
+impl ListSource for AuditEvents {
     type Record = AuditEvent;
     type Filter = AuditFilter;
     const FILE: &'static str = "audit";
@@ -297,7 +297,7 @@ pub async fn history(
     id: i64,
     exists: fn(&mut DbConnection, i64) -> Result<bool>,
 ) -> Result<HttpResponse> {
-    let (params, list, wanted) = crate::csv::paging_query(request, SORTABLE)?;
+    let (params, list, wanted) = crate::pages::paging_query(request, SORTABLE)?;
     params.finish()?;
     let filter = AuditFilter {
         resource_type: Some(resource_type.to_owned()),
@@ -315,7 +315,7 @@ pub async fn history(
         Ok(())
     })
     .await?;
-    crate::csv::respond::<AuditEvents>(state, request, list, filter, wanted, true).await
+    crate::pages::respond::<AuditEvents>(state, request, list, filter, wanted, true).await
 }
 
 /// The audit trail of every write, newest first. Admin only.
@@ -332,10 +332,10 @@ pub async fn list_audit_events(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    let (mut params, list, wanted) = crate::csv::paging_query(&request, SORTABLE)?;
+    let (mut params, list, wanted) = crate::pages::paging_query(&request, SORTABLE)?;
     let filter = AuditFilter::from_query(&mut params);
     params.finish()?;
-    crate::csv::respond::<AuditEvents>(&state, &request, list, filter, wanted, true).await
+    crate::pages::respond::<AuditEvents>(&state, &request, list, filter, wanted, true).await
 }
 
 #[cfg(test)]

@@ -14,13 +14,13 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Reader;
-use crate::csv::CsvSource;
 use crate::db::DbConnection;
 use crate::db::schema::{agreement_organizations, agreement_parties, agreements, organizations, regions};
 use crate::domain::{AgreementStatus, CountryCode, DatePrecision, Instrument, MilestoneStage};
 use crate::error::Result;
 use crate::http::AppState;
 use crate::links::{self, Party};
+use crate::listing::ListSource;
 use crate::listing::{AnyOf, FromQuery, ListParams, Page};
 
 crate::filters! {
@@ -214,7 +214,7 @@ fn relationship_status(agreements: &[RelatedAgreement]) -> AgreementStatus {
 /// The relationships as a CSV source: agreements and parties as lists of their keys and codes.
 pub struct Relationships;
 
-impl CsvSource for Relationships {
+impl ListSource for Relationships {
     type Record = Relationship;
     type Filter = RelationshipFilter;
     const FILE: &'static str = "relationships";
@@ -254,10 +254,10 @@ pub async fn list_relationships(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    let (mut params, list, wanted) = crate::csv::paging_query(&request, &[])?;
+    let (mut params, list, wanted) = crate::pages::paging_query(&request, &[])?;
     let filter = RelationshipFilter::from_query(&mut params);
     params.finish()?;
-    crate::csv::respond::<Relationships>(&state, &request, list, filter, wanted, true).await
+    crate::pages::respond::<Relationships>(&state, &request, list, filter, wanted, true).await
 }
 
 #[cfg(test)]

@@ -9,12 +9,13 @@ use serde_json::Value;
 use super::{Listed, Nested, Resource, store};
 use crate::audit;
 use crate::auth::Caller;
-use crate::csv::{self, CsvSource};
 use crate::db::{self, DbConnection};
 use crate::error::{ApiError, Result};
 use crate::http::{AppState, Precondition};
 use crate::input::require_object;
+use crate::listing::ListSource;
 use crate::listing::{FromQuery, ListParams, QueryParams};
+use crate::pages;
 
 /// `ETag` of a version.
 fn etag(version: i32) -> (header::HeaderName, String) {
@@ -90,13 +91,13 @@ pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i
 /// `GET /things`: a JSON page, or CSV (`format=csv` or `Accept: text/csv`).
 pub async fn list<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
     let (list, filter, wanted) = read_list_query::<R>(request, Form::Negotiated)?;
-    csv::respond::<R>(state, request, list, filter, wanted, true).await
+    pages::respond::<R>(state, request, list, filter, wanted, true).await
 }
 
 /// `GET /things.csv`: the list as CSV.
 pub async fn list_csv<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
     let (list, filter, wanted) = read_list_query::<R>(request, Form::Csv)?;
-    csv::respond::<R>(state, request, list, filter, wanted, true).await
+    pages::respond::<R>(state, request, list, filter, wanted, true).await
 }
 
 /// `GET /parents/{id}/things`: the list of one parent's records (`404` when that parent does
@@ -133,7 +134,7 @@ async fn within<R: Nested<P>, P: Resource>(
     })
     .await?;
     let matches_any = R::within(&mut filter, parent);
-    csv::respond::<R>(state, request, list, filter, wanted, matches_any).await
+    pages::respond::<R>(state, request, list, filter, wanted, matches_any).await
 }
 
 /// Which form a list answers in.
@@ -149,7 +150,7 @@ enum Form {
 fn read_list_query<R: Listed>(
     request: &HttpRequest,
     form: Form,
-) -> Result<(ListParams, R::Filter, csv::Wanted)> {
+) -> Result<(ListParams, R::Filter, pages::Wanted)> {
     let mut params = QueryParams::parse(request.query_string())?;
     let mut list = ListParams::take(&mut params, R::SORTABLE);
     if list.sort.is_empty() {
@@ -157,15 +158,15 @@ fn read_list_query<R: Listed>(
     }
     let filter = R::Filter::from_query(&mut params);
     let wanted = match form {
-        Form::Negotiated => csv::Wanted::take(&mut params, request),
-        Form::Csv => csv::Wanted::csv(&mut params),
+        Form::Negotiated => pages::Wanted::take(&mut params, request),
+        Form::Csv => pages::Wanted::csv(&mut params),
     };
     params.finish()?;
     Ok((list, filter, wanted))
 }
 
 /// Every list of a resource is a CSV source, batched along its ids.
-impl<R: Listed> CsvSource for R {
+impl<R: Listed> ListSource for R {
     type Record = R::Record;
     type Filter = R::Filter;
     const FILE: &'static str = R::KIND.table;

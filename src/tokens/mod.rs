@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 
 use crate::audit;
 use crate::auth::{self, Admin};
-use crate::csv::CsvSource;
 use crate::db::schema::api_tokens;
 use crate::db::{self, Backend, DbConnection};
 use crate::domain::{AuditAction, Role, Timestamp};
 use crate::error::{ApiError, Result};
 use crate::http::AppState;
 use crate::input::{Checker, Field, NAME_MAX, read_body};
+use crate::listing::ListSource;
 use crate::listing::{ListParams, Page};
 use crate::sortable;
 
@@ -243,9 +243,9 @@ pub async fn list_tokens(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    let (params, list, wanted) = crate::csv::paging_query(&request, SORTABLE)?;
+    let (params, list, wanted) = crate::pages::paging_query(&request, SORTABLE)?;
     params.finish()?;
-    crate::csv::respond::<Tokens>(&state, &request, list, (), wanted, true).await
+    crate::pages::respond::<Tokens>(&state, &request, list, (), wanted, true).await
 }
 
 /// Tokens as a CSV source (no secrets, no hashes).
@@ -255,7 +255,7 @@ impl crate::listing::SortableList for Tokens {
     const SORTABLE: &'static [&'static str] = SORTABLE;
 }
 
-impl CsvSource for Tokens {
+impl ListSource for Tokens {
     type Record = TokenInfo;
     type Filter = ();
     const FILE: &'static str = "tokens";
