@@ -735,10 +735,58 @@ where
     C::Table::default()
 }
 
+/// What [`page_of`] needs of a table's list, written by `sortable!` (as `Sorted` in the
+/// list's module): its boxed query, ordered by the asked keys, counted, cut to a window,
+/// reduced to ids, or narrowed to given ids.
+pub trait Sorting {
+    type Query;
+    /// `query` in the order of `keys`, ties broken by id.
+    fn ordered(query: Self::Query, keys: &[SortKey]) -> Self::Query;
+    /// How many records `query` selects.
+    fn count(conn: &mut crate::db::DbConnection, query: Self::Query) -> diesel::QueryResult<i64>;
+    /// `limit` records of `query` after `offset`.
+    fn window(query: Self::Query, limit: i64, offset: i64) -> Self::Query;
+    /// The ids of the records `query` selects, in its order.
+    fn ids(conn: &mut crate::db::DbConnection, query: Self::Query) -> diesel::QueryResult<Vec<i64>>;
+    /// The records with these ids.
+    fn among(ids: Vec<i64>) -> Self::Query;
+}
+
+/// The paginator of every list: how many records `query` selects (`total`, unless the list
+/// asks for none; past `after_id` too), and the page `list` asks for, in its order.
+///
+/// `listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))`
+pub fn page_of<S: Sorting, Row>(
+    conn: &mut crate::db::DbConnection,
+    list: &ListParams,
+    query: impl Fn(&ListParams) -> S::Query,
+) -> diesel::QueryResult<(i64, Vec<Row>)>
+where
+    S::Query: diesel::RunQueryDsl<crate::db::DbConnection>
+        + for<'a> diesel::query_dsl::LoadQuery<'a, crate::db::DbConnection, Row>,
+{
+    use diesel::RunQueryDsl;
+    let total = match (list.counted, list.after_id) {
+        (false, _) => 0,
+        (true, None) => S::count(conn, query(list))?,
+        (true, Some(_)) => S::count(conn, query(&ListParams { after_id: None, ..list.clone() }))?,
+    };
+    let rows = if list.offset > 0 && matches!(conn, crate::db::DbConnection::Pg(_)) {
+        // A page past others on PostgreSQL, which fetches every row that OFFSET skips from
+        // the table: the page's ids first, read in order from an index alone, then only the
+        // page's rows. (SQLite reads no row it skips.)
+        let ids = S::ids(conn, S::window(S::ordered(query(list), &list.sort), list.limit, list.offset))?;
+        S::ordered(S::among(ids), &list.sort).load(conn)?
+    } else {
+        S::window(S::ordered(query(list), &list.sort), list.limit, list.offset).load(conn)?
+    };
+    Ok((total, rows))
+}
+
 /// Declares what a list may be sorted by, once: a constant with the field names (for
 /// [`ListParams::take`]), a function that appends the `ORDER BY` terms of the request's sort
-/// keys, then `id`, to a boxed diesel query, and `page_of`, which counts every match of a
-/// query and loads the requested page of it in that order. Nulls go where the sort key says
+/// keys, then `id`, to a boxed diesel query, and `Sorted`, the table's [`Sorting`] for the
+/// paginator [`page_of`]. Nulls go where the sort key says
 /// ([`SortKey::nulls_last`]), the same on both backends.
 ///
 /// `sortable!(SORTABLE, sort_regions, regions::BoxedQuery<'static, Backend>, regions::id,
@@ -778,41 +826,37 @@ macro_rules! sortable {
             query.then_order_by($id.asc())
         }
 
-        /// How many records `query` selects, and the page `list` asks for, in its order. (Lists
-        /// with another default order, like the audit trail's, page themselves.)
+        /// The table's sorting, for [`page_of`]($crate::listing::page_of). (Lists with another
+        /// default order, like the audit trail's, page themselves.)
         #[allow(dead_code)]
-        fn page_of<Row>(
-            conn: &mut $crate::db::DbConnection,
-            list: &$crate::listing::ListParams,
-            query: impl Fn(&$crate::listing::ListParams) -> $query,
-        ) -> diesel::QueryResult<(i64, Vec<Row>)>
-        where
-            $query: for<'a> diesel::query_dsl::LoadQuery<'a, $crate::db::DbConnection, Row>,
-        {
-            use diesel::prelude::*;
-            // `total` counts every match, on the pages before `after_id` too.
-            let total = match (list.counted, list.after_id) {
-                (false, _) => 0,
-                (true, None) => query(list).count().get_result(conn)?,
-                (true, Some(_)) => query(&$crate::listing::ListParams { after_id: None, ..list.clone() })
-                    .count()
-                    .get_result(conn)?,
-            };
-            let rows = if list.offset > 0 && matches!(conn, $crate::db::DbConnection::Pg(_)) {
-                // A page past others on PostgreSQL, which fetches every row that OFFSET skips
-                // from the table: the page's ids first, read in order from an index alone,
-                // then only the page's rows. (SQLite reads no row it skips.)
-                let ids: Vec<i64> = $function(query(list), &list.sort)
-                    .select($id)
-                    .limit(list.limit)
-                    .offset(list.offset)
-                    .load(conn)?;
-                let table = $crate::listing::table_of(&$id).into_boxed();
-                $function(table.filter($id.eq_any(ids)), &list.sort).load(conn)?
-            } else {
-                $function(query(list), &list.sort).limit(list.limit).offset(list.offset).load(conn)?
-            };
-            Ok((total, rows))
+        pub(crate) enum Sorted {}
+
+        impl $crate::listing::Sorting for Sorted {
+            type Query = $query;
+
+            fn ordered(query: $query, keys: &[$crate::listing::SortKey]) -> $query {
+                $function(query, keys)
+            }
+
+            fn count(conn: &mut $crate::db::DbConnection, query: $query) -> diesel::QueryResult<i64> {
+                use diesel::prelude::*;
+                query.count().get_result(conn)
+            }
+
+            fn window(query: $query, limit: i64, offset: i64) -> $query {
+                use diesel::prelude::*;
+                query.limit(limit).offset(offset)
+            }
+
+            fn ids(conn: &mut $crate::db::DbConnection, query: $query) -> diesel::QueryResult<Vec<i64>> {
+                use diesel::prelude::*;
+                query.select($id).load(conn)
+            }
+
+            fn among(ids: Vec<i64>) -> $query {
+                use diesel::prelude::*;
+                $crate::listing::table_of(&$id).into_boxed().filter($id.eq_any(ids))
+            }
         }
     };
 }

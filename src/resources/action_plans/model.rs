@@ -428,7 +428,7 @@ pub(super) fn page(
         }
         None => paged,
     };
-    let (mut total, records) = page_of(conn, paged, |list| filtered(list, filter, &spanning))?;
+    let (mut total, records) = crate::listing::page_of::<Sorted, _>(conn, paged, |list| filtered(list, filter, &spanning))?;
     if tallied {
         total = crate::db::count_sql(
             conn,

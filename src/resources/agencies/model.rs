@@ -146,5 +146,5 @@ fn filtered(list: &ListParams, filter: &AgencyFilter) -> agencies::BoxedQuery<'s
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &AgencyFilter) -> Result<(i64, Vec<Agency>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

@@ -613,7 +613,7 @@ pub(super) fn page(
     list: &ListParams,
     filter: &AgreementFilter,
 ) -> Result<(i64, Vec<Agreement>)> {
-    let (total, records) = page_of(conn, list, |list| filtered(list, filter))?;
+    let (total, records) = crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?;
     Ok((total, with_links(conn, records)?))
 }
 

@@ -296,5 +296,5 @@ fn filtered(list: &ListParams, filter: &ContactFilter) -> contacts::BoxedQuery<'
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &ContactFilter) -> Result<(i64, Vec<Contact>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

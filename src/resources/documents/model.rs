@@ -312,5 +312,5 @@ fn filtered(list: &ListParams, filter: &DocumentFilter) -> documents::BoxedQuery
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &DocumentFilter) -> Result<(i64, Vec<Document>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

@@ -288,5 +288,5 @@ fn filtered(list: &ListParams, filter: &IndicatorFilter) -> indicators::BoxedQue
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &IndicatorFilter) -> Result<(i64, Vec<Indicator>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

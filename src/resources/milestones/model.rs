@@ -218,6 +218,6 @@ fn filtered(list: &ListParams, filter: &MilestoneFilter) -> milestones::BoxedQue
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &MilestoneFilter) -> Result<(i64, Vec<Milestone>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }
 

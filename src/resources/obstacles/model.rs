@@ -199,5 +199,5 @@ fn filtered(list: &ListParams, filter: &ObstacleFilter) -> obstacles::BoxedQuery
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &ObstacleFilter) -> Result<(i64, Vec<Obstacle>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

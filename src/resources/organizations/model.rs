@@ -158,5 +158,5 @@ pub(super) fn page(
     list: &ListParams,
     filter: &OrganizationFilter,
 ) -> Result<(i64, Vec<Organization>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

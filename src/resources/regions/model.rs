@@ -278,7 +278,7 @@ fn check_hierarchy(
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &RegionFilter) -> Result<(i64, Vec<Region>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }
 
 /// The subdivision code region `id` has now, if any.

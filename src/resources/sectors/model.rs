@@ -112,5 +112,5 @@ fn filtered(list: &ListParams, filter: &SectorFilter) -> sectors::BoxedQuery<'st
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &SectorFilter) -> Result<(i64, Vec<Sector>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }

@@ -311,5 +311,5 @@ fn filtered(list: &ListParams, filter: &TransactionFilter) -> transactions::Boxe
 }
 
 pub(super) fn page(conn: &mut DbConnection, list: &ListParams, filter: &TransactionFilter) -> Result<(i64, Vec<Transaction>)> {
-    Ok(page_of(conn, list, |list| filtered(list, filter))?)
+    Ok(crate::listing::page_of::<Sorted, _>(conn, list, |list| filtered(list, filter))?)
 }
