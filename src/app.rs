@@ -16,12 +16,14 @@ use crate::resources::RESOURCES;
 
 /// Every route of the API: the router and the OpenAPI document both come from here.
 fn api(config: &mut ServiceConfig) {
-    let mut v1 = utoipa_actix_web::scope("/api/v1");
+    config.service(crate::health::healthz);
+    // The resources' paths are whole (`Kind::path`), as their operations are built in code.
     for resource in RESOURCES {
-        v1 = v1.configure(|config| resource.configure(config));
+        resource.configure(config);
     }
-    config.service(crate::health::healthz).service(
-        v1.configure(crate::exchange::configure)
+    config.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(crate::exchange::configure)
             .configure(crate::reports::configure)
             .configure(crate::tokens::configure)
             .service(crate::audit::list_audit_events),

@@ -154,7 +154,7 @@ impl<R: Listed + Routed> AnyResource for Registered<R> {
     }
 
     fn configure(&self, config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-        R::configure(config);
+        R::mount(config);
     }
 
     fn importer(&self) -> Box<dyn Importer> {

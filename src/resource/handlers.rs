@@ -1,17 +1,17 @@
 //! The HTTP side of every resource: one record with its `ETag` (and `304`), creation with
 //! `Location`, merge patches and deletion honouring `If-Match`, histories, and lists as JSON
-//! pages or streamed CSV. The annotated handlers that `resource_routes!` writes call these.
+//! pages or streamed CSV. Each is an ordinary generic handler (`create::<ActionPlans>` handles
+//! `POST /api/v1/action-plans`), mounted with its OpenAPI operation by [`routes`](super::routes).
 
 use actix_web::http::header::{self, ContentType};
-use actix_web::{HttpRequest, HttpResponse};
-use serde_json::Value;
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{Listed, Nested, Resource, store};
 use crate::audit;
-use crate::auth::Caller;
+use crate::auth::{Editor, Reader};
 use crate::db::{self, DbConnection};
-use crate::error::{ApiError, Result};
-use crate::http::{AppState, Precondition};
+use crate::error::Result;
+use crate::http::{AppState, JsonBody, Precondition};
 use crate::input::require_object;
 use crate::listing::ListSource;
 use crate::listing::{FromQuery, ListParams, QueryParams};
@@ -23,9 +23,16 @@ fn etag(version: i32) -> (header::HeaderName, String) {
 }
 
 /// `GET /things/{id}`, with `ETag`; `304` when `If-None-Match` names the current version.
-pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
+pub async fn read<R: Resource>(
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    super::may_read::<R>(&reader)?;
+    let id = id.into_inner();
     // A malformed If-None-Match only costs the client its cache hit: ignore it.
-    let unchanged_if = Precondition::from_header(request, header::IF_NONE_MATCH).ok().flatten();
+    let unchanged_if = Precondition::from_header(&request, header::IF_NONE_MATCH).ok().flatten();
     let shown = super::reads::find::<R>(&state.reads, &state.pool, id).await?;
     if unchanged_if.is_some_and(|tags| tags.matches_weakly(shown.version)) {
         return Ok(HttpResponse::NotModified().insert_header(etag(shown.version)).finish());
@@ -37,7 +44,13 @@ pub async fn read<R: Resource>(state: &AppState, request: &HttpRequest, id: i64)
 }
 
 /// `POST /things`: `201` with `Location` and `ETag`.
-pub async fn create<R: Resource>(state: &AppState, caller: Caller, body: Value) -> Result<HttpResponse> {
+pub async fn create<R: Resource>(
+    editor: Editor,
+    state: web::Data<AppState>,
+    body: JsonBody,
+) -> Result<HttpResponse> {
+    // Read after the role is checked: a viewer's body is never decoded.
+    let (caller, body) = (editor.0, body.read().await?);
     let record = state.writer.run(move |conn| store::create::<R>(conn, body.clone(), &caller.name)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("{}/{}", R::KIND.path, R::id(&record))))
@@ -47,13 +60,14 @@ pub async fn create<R: Resource>(state: &AppState, caller: Caller, body: Value) 
 
 /// `PATCH /things/{id}`, honouring `If-Match`.
 pub async fn update<R: Resource>(
-    state: &AppState,
-    caller: Caller,
-    request: &HttpRequest,
-    id: i64,
-    body: Value,
+    editor: Editor,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+    body: JsonBody,
 ) -> Result<HttpResponse> {
-    let expected = Precondition::from_header(request, header::IF_MATCH)?;
+    let (caller, id, body) = (editor.0, id.into_inner(), body.read().await?);
+    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
     let changes = require_object(body)?;
     let record = state
         .writer
@@ -64,17 +78,15 @@ pub async fn update<R: Resource>(
 
 /// `DELETE /things/{id}`: `204`, honouring `If-Match`.
 pub async fn delete<R: Resource>(
-    state: &AppState,
-    caller: Caller,
-    request: &HttpRequest,
-    id: i64,
-) -> Result<HttpResponse> {
-    let expected = Precondition::from_header(request, header::IF_MATCH)?;
+    editor: Editor,
+    state: web::Data<AppState>,
     // The registry's references, given by whoever mounted the routes (`app::build`).
-    let references = request
-        .app_data::<actix_web::web::Data<super::AllReferences>>()
-        .cloned()
-        .ok_or_else(|| ApiError::Internal("the registry's references are not in the application".into()))?;
+    references: web::Data<super::AllReferences>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    let (caller, id) = (editor.0, id.into_inner());
+    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
     state
         .writer
         .run(move |conn| store::remove::<R>(conn, id, expected.as_ref(), &references, &caller.name))
@@ -83,40 +95,62 @@ pub async fn delete<R: Resource>(
 }
 
 /// `GET /things/{id}/history`: the record's audit events, newest first.
-pub async fn history<R: Resource>(state: &AppState, request: &HttpRequest, id: i64) -> Result<HttpResponse> {
-    audit::history(state, request, R::KIND.resource_type, id, |conn, id| Ok(R::find(conn, id)?.is_some()))
-        .await
+pub async fn history<R: Resource>(
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse> {
+    super::may_read::<R>(&reader)?;
+    audit::history(&state, &request, R::KIND.resource_type, id.into_inner(), |conn, id| {
+        Ok(R::find(conn, id)?.is_some())
+    })
+    .await
 }
 
 /// `GET /things`: a JSON page, or CSV (`format=csv` or `Accept: text/csv`).
-pub async fn list<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
-    let (list, filter, wanted) = read_list_query::<R>(request, Form::Negotiated)?;
-    pages::respond::<R>(state, request, list, filter, wanted, true).await
+pub async fn list<R: Listed>(
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse> {
+    super::may_read::<R>(&reader)?;
+    let (list, filter, wanted) = read_list_query::<R>(&request, Form::Negotiated)?;
+    pages::respond::<R>(&state, &request, list, filter, wanted, true).await
 }
 
 /// `GET /things.csv`: the list as CSV.
-pub async fn list_csv<R: Listed>(state: &AppState, request: &HttpRequest) -> Result<HttpResponse> {
-    let (list, filter, wanted) = read_list_query::<R>(request, Form::Csv)?;
-    pages::respond::<R>(state, request, list, filter, wanted, true).await
+pub async fn list_csv<R: Listed>(
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse> {
+    super::may_read::<R>(&reader)?;
+    let (list, filter, wanted) = read_list_query::<R>(&request, Form::Csv)?;
+    pages::respond::<R>(&state, &request, list, filter, wanted, true).await
 }
 
 /// `GET /parents/{id}/things`: the list of one parent's records (`404` when that parent does
 /// not exist), with the same parameters as the whole list.
 pub async fn list_within<R: Nested<P>, P: Resource>(
-    state: &AppState,
-    request: &HttpRequest,
-    parent: i64,
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    parent: web::Path<i64>,
 ) -> Result<HttpResponse> {
-    within::<R, P>(state, request, parent, Form::Negotiated).await
+    super::may_read::<R>(&reader)?;
+    within::<R, P>(&state, &request, parent.into_inner(), Form::Negotiated).await
 }
 
 /// `GET /parents/{id}/things.csv`: the list of one parent's records as CSV.
 pub async fn list_within_csv<R: Nested<P>, P: Resource>(
-    state: &AppState,
-    request: &HttpRequest,
-    parent: i64,
+    reader: Reader,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    parent: web::Path<i64>,
 ) -> Result<HttpResponse> {
-    within::<R, P>(state, request, parent, Form::Csv).await
+    super::may_read::<R>(&reader)?;
+    within::<R, P>(&state, &request, parent.into_inner(), Form::Csv).await
 }
 
 async fn within<R: Nested<P>, P: Resource>(

@@ -2,11 +2,13 @@
 //! kind.
 //!
 //! A resource module (under `crate::resources`) says only what is its own: its fields, rules,
-//! queries and links, by implementing [`Resource`] and [`Listed`], and its routes, with
-//! [`resource_routes!`](crate::resource_routes). The rest is written once here:
+//! queries and links, by implementing [`Resource`] and [`Listed`], and where its lists sit under
+//! a parent, by implementing [`Routed`]. The rest is written once here:
 //! - [`store`]: reading and writing records inside a transaction, with versions, the check
 //!   that a write changes something, and the audit trail, for HTTP and imports alike;
-//! - [`handlers`]: the HTTP side of it (ETags, `If-Match`, lists as JSON or CSV);
+//! - [`handlers`]: the HTTP side of it (ETags, `If-Match`, lists as JSON or CSV), as generic
+//!   handlers, and [`routes`]: those handlers at each resource's paths with their OpenAPI
+//!   operations;
 //! - [`any`]: the same, behind one object-safe trait, for the code that goes through every
 //!   kind in turn (import, export, the router);
 //! - [`reads`]: the GETs of records asked for together, read by one statement.
@@ -45,9 +47,9 @@ pub trait Resource: Sized + 'static {
     const SOURCED: bool = false;
 
     /// The record as the API shows it.
-    type Record: Serialize + Send + 'static;
+    type Record: Serialize + utoipa::ToSchema + Send + 'static;
     /// The writable fields as a client sends them, and how they are checked.
-    type Input: Validate<Values = Self::Values>;
+    type Input: Validate<Values = Self::Values> + utoipa::ToSchema;
     /// Validated values, ready to store. Serialized, they name the input's fields, links as
     /// id lists, so that comparing them with a stored record needs no query.
     type Values: Serialize;
@@ -103,7 +105,7 @@ pub type Validated<V> = Result<Option<V>>;
 /// A resource with a list: its filters and the query for one page.
 pub trait Listed: Resource {
     /// The list's own filters, declared with [`filters!`](crate::filters).
-    type Filter: FromQuery + Send + 'static;
+    type Filter: FromQuery + utoipa::IntoParams + Send + 'static;
     /// The fields `sort` may name (declared with `sortable!`).
     const SORTABLE: &'static [&'static str];
     /// The text fields `q` searches (declared with `listed!`).
@@ -153,9 +155,13 @@ pub trait Nested<P: Resource>: Listed {
     }
 }
 
-/// A resource with HTTP routes, mounted by the application; written by `resource_routes!`.
-pub trait Routed {
-    fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig);
+/// A resource with HTTP operations, mounted by the registry (`app::api`): by default those of
+/// every resource ([`routes::Operations::standard`]); a resource listed under a parent, or with
+/// operations of its own, says so in its `routes.rs`.
+pub trait Routed: Listed {
+    fn mount(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+        routes::Operations::<Self>::standard().mount(config);
+    }
 }
 
 /// The methods of [`Resource`] for a record that is one row of `$table`, all its columns in

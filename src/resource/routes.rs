@@ -1,8 +1,30 @@
-//! [`resource_routes!`](crate::resource_routes): a resource's HTTP operations, written once,
-//! and the words of their documentation, made from what the resource declares (its names,
+//! A resource's HTTP operations ([`Operations`]): the generic handlers of
+//! [`handlers`](super::handlers) at the resource's paths, with their OpenAPI operations built in
+//! code, and the words of their documentation, made from what the resource declares (its names,
 //! sortable and searched fields, links), so that they cannot drift from it.
 
-use super::{Kind, Listed, Resource};
+use std::marker::PhantomData;
+
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::http::Method;
+use actix_web::{Route, guard, web};
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::path::{
+    HttpMethod, Operation as OperationDoc, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
+    PathItem,
+};
+use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
+use utoipa::openapi::schema::Schema;
+use utoipa::openapi::{
+    ContentBuilder, Paths, PathsBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Responses,
+    ResponsesBuilder,
+};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+use utoipa_actix_web::OpenApiFactory;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::{Kind, Listed, Nested, Resource, handlers};
+use crate::listing::Page;
 
 /// "`a`, `b` and `c`".
 fn listed(names: &[&str]) -> String {
@@ -117,223 +139,302 @@ pub mod words {
     }
 }
 
-/// Writes a resource's handlers (list, read, create, change, delete, history, and its lists
-/// under a parent), each annotated for the OpenAPI document with the resource's types and
-/// words, and implements [`Routed`](crate::resource::Routed) to mount them. Each handler
-/// checks who calls and hands over to [`handlers`](crate::resource::handlers); its name is
-/// the `operationId`. The paths are written out, as actix wants literals.
+/// One HTTP operation: a generic handler of [`handlers`](super::handlers) at its path, and
+/// the OpenAPI operation that documents it, built here from what the resource declares. It is
+/// mounted where actix and the OpenAPI document both see it (`ServiceConfig::service`).
+pub struct Operation {
+    path: String,
+    method: HttpMethod,
+    route: Route,
+    doc: OperationDoc,
+    schemas: Schemas,
+}
+
+type Schemas = Vec<(String, RefOr<Schema>)>;
+
+impl HttpServiceFactory for Operation {
+    fn register(self, config: &mut AppService) {
+        let method = match self.method {
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Post => Method::POST,
+            HttpMethod::Patch => Method::PATCH,
+            HttpMethod::Delete => Method::DELETE,
+            HttpMethod::Put => Method::PUT,
+            HttpMethod::Head => Method::HEAD,
+            HttpMethod::Options => Method::OPTIONS,
+            HttpMethod::Trace => Method::TRACE,
+        };
+        // Guarded by its method at the resource, as actix's `#[get]` mounts: another method on
+        // the same path goes on to the resource that takes it.
+        web::resource(self.path).guard(guard::Method(method)).route(self.route).register(config)
+    }
+}
+
+impl OpenApiFactory for Operation {
+    fn paths(&self) -> Paths {
+        PathsBuilder::new()
+            .path(self.path.clone(), PathItem::new(self.method.clone(), self.doc.clone()))
+            .build()
+    }
+
+    fn schemas(&self, schemas: &mut Schemas) {
+        schemas.extend(self.schemas.iter().cloned());
+    }
+}
+
+/// The operations of a resource `R`: read, list, create, change, delete, history, its lists
+/// under parents, each list's CSV twin, and operations of its own. The `operationId` of each
+/// is made from the resource's names (`create_action_plan`, `list_agreement_action_plans`).
 ///
 /// ```ignore
-/// crate::resource_routes! {
-///     resource: ActionPlans, record: ActionPlan, input: ActionPlanInput, filter: ActionPlanFilter,
-///     paths: "/action-plans", "/action-plans/{id}", "/action-plans/{id}/history", csv "/action-plans.csv";
-///     handlers: list_action_plans, get_action_plan, create_action_plan, update_action_plan,
-///         delete_action_plan, action_plan_history;
-///     within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans",
-///         csv "/agreements/{id}/action-plans.csv";
-/// }
+/// Operations::<ActionPlans>::standard().within::<Agreements>().mount(config);
 /// ```
-///
-/// Each list has a CSV twin (`csv` paths), an operation of its own (`{list}_csv`, in the
-/// module `as_csv`): a typed client then gets the page type from the JSON list and text from
-/// the CSV one, where one operation answering both would type its answer as either.
-///
-/// The reads of a resource of personal data (`Resource::PERSONAL`) need a token.
-#[macro_export]
-macro_rules! resource_routes {
-    (
-        resource: $resource:ident, record: $record:ident, input: $input:ident, filter: $filter:ident,
-        paths: $collection:tt, $item:tt, $history_path:tt, csv $csv_path:tt;
-        handlers: $list:ident, $get:ident, $create:ident, $update:ident, $delete:ident, $history:ident;
-        $(within $parent:ident: $nested:ident $nested_path:tt, csv $nested_csv_path:tt;)*
-        $(also: $($extra:ident),+;)?
-    ) => {
-        use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+pub struct Operations<R> {
+    json: Vec<Operation>,
+    csv: Vec<Operation>,
+    resource: PhantomData<fn() -> R>,
+}
 
-        use $crate::auth::{Editor, Reader};
-        use $crate::error::Result;
-        use $crate::http::{AppState, JsonBody};
-        use $crate::listing::Page;
-        use $crate::resource::handlers;
-        use $crate::resource::routes::words;
-
-        const KIND: &$crate::resource::Kind = <$resource as $crate::resource::Resource>::KIND;
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::list::<$resource>(),
-            description = words::list_details::<$resource>(),
-            params($crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $filter),
-            responses((status = 200, description = words::page(KIND), body = Page<$record>))
-        )]
-        #[get($collection)]
-        pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
-            $crate::resource::may_read::<$resource>(&reader)?;
-            handlers::list::<$resource>(&state, &request).await
-        }
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::get::<$resource>(),
-            params(("id" = i64, Path, description = words::id(KIND))),
-            responses((status = 200, description = format!("The {}", KIND.name), body = $record))
-        )]
-        #[get($item)]
-        pub async fn $get(
-            reader: Reader,
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            id: web::Path<i64>,
-        ) -> Result<HttpResponse> {
-            $crate::resource::may_read::<$resource>(&reader)?;
-            handlers::read::<$resource>(&state, &request, id.into_inner()).await
-        }
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::create::<$resource>(),
-            request_body = $input,
-            responses((status = 201, description = format!("The new {}", KIND.name), body = $record,
-                // Said of each resource's own path by `openapi::finish`.
-                headers(("Location" = String, description = "The new record's path"))))
-        )]
-        #[post($collection)]
-        pub async fn $create(editor: Editor, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse> {
-            handlers::create::<$resource>(&state, editor.0, body.read().await?).await
-        }
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::update::<$resource>(),
-            params(("id" = i64, Path, description = words::id(KIND))),
-            request_body = $input,
-            responses((status = 200, description = format!("The updated {}", KIND.name), body = $record))
-        )]
-        #[patch($item)]
-        pub async fn $update(
-            editor: Editor,
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            id: web::Path<i64>,
-            body: JsonBody,
-        ) -> Result<HttpResponse> {
-            handlers::update::<$resource>(&state, editor.0, &request, id.into_inner(), body.read().await?).await
-        }
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::delete::<$resource>(),
-            params(("id" = i64, Path, description = words::id(KIND))),
-            responses((status = 204, description = format!("The {} is deleted", KIND.name)))
-        )]
-        #[delete($item)]
-        pub async fn $delete(
-            editor: Editor,
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            id: web::Path<i64>,
-        ) -> Result<HttpResponse> {
-            handlers::delete::<$resource>(&state, editor.0, &request, id.into_inner()).await
-        }
-
-        #[utoipa::path(
-            tag = KIND.plural,
-            summary = words::history::<$resource>(),
-            params(("id" = i64, Path, description = words::id(KIND)), $crate::listing::PagingDoc, $crate::listing::SortDoc<$crate::audit::AuditEvents>),
-            responses((status = 200, description = format!("A page of the {}'s audit events", KIND.name),
-                body = Page<$crate::audit::AuditEvent>))
-        )]
-        #[get($history_path)]
-        pub async fn $history(
-            reader: Reader,
-            state: web::Data<AppState>,
-            request: HttpRequest,
-            id: web::Path<i64>,
-        ) -> Result<HttpResponse> {
-            $crate::resource::may_read::<$resource>(&reader)?;
-            handlers::history::<$resource>(&state, &request, id.into_inner()).await
-        }
-
-        $(
-            #[utoipa::path(
-                tag = <$parent as $crate::resource::Resource>::KIND.plural,
-                summary = words::within::<$resource>(<$parent as $crate::resource::Resource>::KIND),
-                params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
-                    $crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $filter),
-                responses((status = 200,
-                    description = format!("A page of the {}'s {}",
-                        <$parent as $crate::resource::Resource>::KIND.name, KIND.plural),
-                    body = Page<$record>))
-            )]
-            #[get($nested_path)]
-            pub async fn $nested(
-                reader: Reader,
-                state: web::Data<AppState>,
-                request: HttpRequest,
-                id: web::Path<i64>,
-            ) -> Result<HttpResponse> {
-                $crate::resource::may_read::<$resource>(&reader)?;
-                handlers::list_within::<$resource, $parent>(&state, &request, id.into_inner()).await
-            }
-        )*
-
-        /// The lists as CSV.
-        pub mod as_csv {
-            use super::*;
-
-            #[utoipa::path(
-                tag = KIND.plural,
-                operation_id = concat!(stringify!($list), "_csv"),
-                summary = words::list_csv::<$resource>(),
-                description = words::list_csv_details::<$resource>(),
-                params($crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $crate::csv::CsvDoc, $filter),
-                responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
-            )]
-            #[get($csv_path)]
-            pub async fn $list(reader: Reader, state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse> {
-                $crate::resource::may_read::<$resource>(&reader)?;
-                handlers::list_csv::<$resource>(&state, &request).await
-            }
-
-            $(
-                #[utoipa::path(
-                    tag = <$parent as $crate::resource::Resource>::KIND.plural,
-                    operation_id = concat!(stringify!($nested), "_csv"),
-                    summary = words::within_csv::<$resource>(<$parent as $crate::resource::Resource>::KIND),
-                    description = words::list_csv_details::<$resource>(),
-                    params(("id" = i64, Path, description = words::id(<$parent as $crate::resource::Resource>::KIND)),
-                        $crate::listing::ListQueryDoc, $crate::listing::SortDoc<$resource>, $crate::csv::CsvDoc, $filter),
-                    responses((status = 200, description = words::csv(KIND), content_type = "text/csv", body = String))
-                )]
-                #[get($nested_csv_path)]
-                pub async fn $nested(
-                    reader: Reader,
-                    state: web::Data<AppState>,
-                    request: HttpRequest,
-                    id: web::Path<i64>,
-                ) -> Result<HttpResponse> {
-                    $crate::resource::may_read::<$resource>(&reader)?;
-                    handlers::list_within_csv::<$resource, $parent>(&state, &request, id.into_inner()).await
+impl<R: Listed> Operations<R> {
+    /// The operations every resource has.
+    pub fn standard() -> Self {
+        let kind = R::KIND;
+        let item = format!("{}/{{id}}", kind.path);
+        let page = page_of::<R::Record>();
+        let input = schema_of::<R::Input>();
+        let json = vec![
+            Operation {
+                path: kind.path.to_owned(),
+                method: HttpMethod::Get,
+                route: web::route().to(handlers::list::<R>),
+                doc: operation(kind, format!("list_{}", snake(kind.plural)), words::list::<R>())
+                    .description(Some(words::list_details::<R>()))
+                    .parameters(Some(list_parameters::<R>(None, false)))
+                    .responses(responses("200", json_response(words::page(kind), &page.0)))
+                    .build(),
+                schemas: page.1.clone(),
+            },
+            Operation {
+                path: kind.path.to_owned(),
+                method: HttpMethod::Post,
+                route: web::route().to(handlers::create::<R>),
+                doc: operation(kind, format!("create_{}", snake(kind.name)), words::create::<R>())
+                    .request_body(Some(json_body(&input.0)))
+                    .responses(responses(
+                        "201",
+                        ResponseBuilder::from(json_response(
+                            format!("The new {}", kind.name),
+                            &schema_of::<R::Record>().0,
+                        ))
+                        // Said of each resource's own path by `openapi::finish`.
+                        .header("Location", text_header("The new record's path"))
+                        .build(),
+                    ))
+                    .build(),
+                schemas: [input.1.clone(), schema_of::<R::Record>().1].concat(),
+            },
+            Operation {
+                path: item.clone(),
+                method: HttpMethod::Get,
+                route: web::route().to(handlers::read::<R>),
+                doc: operation(kind, format!("get_{}", snake(kind.name)), words::get::<R>())
+                    .parameters(Some(vec![id_parameter(kind)]))
+                    .responses(responses(
+                        "200",
+                        json_response(format!("The {}", kind.name), &schema_of::<R::Record>().0),
+                    ))
+                    .build(),
+                schemas: schema_of::<R::Record>().1,
+            },
+            Operation {
+                path: item.clone(),
+                method: HttpMethod::Patch,
+                route: web::route().to(handlers::update::<R>),
+                doc: operation(kind, format!("update_{}", snake(kind.name)), words::update::<R>())
+                    .parameters(Some(vec![id_parameter(kind)]))
+                    .request_body(Some(json_body(&input.0)))
+                    .responses(responses(
+                        "200",
+                        json_response(format!("The updated {}", kind.name), &schema_of::<R::Record>().0),
+                    ))
+                    .build(),
+                schemas: [input.1, schema_of::<R::Record>().1].concat(),
+            },
+            Operation {
+                path: item.clone(),
+                method: HttpMethod::Delete,
+                route: web::route().to(handlers::delete::<R>),
+                doc: operation(kind, format!("delete_{}", snake(kind.name)), words::delete::<R>())
+                    .parameters(Some(vec![id_parameter(kind)]))
+                    .responses(responses(
+                        "204",
+                        ResponseBuilder::new().description(format!("The {} is deleted", kind.name)).build(),
+                    ))
+                    .build(),
+                schemas: Vec::new(),
+            },
+            {
+                let events = page_of::<crate::audit::AuditEvent>();
+                let mut parameters = vec![id_parameter(kind)];
+                parameters.extend(query::<crate::listing::PagingDoc>());
+                parameters.extend(query::<crate::listing::SortDoc<crate::audit::AuditEvents>>());
+                Operation {
+                    path: format!("{item}/history"),
+                    method: HttpMethod::Get,
+                    route: web::route().to(handlers::history::<R>),
+                    doc: operation(kind, format!("{}_history", snake(kind.name)), words::history::<R>())
+                        .parameters(Some(parameters))
+                        .responses(responses(
+                            "200",
+                            json_response(format!("A page of the {}'s audit events", kind.name), &events.0),
+                        ))
+                        .build(),
+                    schemas: events.1,
                 }
-            )*
-        }
+            },
+        ];
+        let csv = vec![Operation {
+            path: format!("{}.csv", kind.path),
+            method: HttpMethod::Get,
+            route: web::route().to(handlers::list_csv::<R>),
+            doc: operation(kind, format!("list_{}_csv", snake(kind.plural)), words::list_csv::<R>())
+                .description(Some(words::list_csv_details::<R>()))
+                .parameters(Some(list_parameters::<R>(None, true)))
+                .responses(responses("200", csv_response(kind)))
+                .build(),
+            schemas: Vec::new(),
+        }];
+        Self { json, csv, resource: PhantomData }
+    }
 
-        impl $crate::resource::Routed for $resource {
-            fn configure(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
-                config
-                    .service($list)
-                    .service($create)
-                    .service($get)
-                    .service($update)
-                    .service($delete)
-                    .service($history)
-                    $(.service($nested))*
-                    .service(as_csv::$list)
-                    $(.service(as_csv::$nested))*
-                    $($(.service($extra))+)?;
-            }
+    /// The list of the records of one `P`, `/parents/{id}/things`, and its CSV twin.
+    pub fn within<P: Resource>(mut self) -> Self
+    where
+        R: Nested<P>,
+    {
+        let (kind, parent) = (R::KIND, P::KIND);
+        let path = format!("{}/{{id}}{}", parent.path, kind.path.trim_start_matches(API_PREFIX));
+        let operation_id = format!("list_{}_{}", snake(parent.name), snake(kind.plural));
+        let page = page_of::<R::Record>();
+        self.json.push(Operation {
+            path: path.clone(),
+            method: HttpMethod::Get,
+            route: web::route().to(handlers::list_within::<R, P>),
+            doc: operation(parent, operation_id.clone(), words::within::<R>(parent))
+                .parameters(Some(list_parameters::<R>(Some(parent), false)))
+                .responses(responses(
+                    "200",
+                    json_response(format!("A page of the {}'s {}", parent.name, kind.plural), &page.0),
+                ))
+                .build(),
+            schemas: page.1,
+        });
+        self.csv.push(Operation {
+            path: format!("{path}.csv"),
+            method: HttpMethod::Get,
+            route: web::route().to(handlers::list_within_csv::<R, P>),
+            doc: operation(parent, format!("{operation_id}_csv"), words::within_csv::<R>(parent))
+                .description(Some(words::list_csv_details::<R>()))
+                .parameters(Some(list_parameters::<R>(Some(parent), true)))
+                .responses(responses("200", csv_response(kind)))
+                .build(),
+            schemas: Vec::new(),
+        });
+        self
+    }
+
+    /// Mounts the operations: the JSON ones, then the CSV twins.
+    pub fn mount(self, config: &mut ServiceConfig) {
+        for operation in self.json.into_iter().chain(self.csv) {
+            config.service(operation);
         }
-    };
+    }
+}
+
+/// The prefix of every path of the API.
+const API_PREFIX: &str = "/api/v1";
+
+/// `action plans` as `action_plans`.
+fn snake(words: &str) -> String {
+    words.replace([' ', '-'], "_")
+}
+
+/// An operation of `kind`'s tag.
+fn operation(kind: &Kind, operation_id: String, summary: String) -> OperationBuilder {
+    OperationBuilder::new().tag(kind.plural).summary(Some(summary)).operation_id(Some(operation_id))
+}
+
+/// A reference to `T`'s schema, with the schemas it needs.
+fn schema_of<T: ToSchema>() -> (RefOr<Schema>, Schemas) {
+    let mut schemas = vec![(T::name().into_owned(), T::schema())];
+    T::schemas(&mut schemas);
+    (Ref::from_schema_name(T::name()).into(), schemas)
+}
+
+/// A reference to the schema of a page of `T` (`Page_ActionPlan`), with the schemas it needs.
+fn page_of<T: ToSchema>() -> (RefOr<Schema>, Schemas) {
+    let name = format!("{}_{}", <Page<T> as ToSchema>::name(), T::name());
+    let mut schemas = vec![(name.clone(), <Page<T> as PartialSchema>::schema())];
+    <Page<T> as ToSchema>::schemas(&mut schemas);
+    (Ref::from_schema_name(name).into(), schemas)
+}
+
+/// The query parameters `T` documents.
+fn query<T: IntoParams>() -> Vec<Parameter> {
+    T::into_params(|| Some(ParameterIn::Query))
+}
+
+/// The parameters of a list: the parent's id when under one, paging and search, the sort, CSV's
+/// own when it is the CSV twin, and the resource's filters.
+fn list_parameters<R: Listed>(parent: Option<&Kind>, csv: bool) -> Vec<Parameter> {
+    let mut parameters: Vec<Parameter> = parent.map(id_parameter).into_iter().collect();
+    parameters.extend(query::<crate::listing::ListQueryDoc>());
+    parameters.extend(query::<crate::listing::SortDoc<R>>());
+    if csv {
+        parameters.extend(query::<crate::csv::CsvDoc>());
+    }
+    parameters.extend(query::<R::Filter>());
+    parameters
+}
+
+/// `{id}`, the id of a record of `kind`.
+fn id_parameter(kind: &Kind) -> Parameter {
+    ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .description(Some(words::id(kind)))
+        .required(Required::True)
+        .schema(Some(i64::schema()))
+        .build()
+}
+
+fn responses(status: &str, response: Response) -> Responses {
+    ResponsesBuilder::new().response(status, response).build()
+}
+
+fn json_response(description: String, schema: &RefOr<Schema>) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", ContentBuilder::new().schema(Some(schema.clone())).build())
+        .build()
+}
+
+fn csv_response(kind: &Kind) -> Response {
+    ResponseBuilder::new()
+        .description(words::csv(kind))
+        .content("text/csv", ContentBuilder::new().schema(Some(String::schema())).build())
+        .build()
+}
+
+fn json_body(schema: &RefOr<Schema>) -> RequestBody {
+    RequestBodyBuilder::new()
+        .content("application/json", ContentBuilder::new().schema(Some(schema.clone())).build())
+        .required(Some(Required::True))
+        .build()
+}
+
+fn text_header(description: &str) -> Header {
+    HeaderBuilder::new().schema(Some(String::schema())).description(Some(description)).build()
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The HTTP operations on action plans.
 
-use super::{ActionPlan, ActionPlanFilter, ActionPlanInput, ActionPlans};
+use super::ActionPlans;
+use crate::resource::routes::Operations;
+use crate::resource::Routed;
 use crate::resources::agreements::Agreements;
 
-crate::resource_routes! {
-    resource: ActionPlans, record: ActionPlan, input: ActionPlanInput, filter: ActionPlanFilter,
-    paths: "/action-plans", "/action-plans/{id}", "/action-plans/{id}/history", csv "/action-plans.csv";
-    handlers: list_action_plans, get_action_plan, create_action_plan, update_action_plan, delete_action_plan, action_plan_history;
-    within Agreements: list_agreement_action_plans "/agreements/{id}/action-plans", csv "/agreements/{id}/action-plans.csv";
+impl Routed for ActionPlans {
+    fn mount(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+        Operations::<Self>::standard().within::<Agreements>().mount(config);
+    }
 }

@@ -363,7 +363,7 @@ fn version_tag(document: &Document) -> (header::HeaderName, String) {
     ),
     security(("bearer" = []))
 )]
-#[put("/documents/{id}/file")]
+#[put("/api/v1/documents/{id}/file")]
 pub async fn upload_document_file(
     editor: Editor,
     state: web::Data<AppState>,
@@ -423,7 +423,7 @@ pub async fn upload_document_file(
         (status = 404, description = "No such document, or it has no file", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
-#[get("/documents/{id}/file")]
+#[get("/api/v1/documents/{id}/file")]
 pub async fn download_document_file(
     _reader: Reader,
     state: web::Data<AppState>,
@@ -493,7 +493,7 @@ pub async fn download_document_file(
     ),
     security(("bearer" = []))
 )]
-#[delete("/documents/{id}/file")]
+#[delete("/api/v1/documents/{id}/file")]
 pub async fn delete_document_file(
     editor: Editor,
     state: web::Data<AppState>,

@@ -1,11 +1,12 @@
 //! The HTTP operations on milestones.
 
-use super::{Milestone, MilestoneFilter, MilestoneInput, Milestones};
+use super::Milestones;
+use crate::resource::routes::Operations;
+use crate::resource::Routed;
 use crate::resources::agreements::Agreements;
 
-crate::resource_routes! {
-    resource: Milestones, record: Milestone, input: MilestoneInput, filter: MilestoneFilter,
-    paths: "/milestones", "/milestones/{id}", "/milestones/{id}/history", csv "/milestones.csv";
-    handlers: list_milestones, get_milestone, create_milestone, update_milestone, delete_milestone, milestone_history;
-    within Agreements: list_agreement_milestones "/agreements/{id}/milestones", csv "/agreements/{id}/milestones.csv";
+impl Routed for Milestones {
+    fn mount(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+        Operations::<Self>::standard().within::<Agreements>().mount(config);
+    }
 }

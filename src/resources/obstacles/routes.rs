@@ -1,11 +1,12 @@
 //! The HTTP operations on obstacles.
 
-use super::{Obstacle, ObstacleFilter, ObstacleInput, Obstacles};
+use super::Obstacles;
+use crate::resource::routes::Operations;
+use crate::resource::Routed;
 use crate::resources::agreements::Agreements;
 
-crate::resource_routes! {
-    resource: Obstacles, record: Obstacle, input: ObstacleInput, filter: ObstacleFilter,
-    paths: "/obstacles", "/obstacles/{id}", "/obstacles/{id}/history", csv "/obstacles.csv";
-    handlers: list_obstacles, get_obstacle, create_obstacle, update_obstacle, delete_obstacle, obstacle_history;
-    within Agreements: list_agreement_obstacles "/agreements/{id}/obstacles", csv "/agreements/{id}/obstacles.csv";
+impl Routed for Obstacles {
+    fn mount(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+        Operations::<Self>::standard().within::<Agreements>().mount(config);
+    }
 }

@@ -1,9 +1,6 @@
 //! The HTTP operations on sectors.
 
-use super::{Sector, SectorFilter, SectorInput, Sectors};
+use super::Sectors;
+use crate::resource::Routed;
 
-crate::resource_routes! {
-    resource: Sectors, record: Sector, input: SectorInput, filter: SectorFilter,
-    paths: "/sectors", "/sectors/{id}", "/sectors/{id}/history", csv "/sectors.csv";
-    handlers: list_sectors, get_sector, create_sector, update_sector, delete_sector, sector_history;
-}
+impl Routed for Sectors {}
