@@ -256,11 +256,6 @@ impl Checker {
         }
     }
 
-    /// The errors found so far.
-    pub fn into_errors(self) -> Vec<FieldError> {
-        self.errors
-    }
-
     /// Ends the check: `422` listing every error, or `Ok`.
     pub fn finish(self) -> Result<()> {
         ApiError::check(self.errors)

@@ -147,11 +147,6 @@ macro_rules! link_table {
                 Ok(())
             }
 
-            /// How many owners link to `target`.
-            pub fn count_owners(conn: &mut DbConnection, target: i64) -> QueryResult<i64> {
-                $table::table.filter($table::$target.eq(target)).count().get_result(conn)
-            }
-
             /// The owners that link to `target`, as a subquery for list filters.
             pub fn owners_of(
                 target: i64,

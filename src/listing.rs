@@ -516,6 +516,7 @@ pub type Condition<Table, Truth> = Box<dyn BoxableExpression<Table, Backend, Sql
 
 impl<T: Enumeration + PartialEq> AnyOf<T> {
     /// The values asked for, in the enumeration's order.
+    #[cfg(test)]
     pub fn values(&self) -> &[T] {
         &self.0
     }

@@ -287,6 +287,7 @@ fn lock_sqlite_migrations(path: &str) -> Result<std::fs::File, MigrationError> {
 /// Applies, in order, the pending migrations whose version is at most `last` (such as
 /// `20261203000010`): how a test brings a database to an earlier schema, to check that the
 /// later migrations keep its data.
+#[cfg(feature = "testing")]
 pub fn run_migrations_up_to(
     conn: &mut DbConnection,
     last: &str,

@@ -238,6 +238,7 @@ impl CurrencyCode {
     }
 
     /// The first day a withdrawn code is no longer in force; `None` for a code in use.
+    #[cfg(test)]
     pub fn withdrawn_from(self) -> Option<NaiveDate> {
         self.0.withdrawal.as_ref().map(|withdrawal| withdrawal.from)
     }

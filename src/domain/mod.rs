@@ -69,8 +69,6 @@ impl fmt::Display for CountryCode {
 pub struct Key(String);
 
 impl Key {
-    pub const PATTERN: &'static str = "^[A-Za-z0-9._:-]{1,100}$";
-
     /// A fresh random key, for records created without one.
     pub fn generate() -> Self {
         Self(uuid::Uuid::new_v4().to_string())
@@ -99,8 +97,6 @@ deserialize_from_str!(Key);
 pub struct Slug(String);
 
 impl Slug {
-    pub const PATTERN: &'static str = "^[a-z0-9]+(-[a-z0-9]+)*$";
-
     pub fn into_inner(self) -> String {
         self.0
     }
@@ -127,8 +123,6 @@ deserialize_from_str!(Slug);
 pub struct SubdivisionCode(String);
 
 impl SubdivisionCode {
-    pub const PATTERN: &'static str = "^[A-Z]{2}-[A-Z0-9]{1,3}$";
-
     pub fn country_prefix(&self) -> &str {
         &self.0[..2]
     }

@@ -22,8 +22,6 @@ pub const SIGNIFICANT_DIGITS_MAX: usize = 18;
 pub struct DecimalText(Decimal);
 
 impl DecimalText {
-    pub const PATTERN: &'static str = r"^-?[0-9]+(\.[0-9]+)?$";
-
     pub fn value(self) -> Decimal {
         self.0
     }

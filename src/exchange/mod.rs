@@ -143,11 +143,6 @@ impl ImportSummary {
     pub fn add(&mut self, list: &'static str, counts: Counts) {
         self.0.push((list, counts));
     }
-
-    /// The counts of one list.
-    pub fn of(&self, list: &str) -> Counts {
-        self.0.iter().find(|(name, _)| *name == list).map(|(_, counts)| *counts).unwrap_or_default()
-    }
 }
 
 impl Serialize for ImportSummary {

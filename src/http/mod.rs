@@ -12,7 +12,7 @@ mod slots;
 mod state;
 pub mod streaming;
 
-pub use batch::{Batches, Coalescer, RecordBatches, Shown};
+pub use batch::{Coalescer, RecordBatches, Shown};
 pub use body::JsonBody;
 pub use precondition::Precondition;
 pub use slots::Slots;

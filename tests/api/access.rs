@@ -76,7 +76,7 @@ async fn an_admin_creates_lists_and_revokes_tokens_and_revocation_is_immediate()
     let text = String::from_utf8_lossy(&listed.body).to_string();
     assert_eq!(listed.json()["total"], 4);
     assert!(
-        !text.contains(&secret) && !text.contains(&jalin::auth::hash_token(&secret)),
+        !text.contains(&secret) && !text.contains(&jalin::testing::hash_token(&secret)),
         "no secret, no hash"
     );
     assert!(!text.contains("\"token\""), "{text}");
@@ -111,7 +111,7 @@ async fn tokens_from_the_command_line_and_the_environment_work() {
     let app = TestApp::new().await;
     let args = jalin::config::TokenCreateArgs {
         name: "ministry-sync".into(),
-        role: jalin::domain::Role::Editor,
+        role: jalin::testing::Role::Editor,
         database: jalin::config::DatabaseArgs { database_url: app.database_url.clone() },
     };
     let token = jalin::server::create_token(&args).unwrap();
@@ -121,8 +121,8 @@ async fn tokens_from_the_command_line_and_the_environment_work() {
 
     let pool = jalin::server::open_database(&args.database, 1).unwrap();
     let admin = "an-admin-token-from-the-environment";
-    jalin::tokens::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
-    jalin::tokens::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
+    jalin::testing::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
+    jalin::testing::register_admin_token(&mut pool.get().unwrap(), admin).unwrap();
     let listed = app.send(with_token(TestRequest::get().uri("/api/v1/tokens"), admin)).await;
     assert_eq!(listed.status, 200);
     assert_eq!(listed.json()["total"], 5, "registered once, however often the server starts");
@@ -259,7 +259,7 @@ async fn every_write_leaves_exactly_its_changes_in_the_audit_trail() {
 #[actix_web::test]
 async fn the_audit_trail_is_for_admins_and_filters() {
     let app = TestApp::new().await;
-    app.post("/api/v1/import", &serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()).await;
+    app.post("/api/v1/import", &serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap()).await;
     let audit = |query: &str| {
         app.send(with_token(TestRequest::get().uri(&format!("/api/v1/audit{query}")), &app.admin_token))
     };
@@ -331,7 +331,7 @@ async fn the_command_line_lists_tokens_without_their_secrets() {
     }
     for secret in [secret, app.viewer_token.as_str(), app.editor_token.as_str(), app.admin_token.as_str()] {
         assert!(!run.stdout.contains(secret), "a secret is shown: {}", run.stdout);
-        assert!(!run.stdout.contains(&jalin::auth::hash_token(secret)), "a hash is shown: {}", run.stdout);
+        assert!(!run.stdout.contains(&jalin::testing::hash_token(secret)), "a hash is shown: {}", run.stdout);
     }
 }
 

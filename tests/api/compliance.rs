@@ -34,7 +34,7 @@ async fn milestone(app: &TestApp, case: &Case, fields: Value) -> i64 {
 #[actix_web::test]
 async fn the_founding_case_lacks_the_full_power_letter_and_the_procedure_steps() {
     let app = TestApp::new().await;
-    let document: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let document: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     assert_eq!(app.post("/api/v1/import", &document).await.status, 200);
     let id = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"].clone();
     let compliance = app.get(&format!("/api/v1/agreements/{id}/compliance")).await.json();

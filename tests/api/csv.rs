@@ -13,7 +13,7 @@ fn parse(body: &[u8]) -> Vec<Vec<String>> {
 }
 
 async fn demo(app: &TestApp) {
-    let document: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let document: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     assert_eq!(app.post("/api/v1/import", &document).await.status, 200);
 }
 

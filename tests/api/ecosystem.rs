@@ -117,7 +117,7 @@ async fn the_health_check_names_a_parameter_it_does_not_take() {
 #[actix_web::test]
 async fn every_example_of_the_document_works_as_it_is_against_the_demo_data() {
     let app = TestApp::new().await;
-    let demo: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let demo: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     assert_eq!(app.post("/api/v1/import", &demo).await.status, 200);
     let document = document();
     let schemas = &document["components"]["schemas"];
@@ -158,7 +158,7 @@ async fn every_example_of_the_document_works_as_it_is_against_the_demo_data() {
 async fn responses_of_a_kibibyte_or_more_are_compressed_as_the_client_accepts() {
     use std::io::Read;
     let app = TestApp::new().await;
-    let demo: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let demo: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     app.post("/api/v1/import", &demo).await;
     let get = |uri: &str, encoding: &str| {
         actix_web::test::TestRequest::get().uri(uri).insert_header(("Accept-Encoding", encoding.to_owned()))

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, with_token};
 
 fn demo() -> Value {
-    serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()
+    serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap()
 }
 
 fn keys(document: &Value, list: &str) -> Vec<String> {
@@ -20,7 +20,7 @@ async fn an_export_imports_elsewhere_to_the_same_data() {
     assert_eq!(exported.status, 200);
     let exported = exported.json();
     // Read without a token: every list but the personal ones (contacts).
-    let public = jalin::resources::RESOURCES.iter().filter(|resource| !resource.personal());
+    let public = jalin::testing::RESOURCES.iter().filter(|resource| !resource.personal());
     for list in public.map(|resource| resource.kind().table) {
         let keys = keys(&exported, list);
         let mut sorted = keys.clone();

@@ -113,7 +113,10 @@ fn urlencoding(text: &str) -> String {
 #[test]
 fn the_database_lower_cases_every_letter() {
     let (_database, url) = crate::helpers::fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
-    assert!(jalin::db::folds_every_letter(&mut conn).expect("the query"), "lower('ÉΑ') is 'éα' on {url}");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
+    assert!(
+        jalin::testing::folds_every_letter(&mut conn).expect("the query"),
+        "lower('ÉΑ') is 'éα' on {url}"
+    );
 }

@@ -355,7 +355,7 @@ async fn command_line_errors_name_their_cause() {
     assert_eq!(run.code, Some(1), "a database that cannot be written stops the start");
     assert!(run.stderr.contains("cannot be written") && !run.stderr.contains("serving on"), "{}", run.stderr);
     let document = std::env::temp_dir().join(format!("jalin-{}.json", uuid::Uuid::new_v4()));
-    std::fs::write(&document, jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    std::fs::write(&document, jalin::testing::DEMO_DOCUMENT).unwrap();
     let run = jalin(&["import", document.to_str().unwrap(), "--database-url", &read_only], &[]);
     std::fs::remove_file(&document).ok();
     assert_eq!(run.code, Some(1));
@@ -492,7 +492,7 @@ async fn healthz_does_not_wait_behind_the_request_pool() {
 #[actix_web::test]
 async fn identical_imports_at_once_all_succeed() {
     let app = TestApp::new().await;
-    let document: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let document: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     let imports = (0..8).map(|_| app.post("/api/v1/import", &document));
     let responses = futures_util::future::join_all(imports).await;
     for response in &responses {

@@ -12,8 +12,8 @@ use diesel::RunQueryDsl;
 use diesel::pg::PgConnection;
 use jalin::config::DatabaseArgs;
 use jalin::config::Settings;
-use jalin::domain::Role;
-use jalin::http::AppState;
+use jalin::testing::AppState;
+use jalin::testing::Role;
 use serde_json::{Value, json};
 
 type Call = Box<dyn Fn(actix_http::Request) -> Pin<Box<dyn Future<Output = TestResponse>>>>;
@@ -39,7 +39,7 @@ pub struct TestApp {
     call: Call,
     digest: DigestCall,
     stream: StreamCall,
-    pool: jalin::db::Pool,
+    pool: jalin::testing::Pool,
     /// Tokens of each role, registered in the test's database.
     pub viewer_token: String,
     pub editor_token: String,
@@ -145,15 +145,15 @@ impl TestApp {
         let (database, url) = fresh_database();
         let pool = jalin::server::open_database(&DatabaseArgs { database_url: url.clone() }, 4)
             .expect("open test database");
-        let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
+        let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
         Self::with_state(AppState::new(pool, &target, settings).expect("the app's state"), database, url)
             .await
     }
 
     /// An app whose database never answers.
     pub async fn without_database() -> Self {
-        let target = jalin::db::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
-        let pool = jalin::db::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
+        let target = jalin::testing::DatabaseTarget::Postgres("postgres://nobody@127.0.0.1:9/none".into());
+        let pool = jalin::testing::lazy_pool(&target, 1, std::time::Duration::from_millis(200));
         let dir = tempfile::tempdir().expect("temporary directory");
         Self::with_state(
             AppState::new(pool, &target, Settings::default()).expect("the app's state"),
@@ -168,9 +168,9 @@ impl TestApp {
         for (name, role) in
             [("test-viewer", Role::Viewer), ("test-editor", Role::Editor), ("test-admin", Role::Admin)]
         {
-            let token = jalin::auth::generate_token().expect("token");
+            let token = jalin::testing::generate_token().expect("token");
             if let Ok(mut conn) = state.pool.get() {
-                jalin::auth::register(&mut conn, name, role, &token).expect("register token");
+                jalin::testing::register(&mut conn, name, role, &token).expect("register token");
             }
             tokens.push(token);
         }
@@ -273,7 +273,7 @@ impl TestApp {
     }
 
     /// Takes every connection of the request pool and keeps them while the guard lives.
-    pub fn hold_every_connection(&self) -> Vec<jalin::db::PooledConnection> {
+    pub fn hold_every_connection(&self) -> Vec<jalin::testing::PooledConnection> {
         (0..self.pool.max_size()).map(|_| self.pool.get().expect("a connection")).collect()
     }
 

@@ -65,7 +65,7 @@ fn xmllint(args: &[&str], file: &Path) -> std::process::Output {
 async fn the_demo_agreement_is_a_valid_iati_file_with_one_activity_per_plan() {
     let app = TestApp::new().await;
     let response = app
-        .post("/api/v1/import", &serde_json::from_str::<Value>(jalin::exchange::demo::DEMO_DOCUMENT).unwrap())
+        .post("/api/v1/import", &serde_json::from_str::<Value>(jalin::testing::DEMO_DOCUMENT).unwrap())
         .await;
     assert_eq!(response.status, 200);
     let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"]
@@ -310,5 +310,5 @@ async fn text_and_dates_stored_before_they_were_refused_still_make_a_valid_file_
     assert_eq!(file.count("//transaction"), 0, "a date the schema cannot carry is left out, not changed");
     let csv = String::from_utf8(app.get("/api/v1/action-plans?format=csv").await.body).unwrap();
     assert!(csv.contains("Old\u{FFFD}title\u{FFFD}\u{FFFD}\u{FFFD}"), "{csv}");
-    assert!(!csv.chars().any(jalin::domain::forbidden_in_xml), "{csv:?}");
+    assert!(!csv.chars().any(jalin::testing::forbidden_in_xml), "{csv:?}");
 }

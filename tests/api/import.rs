@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, jalin, jalin_with_input, with_token};
 
 fn demo() -> Value {
-    serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap()
+    serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap()
 }
 
 fn counts(summary: &Value, list: &str) -> (u64, u64, u64) {
@@ -102,7 +102,7 @@ async fn importing_the_same_document_twice_changes_nothing() {
     app.post("/api/v1/import", &demo()).await;
     let before = app.get("/api/v1/action-plans?limit=500").await.json();
     let summary = app.post("/api/v1/import", &demo()).await.json();
-    for list in jalin::resources::RESOURCES.iter().map(|resource| resource.kind().table) {
+    for list in jalin::testing::RESOURCES.iter().map(|resource| resource.kind().table) {
         let (created, updated, _) = counts(&summary, list);
         assert_eq!((created, updated), (0, 0), "{list}");
     }
@@ -153,7 +153,7 @@ async fn a_bad_document_lands_nothing_and_names_every_problem_by_path() {
     assert!(fields.contains(&"action_plans[9].sectors[1]"), "{fields:?}");
     assert!(fields.contains(&format!("obstacles[{last}].agreement").as_str()), "{fields:?}");
     assert!(fields.contains(&"agencies[0].region_id"), "{fields:?}");
-    for path in jalin::resources::RESOURCES.iter().map(|resource| resource.kind().path) {
+    for path in jalin::testing::RESOURCES.iter().map(|resource| resource.kind().path) {
         assert_eq!(app.total(path).await, 0, "{path} after a failed import");
     }
 }
@@ -186,7 +186,7 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let app = TestApp::new().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.json");
-    std::fs::write(&file, jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    std::fs::write(&file, jalin::testing::DEMO_DOCUMENT).unwrap();
     let args = ImportArgs {
         file,
         dry_run: false,
@@ -199,7 +199,7 @@ async fn the_command_line_imports_a_file_and_the_demo_loads_only_into_an_empty_d
     let pool =
         jalin::server::open_database(&DatabaseArgs { database_url: app.database_url.clone() }, 1).unwrap();
     assert!(
-        jalin::exchange::demo::load_demo(&mut pool.get().unwrap()).unwrap().is_none(),
+        jalin::testing::load_demo(&mut pool.get().unwrap()).unwrap().is_none(),
         "the database has an agreement"
     );
 
@@ -215,7 +215,7 @@ async fn the_command_line_imports_a_document_from_standard_input_and_reports_eac
     let run = jalin_with_input(
         &["import", "-", "--database-url", url],
         &[],
-        jalin::exchange::demo::DEMO_DOCUMENT.as_bytes(),
+        jalin::testing::DEMO_DOCUMENT.as_bytes(),
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let summary: Value = serde_json::from_str(&run.stdout).expect("the counts as JSON");

@@ -10,10 +10,10 @@ const NOW: &str = "'2026-01-01 00:00:00'";
 #[test]
 fn rebuilding_the_agreements_table_keeps_ids_links_counters_and_foreign_keys() {
     let (_database, url) = fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
     // The schema as it was before the lifecycle (migrations up to 000010, contacts).
-    jalin::db::run_migrations_up_to(&mut conn, "20261203000010").expect("the earlier migrations");
+    jalin::testing::run_migrations_up_to(&mut conn, "20261203000010").expect("the earlier migrations");
     conn.batch_execute(&format!(
         "INSERT INTO regions (key, name, kind, country_code, created_at, updated_at) VALUES \
            ('ID-JB', 'West Java', 'province', 'ID', {NOW}, {NOW}), ('MA-09', 'Souss-Massa', 'region', 'MA', {NOW}, {NOW}); \
@@ -29,8 +29,9 @@ fn rebuilding_the_agreements_table_keeps_ids_links_counters_and_foreign_keys() {
     ))
     .expect("the data of the earlier schema");
 
-    assert!(jalin::db::run_migrations(&mut conn).expect("the later migrations") >= 3);
-    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    assert!(jalin::testing::run_migrations(&mut conn).expect("the later migrations") >= 3);
+    let count =
+        |conn: &mut jalin::testing::DbConnection, sql: &str| jalin::testing::count_sql(conn, sql).expect(sql);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS count FROM agreements WHERE id IN (1, 2)"), 2);
     assert_eq!(
         count(&mut conn, "SELECT renews_agreement_id AS count FROM agreements WHERE key = 'renewal'"),
@@ -68,10 +69,10 @@ fn rebuilding_the_agreements_table_keeps_ids_links_counters_and_foreign_keys() {
 #[test]
 fn the_fidelity_migration_keeps_assessed_obstacles_and_adds_nullable_facts() {
     let (_database, url) = fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
     // The schema before fidelity (up to 000014, signed_on_precision), with data in it.
-    jalin::db::run_migrations_up_to(&mut conn, "20261203000014").expect("the earlier migrations");
+    jalin::testing::run_migrations_up_to(&mut conn, "20261203000014").expect("the earlier migrations");
     conn.batch_execute(&format!(
         "INSERT INTO regions (key, name, kind, country_code, created_at, updated_at) VALUES \
            ('ID-JB', 'West Java', 'province', 'ID', {NOW}, {NOW}), ('MA-09', 'Souss-Massa', 'region', 'MA', {NOW}, {NOW}); \
@@ -87,8 +88,9 @@ fn the_fidelity_migration_keeps_assessed_obstacles_and_adds_nullable_facts() {
     ))
     .expect("the data of the earlier schema");
 
-    assert!(jalin::db::run_migrations(&mut conn).expect("the fidelity migration") >= 1);
-    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    assert!(jalin::testing::run_migrations(&mut conn).expect("the fidelity migration") >= 1);
+    let count =
+        |conn: &mut jalin::testing::DbConnection, sql: &str| jalin::testing::count_sql(conn, sql).expect(sql);
     assert_eq!(
         count(
             &mut conn,
@@ -135,10 +137,10 @@ fn the_fidelity_migration_keeps_assessed_obstacles_and_adds_nullable_facts() {
 #[test]
 fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refuses() {
     let (_database, url) = fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
     // The schema before money and results (up to 000015, fidelity), with an agreement in it.
-    jalin::db::run_migrations_up_to(&mut conn, "20261203000015").expect("the earlier migrations");
+    jalin::testing::run_migrations_up_to(&mut conn, "20261203000015").expect("the earlier migrations");
     conn.batch_execute(&format!(
         "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
            ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
@@ -146,8 +148,12 @@ fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refus
            VALUES ('plan', 1, 'Business matching', 'planned', {NOW}, {NOW});"
     ))
     .expect("the data of the earlier schema");
-    assert_eq!(jalin::db::run_migrations_up_to(&mut conn, "20261203000016").expect("the money migration"), 1);
-    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    assert_eq!(
+        jalin::testing::run_migrations_up_to(&mut conn, "20261203000016").expect("the money migration"),
+        1
+    );
+    let count =
+        |conn: &mut jalin::testing::DbConnection, sql: &str| jalin::testing::count_sql(conn, sql).expect(sql);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS count FROM agreements WHERE local_language IS NULL"), 1);
     conn.batch_execute(&format!(
         "INSERT INTO transactions (key, action_plan_id, kind, amount_minor, currency, value_date, created_at, updated_at) \
@@ -171,9 +177,9 @@ fn the_money_migration_keeps_agreements_and_its_tables_refuse_what_the_api_refus
 #[test]
 fn the_id_blocks_migration_counts_the_plans_already_there() {
     let (_database, url) = fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
-    jalin::db::run_migrations_up_to(&mut conn, "20261203000016").expect("the earlier migrations");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
+    jalin::testing::run_migrations_up_to(&mut conn, "20261203000016").expect("the earlier migrations");
     conn.batch_execute(&format!(
         "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
            ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
@@ -184,10 +190,11 @@ fn the_id_blocks_migration_counts_the_plans_already_there() {
     ))
     .expect("the data of the earlier schema");
     assert_eq!(
-        jalin::db::run_migrations_up_to(&mut conn, "20261203000017").expect("the id blocks migration"),
+        jalin::testing::run_migrations_up_to(&mut conn, "20261203000017").expect("the id blocks migration"),
         1
     );
-    let count = |conn: &mut jalin::db::DbConnection, sql: &str| jalin::db::count_sql(conn, sql).expect(sql);
+    let count =
+        |conn: &mut jalin::testing::DbConnection, sql: &str| jalin::testing::count_sql(conn, sql).expect(sql);
     let in_block = |block: i64| {
         format!(
             "SELECT CAST(COALESCE(SUM(plans), 0) AS BIGINT) AS count FROM action_plan_id_blocks WHERE block = {block}"
@@ -212,9 +219,9 @@ fn the_id_blocks_migration_counts_the_plans_already_there() {
 #[test]
 fn the_status_years_migration_counts_the_plans_already_there() {
     let (_database, url) = fresh_database();
-    let target = jalin::db::DatabaseTarget::parse(&url).expect("a database URL");
-    let mut conn = jalin::db::ConnectionManager::connect(&target).expect("a connection");
-    jalin::db::run_migrations_up_to(&mut conn, "20261203000017").expect("the earlier migrations");
+    let target = jalin::testing::DatabaseTarget::parse(&url).expect("a database URL");
+    let mut conn = jalin::testing::ConnectionManager::connect(&target).expect("a connection");
+    jalin::testing::run_migrations_up_to(&mut conn, "20261203000017").expect("the earlier migrations");
     conn.batch_execute(&format!(
         "INSERT INTO agreements (key, title, kind, status, created_at, updated_at) VALUES \
            ('mou', 'MoU', 'sister_province', 'active', {NOW}, {NOW}); \
@@ -225,14 +232,15 @@ fn the_status_years_migration_counts_the_plans_already_there() {
     ))
     .expect("the data of the earlier schema");
     assert_eq!(
-        jalin::db::run_migrations_up_to(&mut conn, "20261206000018").expect("the status and years migration"),
+        jalin::testing::run_migrations_up_to(&mut conn, "20261206000018")
+            .expect("the status and years migration"),
         1
     );
-    let count = |conn: &mut jalin::db::DbConnection, condition: &str| {
+    let count = |conn: &mut jalin::testing::DbConnection, condition: &str| {
         let sql = format!(
             "SELECT CAST(COALESCE(SUM(plans), 0) AS BIGINT) AS count FROM action_plan_status_years WHERE {condition}"
         );
-        jalin::db::count_sql(conn, &sql).expect("a count")
+        jalin::testing::count_sql(conn, &sql).expect("a count")
     };
     // i % 3 = 1: 2021, i % 3 = 2: 2022, i % 3 = 0: no year; even i planned, odd implemented.
     assert_eq!(count(&mut conn, "status = 'planned' AND dated = 1 AND year = 2021"), 50);

@@ -293,9 +293,8 @@ async fn milestones_are_audited_travel_by_key_and_hold_their_agreement() {
 #[actix_web::test]
 async fn the_demo_records_the_procedure_the_article_gives() {
     let app = TestApp::new().await;
-    let imported = app
-        .post("/api/v1/import", &serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap())
-        .await;
+    let imported =
+        app.post("/api/v1/import", &serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap()).await;
     assert_eq!(imported.status, 200, "{}", imported.json());
     let agreement = app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json();
     let agreement = &agreement["items"][0];

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 
 async fn demo_agreement(app: &TestApp) -> i64 {
-    let document: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let document: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     assert_eq!(app.post("/api/v1/import", &document).await.status, 200);
     app.get("/api/v1/agreements?key=jabar-souss-massa-2017").await.json()["items"][0]["id"].as_i64().unwrap()
 }

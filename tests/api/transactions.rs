@@ -356,7 +356,7 @@ async fn sums_past_the_range_of_64_bit_minor_units_stay_exact() {
 #[actix_web::test]
 async fn transactions_and_indicators_travel_through_export_and_import_by_key() {
     let first = TestApp::new().await;
-    let demo: Value = serde_json::from_str(jalin::exchange::demo::DEMO_DOCUMENT).unwrap();
+    let demo: Value = serde_json::from_str(jalin::testing::DEMO_DOCUMENT).unwrap();
     assert_eq!(first.post("/api/v1/import", &demo).await.status, 200);
     let document = json!({
         "source": "Laporan keuangan 2019",

@@ -4,7 +4,7 @@
 mod model;
 mod routes;
 
-pub use model::{Agreement, AgreementFilter, AgreementInput, AgreementRecord, AgreementValues, PartySet, parties};
+pub use model::{Agreement, AgreementFilter, AgreementInput, AgreementRecord, AgreementValues, parties};
 
 use diesel::prelude::*;
 use serde_json::Value;

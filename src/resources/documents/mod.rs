@@ -5,7 +5,7 @@ mod file;
 mod model;
 mod routes;
 
-pub use model::{Document, DocumentFilter, DocumentInput, DocumentValues, StoredFile};
+pub use model::{Document, DocumentFilter, DocumentInput, DocumentValues};
 
 use diesel::prelude::*;
 use serde_json::{Map, Value, json};
