@@ -374,7 +374,7 @@ fn any_text_schema() -> utoipa::openapi::Object {
 fn entity_tags_schema() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
-        .pattern(Some(crate::http::Precondition::PATTERN))
+        .pattern(Some(crate::domain::Precondition::PATTERN))
         .build()
 }
 

@@ -4,12 +4,14 @@
 pub mod currency;
 mod enums;
 pub mod money;
+mod precondition;
 mod time;
 
 pub use currency::CurrencyCode;
 pub(crate) use enums::string_enum;
 pub use enums::*;
 pub use money::DecimalText;
+pub use precondition::Precondition;
 pub use time::{Timestamp, now};
 
 use std::fmt;

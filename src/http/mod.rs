@@ -14,6 +14,6 @@ pub mod streaming;
 
 pub use batch::{Coalescer, RecordBatches, Shown};
 pub use body::JsonBody;
-pub use precondition::Precondition;
+pub use precondition::precondition;
 pub use slots::Slots;
 pub use state::{AppState, HEALTH_CHECK_TIMEOUT};

@@ -11,7 +11,7 @@ use crate::audit;
 use crate::auth::{Editor, Reader};
 use crate::db::{self, DbConnection};
 use crate::error::Result;
-use crate::http::{AppState, JsonBody, Precondition};
+use crate::http::{AppState, JsonBody};
 use crate::input::require_object;
 use crate::listing::ListSource;
 use crate::listing::{FromQuery, ListParams, QueryParams};
@@ -32,7 +32,7 @@ pub async fn read<R: Resource>(
     super::may_read::<R>(&reader)?;
     let id = id.into_inner();
     // A malformed If-None-Match only costs the client its cache hit: ignore it.
-    let unchanged_if = Precondition::from_header(&request, header::IF_NONE_MATCH).ok().flatten();
+    let unchanged_if = crate::http::precondition(&request, header::IF_NONE_MATCH).ok().flatten();
     let shown = super::reads::find::<R>(&state.reads, &state.pool, id).await?;
     if unchanged_if.is_some_and(|tags| tags.matches_weakly(shown.version)) {
         return Ok(HttpResponse::NotModified().insert_header(etag(shown.version)).finish());
@@ -67,7 +67,7 @@ pub async fn update<R: Resource>(
     body: JsonBody,
 ) -> Result<HttpResponse> {
     let (caller, id, body) = (editor.0, id.into_inner(), body.read().await?);
-    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
+    let expected = crate::http::precondition(&request, header::IF_MATCH)?;
     let changes = require_object(body)?;
     let record = state
         .writer
@@ -86,7 +86,7 @@ pub async fn delete<R: Resource>(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let (caller, id) = (editor.0, id.into_inner());
-    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
+    let expected = crate::http::precondition(&request, header::IF_MATCH)?;
     state
         .writer
         .run(move |conn| store::remove::<R>(conn, id, expected.as_ref(), &references, &caller.name))

@@ -8,8 +8,8 @@ use super::{Resource, Validate};
 use crate::audit::{self, Trail};
 use crate::db::{self, DbConnection};
 use crate::domain::AuditAction;
+use crate::domain::Precondition;
 use crate::error::{ApiError, Result};
-use crate::http::Precondition;
 use crate::input::{field_names, parse_new, parse_patch};
 
 /// The record, or a `404`.

@@ -23,7 +23,8 @@ use crate::db::schema::{document_files, documents};
 use crate::db::{self, DbConnection};
 use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldError, Result};
-use crate::http::{AppState, Precondition};
+use crate::domain::Precondition;
+use crate::http::AppState;
 use crate::resource::{Resource, store};
 
 /// The most bytes of a file one row of `document_files` holds, and what an upload or a
@@ -372,7 +373,7 @@ pub async fn upload_document_file(
     mut payload: web::Payload,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
+    let expected = crate::http::precondition(&request, header::IF_MATCH)?;
     let declared = declared(&request)?;
     // The bytes are stored as they arrive, and their SHA-256 is the file's ETag: a body sent
     // compressed would be stored compressed, under the type of what it holds.
@@ -431,7 +432,7 @@ pub async fn download_document_file(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let unchanged_if = Precondition::from_header(&request, header::IF_NONE_MATCH).ok().flatten();
+    let unchanged_if = crate::http::precondition(&request, header::IF_NONE_MATCH).ok().flatten();
     let document = db::run(&state.pool, move |conn| store::find::<Documents>(conn, id)).await?;
     let Some(file) = document.file else {
         return Err(ApiError::NotFound(format!("document {id} has no file")));
@@ -501,7 +502,7 @@ pub async fn delete_document_file(
     id: web::Path<i64>,
 ) -> Result<HttpResponse> {
     let id = id.into_inner();
-    let expected = Precondition::from_header(&request, header::IF_MATCH)?;
+    let expected = crate::http::precondition(&request, header::IF_MATCH)?;
     let actor = editor.0.name;
     state
         .writer
