@@ -200,7 +200,7 @@ impl<R: Listed> Operations<R> {
     pub fn standard() -> Self {
         let kind = R::KIND;
         let item = format!("{}/{{id}}", kind.path);
-        let page = page_of::<R::Record>();
+        let page = page_schema::<R::Record>();
         let input = schema_of::<R::Input>();
         let json = vec![
             Operation {
@@ -274,7 +274,7 @@ impl<R: Listed> Operations<R> {
                 schemas: Vec::new(),
             },
             {
-                let events = page_of::<crate::audit::AuditEvent>();
+                let events = page_schema::<crate::audit::AuditEvent>();
                 let mut parameters = vec![id_parameter(kind)];
                 parameters.extend(query::<crate::listing::PagingDoc>());
                 parameters.extend(query::<crate::listing::SortDoc<crate::audit::AuditEvents>>());
@@ -315,7 +315,7 @@ impl<R: Listed> Operations<R> {
         let (kind, parent) = (R::KIND, P::KIND);
         let path = format!("{}/{{id}}{}", parent.path, kind.path.trim_start_matches(API_PREFIX));
         let operation_id = format!("list_{}_{}", snake(parent.name), snake(kind.plural));
-        let page = page_of::<R::Record>();
+        let page = page_schema::<R::Record>();
         self.json.push(Operation {
             path: path.clone(),
             method: HttpMethod::Get,
@@ -372,7 +372,7 @@ fn schema_of<T: ToSchema>() -> (RefOr<Schema>, Schemas) {
 }
 
 /// A reference to the schema of a page of `T` (`Page_ActionPlan`), with the schemas it needs.
-fn page_of<T: ToSchema>() -> (RefOr<Schema>, Schemas) {
+fn page_schema<T: ToSchema>() -> (RefOr<Schema>, Schemas) {
     let name = format!("{}_{}", <Page<T> as ToSchema>::name(), T::name());
     let mut schemas = vec![(name.clone(), <Page<T> as PartialSchema>::schema())];
     <Page<T> as ToSchema>::schemas(&mut schemas);
