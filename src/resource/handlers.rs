@@ -114,9 +114,7 @@ pub async fn list<R: Listed>(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    super::may_read::<R>(&reader)?;
-    let (list, filter, wanted) = read_list_query::<R>(&request, Form::Negotiated)?;
-    pages::respond::<R>(&state, &request, list, filter, wanted, true).await
+    whole_list::<R>(&reader, &state, &request, Form::Negotiated).await
 }
 
 /// `GET /things.csv`: the list as CSV.
@@ -125,9 +123,19 @@ pub async fn list_csv<R: Listed>(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse> {
-    super::may_read::<R>(&reader)?;
-    let (list, filter, wanted) = read_list_query::<R>(&request, Form::Csv)?;
-    pages::respond::<R>(&state, &request, list, filter, wanted, true).await
+    whole_list::<R>(&reader, &state, &request, Form::Csv).await
+}
+
+/// The whole list of `R` in `form`, for a caller who may read it.
+async fn whole_list<R: Listed>(
+    reader: &Reader,
+    state: &AppState,
+    request: &HttpRequest,
+    form: Form,
+) -> Result<HttpResponse> {
+    super::may_read::<R>(reader)?;
+    let (list, filter, wanted) = read_list_query::<R>(request, form)?;
+    pages::respond::<R>(state, request, list, filter, wanted, true).await
 }
 
 /// `GET /parents/{id}/things`: the list of one parent's records (`404` when that parent does
@@ -138,8 +146,7 @@ pub async fn list_within<R: Nested<P>, P: Resource>(
     request: HttpRequest,
     parent: web::Path<i64>,
 ) -> Result<HttpResponse> {
-    super::may_read::<R>(&reader)?;
-    within::<R, P>(&state, &request, parent.into_inner(), Form::Negotiated).await
+    within::<R, P>(&reader, &state, &request, parent.into_inner(), Form::Negotiated).await
 }
 
 /// `GET /parents/{id}/things.csv`: the list of one parent's records as CSV.
@@ -149,16 +156,17 @@ pub async fn list_within_csv<R: Nested<P>, P: Resource>(
     request: HttpRequest,
     parent: web::Path<i64>,
 ) -> Result<HttpResponse> {
-    super::may_read::<R>(&reader)?;
-    within::<R, P>(&state, &request, parent.into_inner(), Form::Csv).await
+    within::<R, P>(&reader, &state, &request, parent.into_inner(), Form::Csv).await
 }
 
 async fn within<R: Nested<P>, P: Resource>(
+    reader: &Reader,
     state: &AppState,
     request: &HttpRequest,
     parent: i64,
     form: Form,
 ) -> Result<HttpResponse> {
+    super::may_read::<R>(reader)?;
     let (list, mut filter, wanted) = read_list_query::<R>(request, form)?;
     db::run(&state.pool, move |conn| {
         if !P::KIND.exists(conn, parent)? {

@@ -202,6 +202,7 @@ impl<R: Listed> Operations<R> {
         let item = format!("{}/{{id}}", kind.path);
         let page = page_schema::<R::Record>();
         let input = schema_of::<R::Input>();
+        let record = schema_of::<R::Record>();
         let json = vec![
             Operation {
                 path: kind.path.to_owned(),
@@ -222,16 +223,13 @@ impl<R: Listed> Operations<R> {
                     .request_body(Some(json_body(&input.0)))
                     .responses(responses(
                         "201",
-                        ResponseBuilder::from(json_response(
-                            format!("The new {}", kind.name),
-                            &schema_of::<R::Record>().0,
-                        ))
-                        // Said of each resource's own path by `openapi::finish`.
-                        .header("Location", text_header("The new record's path"))
-                        .build(),
+                        ResponseBuilder::from(json_response(format!("The new {}", kind.name), &record.0))
+                            // Said of each resource's own path by `openapi::finish`.
+                            .header("Location", text_header("The new record's path"))
+                            .build(),
                     ))
                     .build(),
-                schemas: [input.1.clone(), schema_of::<R::Record>().1].concat(),
+                schemas: [input.1.clone(), record.1.clone()].concat(),
             },
             Operation {
                 path: item.clone(),
@@ -239,12 +237,9 @@ impl<R: Listed> Operations<R> {
                 route: web::route().to(handlers::read::<R>),
                 doc: operation(kind, format!("get_{}", snake(kind.name)), words::get::<R>())
                     .parameters(Some(vec![id_parameter(kind)]))
-                    .responses(responses(
-                        "200",
-                        json_response(format!("The {}", kind.name), &schema_of::<R::Record>().0),
-                    ))
+                    .responses(responses("200", json_response(format!("The {}", kind.name), &record.0)))
                     .build(),
-                schemas: schema_of::<R::Record>().1,
+                schemas: record.1.clone(),
             },
             Operation {
                 path: item.clone(),
@@ -255,10 +250,10 @@ impl<R: Listed> Operations<R> {
                     .request_body(Some(json_body(&input.0)))
                     .responses(responses(
                         "200",
-                        json_response(format!("The updated {}", kind.name), &schema_of::<R::Record>().0),
+                        json_response(format!("The updated {}", kind.name), &record.0),
                     ))
                     .build(),
-                schemas: [input.1, schema_of::<R::Record>().1].concat(),
+                schemas: [input.1, record.1].concat(),
             },
             Operation {
                 path: item.clone(),
